@@ -1,0 +1,99 @@
+# pullsim - discrete-event simulator of Kubernetes image pulls.
+#
+#   make demo    install missing packages, build, run scenarios/quickstart.yaml, plot
+#   make test    unit + end-to-end tests, plain and under ASan/UBSan (+LeakSanitizer)
+#   make bench   optimised build, pull-storm at several N, engine microbenchmark
+#
+# Builds live in build/<variant>/; ./pullsim is the release binary.
+
+CC       ?= cc
+PKGS     := gsl yaml-0.1
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wvla
+STD      := -std=c11 -D_POSIX_C_SOURCE=200809L
+DEPFLAGS  = -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml) -lm
+
+RELEASE_FLAGS := -O2 -g -DNDEBUG
+DEBUG_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=undefined
+PLAIN_FLAGS   := -O1 -g
+
+SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+
+# Debian packages pullsim needs at build, test or plot time.
+DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
+
+.PHONY: all deps build demo test test-plain test-asan bench clean unit-% FORCE
+all: build
+
+# ---------------------------------------------------------------- packages
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+# ---------------------------------------------------------------- variants
+# $(1) = variant name, $(2) = flags
+define variant
+build/$(1)/%.o: sim/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $(STD) $(WARN) $(2) $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
+build/$(1)/t/%.o: tests/unit/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $(STD) $(WARN) $(2) -Isim $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
+build/$(1)/libsim.a: $$(patsubst sim/%.c,build/$(1)/%.o,$(SIM_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/pullsim: build/$(1)/main.o build/$(1)/libsim.a
+	$$(CC) $(2) $$^ $$(PKG_LIBS) -o $$@
+build/$(1)/test_%: build/$(1)/t/test_%.o build/$(1)/libsim.a
+	$$(CC) $(2) $$^ $$(PKG_LIBS) -lcmocka -o $$@
+endef
+$(eval $(call variant,release,$(RELEASE_FLAGS)))
+$(eval $(call variant,asan,$(DEBUG_FLAGS)))
+$(eval $(call variant,plain,$(PLAIN_FLAGS)))
+
+-include $(wildcard build/*/*.d build/*/t/*.d)
+
+build: deps pullsim
+pullsim: build/release/pullsim
+	cp $< $@
+
+# ---------------------------------------------------------------- demo
+demo: build
+	./pullsim run scenarios/quickstart.yaml
+	@echo "demo: results and plots are in results/quickstart/ (open results/quickstart/*.png)"
+
+# ---------------------------------------------------------------- tests
+# Each variant runs every cmocka binary, then the end-to-end scenario suite
+# with that variant's pullsim binary.
+test: deps
+	$(MAKE) --no-print-directory test-plain
+	$(MAKE) --no-print-directory test-asan
+	@echo "make test: all suites passed"
+
+test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
+	@sh tests/run-units.sh build/plain $(UNITS)
+	@sh tests/run-scenarios.sh build/plain/pullsim
+
+test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/run-units.sh build/asan $(UNITS)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/run-scenarios.sh build/asan/pullsim
+
+# Build and run one unit test: make unit-engine
+unit-%: build/asan/test_%
+	./$<
+
+# ---------------------------------------------------------------- bench
+bench: deps build/release/pullsim build/release/bench_engine
+	@sh tests/bench.sh build/release
+
+build/release/bench_engine: tests/bench_engine.c build/release/libsim.a
+	$(CC) $(STD) $(WARN) $(RELEASE_FLAGS) -Isim $^ $(PKG_LIBS) -o $@
+
+clean:
+	rm -rf build pullsim

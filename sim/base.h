@@ -1,0 +1,71 @@
+/*
+ * base.h - lowest layer: checked allocation, growable arrays, string buffer.
+ *
+ * Everything above uses these instead of raw malloc so that an allocation
+ * failure is one clear message and exit 1 (an environment failure, STYLE §5),
+ * never a NULL dereference later.
+ * Invariants:
+ *  - xmalloc/xcalloc/xrealloc never return NULL (size 0 returns a valid
+ *    pointer to free).
+ *  - a struct strbuf always holds a NUL-terminated string in 'buf' once
+ *    initialised; 'len' excludes the NUL.
+ * Ownership: the caller owns every pointer returned here.
+ */
+#ifndef PULLSIM_BASE_H
+#define PULLSIM_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a new heap string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Growable array: declare 'T *items; size_t n, cap;' and call
+ * VEC_PUSH(items, n, cap) to get a pointer to a new zeroed slot at the end.
+ * Capacity doubles, so pushes are amortised O(1). Pointers into the array
+ * are invalidated by a push: keep ids, not pointers [STYLE §6].
+ */
+#define VEC_RESERVE(items, n, cap, want)                                                  \
+    do {                                                                                  \
+        if ((want) > (cap)) {                                                             \
+            size_t vec_newcap_ = (cap) ? (cap) : 8;                                       \
+            while (vec_newcap_ < (want))                                                  \
+                vec_newcap_ *= 2;                                                         \
+            (items) = xrealloc((items), vec_newcap_ * sizeof(*(items)));                  \
+            (cap) = vec_newcap_;                                                          \
+        }                                                                                 \
+    } while (0)
+
+#define VEC_PUSH(items, n, cap)                                                           \
+    (VEC_RESERVE(items, n, cap, (n) + 1), memset(&(items)[(n)], 0, sizeof(*(items))),     \
+     &(items)[(n)++])
+
+struct strbuf {
+    char *buf;  /* NUL-terminated */
+    size_t len; /* bytes before the NUL */
+    size_t cap; /* allocated bytes */
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_add(struct strbuf *sb, const char *data, size_t len);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_reset(struct strbuf *sb);
+/* Hands the buffer to the caller (who frees it) and re-initialises sb. */
+char *strbuf_detach(struct strbuf *sb);
+
+/* Levenshtein distance between a and b, capped at cap+1 (cheap "did you mean"). */
+size_t base_edit_distance(const char *a, const char *b, size_t cap);
+
+#endif

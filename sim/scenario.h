@@ -1,0 +1,223 @@
+/*
+ * scenario.h - a scenario file, parsed and fully validated: registries,
+ * images and their layers, kubelet configs, node pools, workloads, events.
+ *
+ * Pure data: no simulation state. scenario_load() checks everything a run
+ * could trip on (units, ranges, dangling names, kubelet config validation,
+ * implementation limits), so building the world from a loaded scenario
+ * cannot fail on user input. Vocabulary: spec/scenario-format.md; key names
+ * follow Kubernetes (serializeImagePulls is serialize_image_pulls here).
+ * Invariants after a successful load:
+ *  - every index field names an existing entry of the array it refers to;
+ *  - quantities are finite, >= 0, in SI units (s, B, B/s), named in each
+ *    field's comment; INFINITY is used only where a comment says so;
+ *  - kubelet configs are defaulted and validated as the kubelet does
+ *    (spec §6), container pull policies are defaulted as the API server
+ *    does (spec §2, §12);
+ *  - layers are de-duplicated by id across images; chains (layer prefixes,
+ *    containerd's snapshot chain IDs) are interned per distinct prefix.
+ * Ownership: struct scenario owns all its arrays and strings; free with
+ *   scenario_free(). Source locations point into 'file', owned here too.
+ */
+#ifndef PULLSIM_SCENARIO_H
+#define PULLSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Implementation limits; exceeding one is an input error that names it. */
+#define SCENARIO_MAX_NODES 1000000u       /* per pool, and in total */
+#define SCENARIO_MAX_PODS 10000000u       /* in total */
+#define SCENARIO_MAX_LAYERS_PER_IMAGE 1000u
+#define SCENARIO_MAX_CONTAINERS 100u      /* per pod template */
+
+enum scenario_pull_policy {
+    SCENARIO_PULL_ALWAYS,
+    SCENARIO_PULL_IF_NOT_PRESENT,
+    SCENARIO_PULL_NEVER,
+};
+
+enum scenario_dist_kind {
+    SCENARIO_DIST_CONSTANT,    /* a */
+    SCENARIO_DIST_EXPONENTIAL, /* mean a */
+    SCENARIO_DIST_LOGNORMAL,   /* median a, sigma b (dimensionless) */
+    SCENARIO_DIST_UNIFORM,     /* [a, b) */
+};
+
+/* A random duration, e.g. per-request latency. */
+struct scenario_dist {
+    enum scenario_dist_kind kind;
+    double a; /* s (see enum) */
+    double b; /* s for uniform, dimensionless sigma for lognormal, else 0 */
+};
+
+struct scenario_registry {
+    char *host;                      /* "docker.io", "registry.example.com:5000"; matched
+                                        exactly against an image's normalized domain */
+    double egress_bandwidth;         /* B/s, > 0 */
+    double per_connection_bandwidth; /* B/s cap per blob transfer; INFINITY = none */
+    struct scenario_dist latency;    /* per HTTP request, paid before bytes flow */
+    uint32_t manifest_requests;      /* sequential requests before any layer fetch for a
+                                        single-platform image; default 3 (resolve HEAD,
+                                        manifest GET, config GET: spec §13) */
+    struct diag_loc loc;
+};
+
+/* One blob, shared by every image that lists its id. */
+struct scenario_layer {
+    char *id;               /* user id, or "<image ref>#<index>" for anonymous layers */
+    uint64_t size;          /* compressed bytes fetched, > 0 */
+    uint64_t unpacked_size; /* bytes written by unpack; default = size */
+    struct diag_loc loc;
+};
+
+/* A snapshot chain: the layers 0..k of some image. Two images share chain k
+ * only when their first k+1 layers are the same ids (containerd's chain ID). */
+struct scenario_chain {
+    uint32_t parent; /* index into chains, or SCENARIO_NONE for the first layer */
+    uint32_t layer;  /* index into layers: the layer applied on top of parent */
+};
+
+#define SCENARIO_NONE UINT32_MAX
+
+struct scenario_image {
+    char *ref;           /* as written in images[] */
+    char *normalized;    /* containerd's ParseDockerRef form, the store key */
+    char *name;          /* repository: "docker.io/library/nginx" */
+    uint32_t registry;   /* index into registries */
+    uint32_t *layers;    /* indices into layers, in image order */
+    uint32_t *chains;    /* chains[k] = chain of layers 0..k; same length as layers */
+    size_t n_layers;     /* >= 1 */
+    char **platforms;    /* "linux/amd64"... ; n_platforms == 0: single-platform image */
+    size_t n_platforms;
+    struct diag_loc loc;
+};
+
+struct scenario_kubelet {
+    char *name;                        /* kubeletConfigs key; "<pool>.kubelet" for inline */
+    bool inline_config;                /* written inline in a pool: never run as a config */
+    bool serialize_image_pulls;        /* after defaulting (spec §6) */
+    uint32_t max_parallel_image_pulls; /* 0 = nil = no limit */
+    double registry_pull_qps;          /* tokens/s; 0 = no limiter; default 5 */
+    uint32_t registry_burst;           /* bucket size; default 10 */
+    struct diag_loc loc;
+};
+
+enum scenario_download_scope {
+    SCENARIO_DOWNLOADS_PER_NODE, /* containerd 2.1+ transfer service (default) */
+    SCENARIO_DOWNLOADS_PER_PULL, /* containerd 1.7 */
+};
+
+struct scenario_runtime {
+    uint32_t max_concurrent_downloads;   /* default 3, >= 1 */
+    enum scenario_download_scope scope;  /* YAML downloadLimitScope: node | pull */
+    double unpack_bandwidth;             /* B/s of unpacked bytes; INFINITY = instant */
+};
+
+struct scenario_pool {
+    char *name;
+    uint32_t count;              /* nodes at t = 0 */
+    char *arch;                  /* "amd64" (default), "arm64", ... ; os is linux */
+    double nic_bandwidth;        /* B/s ingress, > 0 */
+    double disk_write_bandwidth; /* B/s; INFINITY = not a bottleneck (default) */
+    uint64_t disk_capacity;      /* B; 0 = unlimited (default) */
+    uint32_t kubelet;            /* index into kubelet_configs, or SCENARIO_NONE = the
+                                    config of the current run */
+    struct scenario_runtime runtime;
+    uint32_t max_pods;           /* kubelet maxPods, default 110 (placement only) */
+    uint32_t *pre_pulled;        /* image indices present at t = 0 */
+    size_t n_pre_pulled;
+    struct diag_loc loc;
+};
+
+enum scenario_kind { SCENARIO_KIND_POD, SCENARIO_KIND_DEPLOYMENT, SCENARIO_KIND_DAEMONSET };
+enum scenario_placement { SCENARIO_PLACE_SPREAD, SCENARIO_PLACE_RANDOM, SCENARIO_PLACE_PACKED };
+
+struct scenario_container {
+    char *name;
+    char *image;                           /* as written (the kubelet's backoff key) */
+    uint32_t image_idx;                    /* index into images (matched by normalized ref) */
+    enum scenario_pull_policy pull_policy; /* after API defaulting and admission */
+    bool init;                             /* an initContainers entry */
+    double run_for;                        /* s an init container runs; 0 for regular ones */
+    struct diag_loc loc;
+};
+
+struct scenario_workload {
+    char *name;
+    enum scenario_kind kind;
+    uint32_t replicas;                  /* Deployment; 1 for Pod; DaemonSet: unused */
+    double at;                          /* s, creation time */
+    enum scenario_placement placement;  /* Deployment and Pod */
+    uint32_t pool;                      /* index into pools, SCENARIO_NONE = any pool */
+    struct scenario_container *containers; /* init containers first, in spec order */
+    size_t n_containers;
+    size_t n_init;
+    struct diag_loc loc;
+};
+
+enum scenario_event_kind { SCENARIO_EVENT_SCALE_OUT };
+
+struct scenario_event {
+    enum scenario_event_kind kind;
+    double at;      /* s */
+    uint32_t pool;  /* scaleOut: pool index */
+    uint32_t count; /* scaleOut: nodes added */
+    struct diag_loc loc;
+};
+
+struct scenario {
+    char *file;              /* path as given; diag_locs point here */
+    char *name;              /* results folder name */
+    uint64_t seed;           /* every random draw derives from it */
+    double horizon;          /* s; default 24h */
+    double sample_interval;  /* s between time-series rows; default 1s */
+    bool always_pull_images; /* admission: {alwaysPullImages: true} (spec §12) */
+
+    struct scenario_registry *registries; size_t n_registries;
+    struct scenario_layer *layers;        size_t n_layers;
+    struct scenario_chain *chains;        size_t n_chains;
+    struct scenario_image *images;        size_t n_images;
+    struct scenario_kubelet *kubelet_configs; size_t n_kubelet_configs;
+    struct scenario_pool *pools;          size_t n_pools;
+    struct scenario_workload *workloads;  size_t n_workloads;
+    struct scenario_event *events;        size_t n_events;
+
+    char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
+};
+
+/* One --set PATH=VALUE, e.g. path "nodePools[0].count", value "1000". */
+struct scenario_override {
+    const char *path;
+    const char *value;
+};
+
+/*
+ * Reads, overrides, defaults and validates a scenario file.
+ * 'sets' are applied to the YAML tree before validation, each validated as
+ * if written in the file (its diagnostics name "--set PATH"). seed_override
+ * replaces 'seed' when has_seed is true.
+ * Returns the scenario (caller frees with scenario_free()), or NULL after
+ * reporting every problem found to d (at least one error).
+ */
+struct scenario *scenario_load(const char *path, const struct scenario_override *sets,
+                               size_t n_sets, bool has_seed, uint64_t seed,
+                               struct diag *d);
+
+/* Same, from text in memory ('path' is used for diagnostics only). */
+struct scenario *scenario_load_string(const char *path, const char *text,
+                                      const struct scenario_override *sets, size_t n_sets,
+                                      bool has_seed, uint64_t seed, struct diag *d);
+
+void scenario_free(struct scenario *s);
+
+/* Index of the kubelet config named 'name', or SCENARIO_NONE. */
+uint32_t scenario_find_kubelet(const struct scenario *s, const char *name);
+
+/* Upstream defaults for a kubelet config (spec §6), name NULL. */
+void scenario_kubelet_defaults(struct scenario_kubelet *k);
+
+#endif
