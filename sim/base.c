@@ -36,6 +36,38 @@ void *xrealloc(void *p, size_t size)
     return q;
 }
 
+void *base_vec_grow(void *items, size_t *cap, size_t want, size_t elem)
+{
+    size_t c = *cap ? *cap : 8;
+    while (c < want)
+        c *= 2;
+    *cap = c;
+    return xrealloc(items, c * elem);
+}
+
+void base_chunks_init(struct base_chunks *c, size_t elem)
+{
+    *c = (struct base_chunks){.elem = elem};
+}
+
+void base_chunks_release(struct base_chunks *c)
+{
+    for (size_t i = 0; i < c->n_blocks; i++)
+        free(c->blocks[i]);
+    free(c->blocks);
+    *c = (struct base_chunks){0};
+}
+
+void *base_chunks_at(struct base_chunks *c, size_t i)
+{
+    size_t b = i >> BASE_CHUNK_BITS;
+    while (b >= c->n_blocks) {
+        VEC_RESERVE(c->blocks, c->n_blocks, c->cap_blocks, c->n_blocks + 1);
+        c->blocks[c->n_blocks++] = xcalloc(BASE_CHUNK, c->elem);
+    }
+    return (char *)c->blocks[b] + (i & (BASE_CHUNK - 1)) * c->elem;
+}
+
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));

@@ -35,19 +35,34 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * are invalidated by a push: keep ids, not pointers [STYLE §6].
  */
 #define VEC_RESERVE(items, n, cap, want)                                                  \
-    do {                                                                                  \
-        if ((want) > (cap)) {                                                             \
-            size_t vec_newcap_ = (cap) ? (cap) : 8;                                       \
-            while (vec_newcap_ < (want))                                                  \
-                vec_newcap_ *= 2;                                                         \
-            (items) = xrealloc((items), vec_newcap_ * sizeof(*(items)));                  \
-            (cap) = vec_newcap_;                                                          \
-        }                                                                                 \
-    } while (0)
+    ((want) > (cap) ? (void)((items) = base_vec_grow((items), &(cap), (want), sizeof(*(items)))) \
+                    : (void)0)
 
 #define VEC_PUSH(items, n, cap)                                                           \
     (VEC_RESERVE(items, n, cap, (n) + 1), memset(&(items)[(n)], 0, sizeof(*(items))),     \
      &(items)[(n)++])
+
+/* Grows an array to hold at least 'want' elements of 'elem' bytes (doubling);
+ * updates *cap and returns the new pointer. Used by VEC_RESERVE. */
+void *base_vec_grow(void *items, size_t *cap, size_t want, size_t elem);
+
+/*
+ * Chunked array: elements live in fixed blocks of BASE_CHUNK elements, so
+ * their addresses never move as it grows (an engine event may hold one).
+ * base_chunks_at() allocates (zeroed) blocks on demand.
+ */
+#define BASE_CHUNK_BITS 12
+#define BASE_CHUNK (1u << BASE_CHUNK_BITS)
+
+struct base_chunks {
+    size_t elem;   /* element size, bytes */
+    void **blocks;
+    size_t n_blocks, cap_blocks;
+};
+
+void base_chunks_init(struct base_chunks *c, size_t elem);
+void base_chunks_release(struct base_chunks *c);
+void *base_chunks_at(struct base_chunks *c, size_t i);
 
 struct strbuf {
     char *buf;  /* NUL-terminated */

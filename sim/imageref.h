@@ -7,8 +7,13 @@
  * kubernetes pkg/util/parsers/parsers.go, pkg/apis/core/v1/defaults.go,
  * pkg/kubelet/images/image_manager.go (applyDefaultImageTag).
  * Invariants: a parsed struct imageref owns its strings; fields absent in the
- *   reference are NULL (never ""), except 'domain' which is "" after a raw
- *   imageref_parse() of a name without a domain.
+ *   reference are NULL (never ""), except 'domain' which is "" (never NULL)
+ *   when the name has no domain: after a raw imageref_parse() of a
+ *   one-component name or one whose first component is not a valid host
+ *   ("test_com", "a_b/c"; but "foo/bar" has domain "foo"), and, as upstream,
+ *   after imageref_parse_normalized() of a name whose first component looks
+ *   like a host to splitDockerDomain but not to the grammar
+ *   ("foo_bar.com/x" -> domain "", path "foo_bar.com/x").
  * Errors: functions return 0, or -1 leaving *out zeroed and writing the
  *   upstream error text (e.g. "invalid reference format",
  *   "repository name must be lowercase") into err (NUL-terminated, truncated
@@ -52,7 +57,9 @@ char *imageref_familiar(const struct imageref *r);
 
 /* Kubelet applyDefaultImageTag: appends ":latest" to the string as written
  * when it has no digest and no tag. Returns a new string (caller frees), or
- * NULL with the error text in err when the image does not parse. */
+ * NULL with the error text in err when the image does not parse (the
+ * ParseNormalizedNamed text; the kubelet wraps it as
+ * "couldn't parse image reference \"IMAGE\": TEXT"). */
 char *imageref_apply_default_tag(const char *image, char *err, size_t errlen);
 
 /* SetDefaults_Container: true when the API server would default an empty

@@ -1,0 +1,3 @@
+build/asan/engine.o: sim/engine.c sim/engine.h sim/base.h
+sim/engine.h:
+sim/base.h:

@@ -1,0 +1,2 @@
+build/asan/units.o: sim/units.c sim/units.h
+sim/units.h:

@@ -1,0 +1,2 @@
+build/plain/backoff.o: sim/backoff.c sim/backoff.h
+sim/backoff.h:

@@ -1,0 +1,2 @@
+build/plain/base.o: sim/base.c sim/base.h
+sim/base.h:

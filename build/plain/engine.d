@@ -1,0 +1,3 @@
+build/plain/engine.o: sim/engine.c sim/engine.h sim/base.h
+sim/engine.h:
+sim/base.h:

@@ -1,0 +1,3 @@
+build/plain/imageref.o: sim/imageref.c sim/imageref.h sim/base.h
+sim/imageref.h:
+sim/base.h:

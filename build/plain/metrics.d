@@ -1,0 +1,16 @@
+build/plain/metrics.o: sim/metrics.c sim/metrics.h sim/world.h \
+ sim/engine.h sim/kubelet.h sim/backoff.h sim/node.h sim/net.h sim/rng.h \
+ sim/scenario.h sim/diag.h sim/base.h sim/runtime.h sim/registry.h
+sim/metrics.h:
+sim/world.h:
+sim/engine.h:
+sim/kubelet.h:
+sim/backoff.h:
+sim/node.h:
+sim/net.h:
+sim/rng.h:
+sim/scenario.h:
+sim/diag.h:
+sim/base.h:
+sim/runtime.h:
+sim/registry.h:

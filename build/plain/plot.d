@@ -1,0 +1,3 @@
+build/plain/plot.o: sim/plot.c sim/plot.h sim/base.h
+sim/plot.h:
+sim/base.h:

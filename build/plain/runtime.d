@@ -1,0 +1,11 @@
+build/plain/runtime.o: sim/runtime.c sim/runtime.h sim/engine.h sim/net.h \
+ sim/node.h sim/rng.h sim/scenario.h sim/diag.h sim/base.h sim/registry.h
+sim/runtime.h:
+sim/engine.h:
+sim/net.h:
+sim/node.h:
+sim/rng.h:
+sim/scenario.h:
+sim/diag.h:
+sim/base.h:
+sim/registry.h:

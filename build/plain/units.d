@@ -1,0 +1,2 @@
+build/plain/units.o: sim/units.c sim/units.h
+sim/units.h:

@@ -1,0 +1,15 @@
+build/plain/world.o: sim/world.c sim/world.h sim/engine.h sim/kubelet.h \
+ sim/backoff.h sim/node.h sim/net.h sim/rng.h sim/scenario.h sim/diag.h \
+ sim/base.h sim/runtime.h sim/registry.h
+sim/world.h:
+sim/engine.h:
+sim/kubelet.h:
+sim/backoff.h:
+sim/node.h:
+sim/net.h:
+sim/rng.h:
+sim/scenario.h:
+sim/diag.h:
+sim/base.h:
+sim/runtime.h:
+sim/registry.h:

@@ -1,0 +1,68 @@
+# throughput.gp - registry egress and pull counts over time, for one config.
+#
+# Reads DATADIR/timeseries.csv (header line, comma separated):
+#   t_s, registry_egress_Bps, active_pulls, queued_pulls
+# Left axis: registry egress in MB/s (1 MB = 10^6 B). Right axis: image
+# pulls in progress and pulls waiting in the kubelet queue.
+#
+# Parameters (gnuplot -d -e "..." throughput.gp):
+#   datadir   results/<scenario>/<config>
+#   out       output file;  term  'png' (default) or 'svg'
+#   scenario, config   names for the title (default: datadir)
+# Run by sim/plot.c; needs gnuplot >= 5.4.
+
+if (GPVAL_VERSION < 5.4) exit error "throughput.gp: needs gnuplot 5.4 or later"
+if (!exists("datadir")) exit error "throughput.gp: parameter 'datadir' is required"
+if (!exists("out")) exit error "throughput.gp: parameter 'out' is required"
+if (!exists("term")) term = 'png'
+if (!exists("scenario")) scenario = datadir
+if (!exists("config")) config = ''
+if (term eq 'svg') {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+} else {
+    if (term ne 'png') { exit error "throughput.gp: term must be 'png' or 'svg'" }
+    set terminal pngcairo size 1000,600 noenhanced font 'sans,12' background rgb 'white'
+}
+
+f = datadir . '/timeseries.csv'
+set datafile separator ','
+set datafile columnheaders
+set datafile missing NaN
+
+undefine STATS_*
+stats f using (column("t_s")) nooutput
+rows = exists("STATS_records") ? STATS_records : 0
+
+set output out
+set title sprintf("Registry egress and image pulls - %s%s%s", scenario, \
+    config ne '' ? ' / ' : '', config)
+set xlabel "time since simulation start (s)"
+set ylabel "registry egress (MB/s)"
+set y2label "image pulls (count)"
+set ytics nomirror
+set y2tics
+set xrange [0:*]
+set yrange [0:*]
+set y2range [0:*]
+set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'
+set key below horizontal height 1
+set style fill transparent solid 0.25 noborder
+
+if (rows == 0) {
+    set label 1 "no time-series samples" at graph 0.5, 0.5 center
+    unset key
+    set xrange [0:1]
+    set yrange [0:1]
+    set y2range [0:1]
+    plot NaN notitle
+} else {
+    plot f using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
+             with filledcurves y1=0 lc rgb '#1f77b4' notitle, \
+         '' using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
+             with lines lw 2 lc rgb '#1f77b4' title "registry egress (MB/s, left)", \
+         '' using (column("t_s")):(column("active_pulls")) axes x1y2 \
+             with steps lw 2 lc rgb '#2ca02c' title "active pulls (right)", \
+         '' using (column("t_s")):(column("queued_pulls")) axes x1y2 \
+             with steps lw 2 dt 2 lc rgb '#d62728' title "queued pulls (right)"
+}
+unset output

@@ -1,0 +1,515 @@
+/* kubelet.c - see kubelet.h for the model and its sources. */
+#include "kubelet.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "base.h"
+
+/* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
+ * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
+#define RESYNC_ERROR_BASE 10.0
+#define RESYNC_JITTER 0.5
+/* syncLoop ticker and PLEG relist period, s. Source: spec §5, §7. */
+#define TICK_PERIOD 1.0
+
+
+enum pod_phase {
+    POD_IDLE,     /* waiting for a re-sync, PLEG or nothing */
+    POD_BLOCKED,  /* its sync waits on a pull */
+    POD_READY,
+    POD_UNSCHEDULED,
+};
+
+struct ticket {         /* a pull record plus what the runtime callback needs */
+    struct kubelet_pull rec;
+    struct kubelet *k;
+    uint32_t id;
+};
+
+/* The argument of a pod's engine events (one per pod, never moves). */
+struct pod_event {
+    struct kubelet *k;
+    uint32_t pod;
+};
+
+struct kl_node {
+    const struct scenario_kubelet *cfg;
+    uint32_t active;       /* CRI pulls running (puller slots used) */
+    uint32_t *queue;       /* FIFO of ticket ids waiting for the puller */
+    size_t head, n_queue, cap_queue;
+    double tokens;         /* QPS bucket level */
+    double tokens_at;      /* s: when 'tokens' was computed */
+    double ticker_phase;   /* s in [0, 1): syncLoop ticks at phase + k */
+    double pleg_phase;     /* s in [0, 1): PLEG relists at phase + k */
+};
+
+struct kubelet {
+    const struct scenario *sc;
+    const struct scenario_kubelet *run_config;
+    struct engine *engine;
+    struct rng *rng;
+    struct runtime *rt;
+    struct node *nodes;
+    struct kl_node *kn;    /* per node, max_nodes entries */
+    size_t n_nodes;        /* nodes added so far */
+    struct kubelet_pod *pods;
+    size_t n_pods, cap_pods;
+    struct kubelet_container *containers;
+    size_t n_containers, cap_containers;
+    struct base_chunks tickets;    /* struct ticket: an in-flight CRI pull points at one */
+    size_t n_tickets;
+    struct base_chunks pod_events; /* struct pod_event per pod: pod events' arguments */
+    uint64_t queued;
+    uint64_t pending_pods;
+};
+
+static void sync_pod(struct kubelet *k, uint32_t pod);
+static void continue_sync(struct kubelet *k, uint32_t pod);
+
+/* ---------------------------------------------------------------- setup */
+
+struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                            struct engine *e, struct rng *rng, struct runtime *rt,
+                            struct node *nodes, size_t max_nodes)
+{
+    struct kubelet *k = xcalloc(1, sizeof(*k));
+    *k = (struct kubelet){.sc = sc, .run_config = run_config, .engine = e, .rng = rng,
+                          .rt = rt, .nodes = nodes};
+    k->kn = xcalloc(max_nodes, sizeof(*k->kn));
+    base_chunks_init(&k->tickets, sizeof(struct ticket));
+    base_chunks_init(&k->pod_events, sizeof(struct pod_event));
+    return k;
+}
+
+void kubelet_free(struct kubelet *k)
+{
+    if (!k)
+        return;
+    base_chunks_release(&k->tickets);
+    base_chunks_release(&k->pod_events);
+    free(k->pods);
+    free(k->containers);
+    for (size_t i = 0; i < k->n_nodes; i++)
+        free(k->kn[i].queue);
+    free(k->kn);
+    free(k);
+}
+
+void kubelet_add_node(struct kubelet *k, uint32_t node)
+{
+    struct kl_node *kn = &k->kn[node];
+    const struct node *nd = &k->nodes[node];
+    uint32_t idx = nd->cfg->kubelet;
+    kn->cfg = idx == SCENARIO_NONE ? k->run_config : &k->sc->kubelet_configs[idx];
+    /* The token bucket starts full (golang.org/x/time/rate). */
+    kn->tokens = kn->cfg->registry_burst;
+    kn->tokens_at = engine_now(k->engine);
+    struct rng_stream s;
+    rng_stream_init(&s, k->sc->seed, RNG_NODE_TICKER, node);
+    kn->ticker_phase = rng_uniform(k->rng, &s) * TICK_PERIOD;
+    rng_stream_init(&s, k->sc->seed, RNG_NODE_PLEG, node);
+    kn->pleg_phase = rng_uniform(k->rng, &s) * TICK_PERIOD;
+    if (node + 1u > k->n_nodes)
+        k->n_nodes = node + 1u;
+}
+
+/* First tick at or after t of a 1 s ticker with the given phase. */
+static double next_tick(double t, double phase)
+{
+    double n = ceil((t - phase) / TICK_PERIOD);
+    double tick = phase + (n < 0 ? 0 : n) * TICK_PERIOD;
+    return tick < t ? tick + TICK_PERIOD : tick;
+}
+
+static struct ticket *ticket(struct kubelet *k, uint32_t id)
+{
+    return base_chunks_at(&k->tickets, id);
+}
+
+static struct ticket *new_ticket(struct kubelet *k)
+{
+    uint32_t id = (uint32_t)k->n_tickets++;
+    struct ticket *t = ticket(k, id);
+    t->k = k;
+    t->id = id;
+    return t;
+}
+
+static struct kubelet_pod *pod_of(struct kubelet *k, uint32_t pod)
+{
+    return &k->pods[pod];
+}
+
+static const struct scenario_container *spec_of(const struct kubelet *k, uint32_t pod,
+                                                uint32_t c)
+{
+    return &k->sc->workloads[k->pods[pod].workload].containers[c];
+}
+
+static struct kubelet_container *cont_of(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    return &k->containers[k->pods[pod].first_container + c];
+}
+
+static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
+{
+    const struct scenario_workload *w = &k->sc->workloads[workload];
+    uint32_t id = (uint32_t)k->n_pods;
+    struct kubelet_pod *p = VEC_PUSH(k->pods, k->n_pods, k->cap_pods);
+    p->workload = workload;
+    p->node = node;
+    p->created = engine_now(k->engine);
+    p->ready = NAN;
+    p->first_container = (uint32_t)k->n_containers;
+    p->n_containers = (uint32_t)w->n_containers;
+    p->n_init = (uint32_t)w->n_init;
+    rng_stream_init(&p->resync_rng, k->sc->seed, RNG_POD_RESYNC, id);
+    for (size_t c = 0; c < w->n_containers; c++) {
+        struct kubelet_container *kc = VEC_PUSH(k->containers, k->n_containers,
+                                                k->cap_containers);
+        kc->image_ready = NAN;
+    }
+    k->pending_pods++;
+    return id;
+}
+
+uint32_t kubelet_add_pod(struct kubelet *k, uint32_t workload, uint32_t node)
+{
+    uint32_t id = new_pod(k, workload, node);
+    sync_pod(k, id);
+    return id;
+}
+
+uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
+{
+    uint32_t id = new_pod(k, workload, UINT32_MAX);
+    k->pods[id].phase = POD_UNSCHEDULED;
+    return id;
+}
+
+/* ---------------------------------------------------------------- puller */
+
+static void on_runtime_done(void *arg, const struct runtime_result *res);
+static void pull_done(struct kubelet *k, struct ticket *t, bool ok, const char *error);
+
+/* golang.org/x/time/rate TryAccept: refill at qps up to burst, take one
+ * token if there is one. QPS 0 = no limiter. Source: spec §6. */
+static bool qps_try_accept(struct kubelet *k, struct kl_node *kn)
+{
+    if (kn->cfg->registry_pull_qps <= 0)
+        return true;
+    double now = engine_now(k->engine);
+    kn->tokens += (now - kn->tokens_at) * kn->cfg->registry_pull_qps;
+    if (kn->tokens > kn->cfg->registry_burst)
+        kn->tokens = kn->cfg->registry_burst;
+    kn->tokens_at = now;
+    if (kn->tokens < 1)
+        return false;
+    kn->tokens -= 1;
+    return true;
+}
+
+static void on_qps_refused(struct engine *e, void *arg)
+{
+    struct ticket *t = arg;
+    (void)e;
+    pull_done(t->k, t, false, "pull QPS exceeded");
+}
+
+/* The puller starts the CRI pull of ticket t (slot already counted). */
+static void start_pull(struct kubelet *k, struct ticket *t)
+{
+    struct kl_node *kn = &k->kn[t->rec.node];
+    t->rec.started = engine_now(k->engine);
+    if (!qps_try_accept(k, kn)) {
+        engine_schedule(k->engine, t->rec.started, on_qps_refused, t);
+        return;
+    }
+    runtime_pull(k->rt, t->rec.node, t->rec.image, on_runtime_done, t);
+}
+
+static bool has_slot(const struct kl_node *kn)
+{
+    if (kn->cfg->serialize_image_pulls)
+        return kn->active == 0;
+    return kn->cfg->max_parallel_image_pulls == 0 ||
+           kn->active < kn->cfg->max_parallel_image_pulls;
+}
+
+/* Starts queued requests while the puller has room, in FIFO order. */
+static void drain_queue(struct kubelet *k, struct kl_node *kn)
+{
+    while (kn->head < kn->n_queue && has_slot(kn)) {
+        struct ticket *t = ticket(k, kn->queue[kn->head++]);
+        k->queued--;
+        kn->active++;
+        start_pull(k, t);
+    }
+    if (kn->head == kn->n_queue)
+        kn->head = kn->n_queue = 0;
+}
+
+static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    struct ticket *t = new_ticket(k);
+    t->rec = (struct kubelet_pull){
+        .node = p->node, .pod = pod, .container = c,
+        .image = spec_of(k, pod, c)->image_idx, .requested = engine_now(k->engine),
+        .started = NAN, .finished = NAN, .result = KUBELET_PULL_PENDING};
+    p->attempts++;
+    struct kl_node *kn = &k->kn[p->node];
+    *(uint32_t *)VEC_PUSH(kn->queue, kn->n_queue, kn->cap_queue) = t->id;
+    k->queued++;
+    drain_queue(k, kn);
+}
+
+static void on_runtime_done(void *arg, const struct runtime_result *res)
+{
+    struct ticket *t = arg;
+    t->rec.bytes = res->bytes;
+    t->rec.layers_fetched = res->layers_fetched;
+    pull_done(t->k, t, res->ok, res->error);
+}
+
+/* ---------------------------------------------------------------- pods */
+
+/* The back-off entry for container c: keyed by pod and image string, so
+ * containers of one pod with the same image string share the first one's.
+ * Source: spec §3 (key "<pod UID>_<container.Image>"). */
+static struct backoff_entry *backoff_of(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    const char *image = spec_of(k, pod, c)->image;
+    for (uint32_t i = 0; i < c; i++)
+        if (strcmp(spec_of(k, pod, i)->image, image) == 0)
+            return &cont_of(k, pod, i)->backoff;
+    return &cont_of(k, pod, c)->backoff;
+}
+
+enum ensure { ENSURE_PRESENT, ENSURE_PULLING, ENSURE_ERROR };
+
+/* EnsureImageExists. Source: spec §3; pkg/kubelet/images/image_manager.go. */
+static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    const struct scenario_container *sc = spec_of(k, pod, c);
+    struct kubelet_pod *p = pod_of(k, pod);
+    double now = engine_now(k->engine);
+    /* Always skips the presence check entirely. */
+    if (sc->pull_policy != SCENARIO_PULL_ALWAYS && node_has_image(&k->nodes[p->node],
+                                                                  sc->image_idx))
+        return ENSURE_PRESENT; /* Pulled: "already present on machine" */
+    if (sc->pull_policy == SCENARIO_PULL_NEVER)
+        return ENSURE_ERROR;   /* ErrImageNeverPull */
+    if (backoff_is_in_backoff_since_update(backoff_of(k, pod, c), now, BACKOFF_IMAGE_MAX))
+        return ENSURE_ERROR;   /* BackOff: no request, no puller slot, no QPS token */
+    request_pull(k, pod, c);
+    p->phase = POD_BLOCKED;
+    return ENSURE_PULLING;
+}
+
+static void on_resync(struct engine *e, void *arg);
+static void on_init_exit(struct engine *e, void *arg);
+
+static void schedule_pod(struct kubelet *k, double t, engine_fn *fn, uint32_t pod);
+
+/* Ends a sync: ready, waiting for an init container, or re-queued after
+ * an error (U[10, 15) s, then the next 1 s ticker tick). Source: spec §5. */
+static void end_sync(struct kubelet *k, uint32_t pod)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    double now = engine_now(k->engine);
+    p->phase = POD_IDLE;
+    bool all_started = true;
+    for (uint32_t c = p->n_init; c < p->n_containers; c++)
+        all_started = all_started && cont_of(k, pod, c)->started;
+    if (p->next_init >= p->n_init && all_started) {
+        p->phase = POD_READY;
+        p->ready = now;
+        k->pending_pods--;
+        return;
+    }
+    if (!p->sync_error)
+        return; /* an init container is running; its exit re-syncs the pod */
+    double delay = gsl_ran_flat(rng_bind(k->rng, &p->resync_rng), RESYNC_ERROR_BASE,
+                                RESYNC_ERROR_BASE * (1 + RESYNC_JITTER));
+    rng_unbind(k->rng, &p->resync_rng);
+    schedule_pod(k, next_tick(now + delay, k->kn[p->node].ticker_phase), on_resync, pod);
+}
+
+static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    struct kubelet_container *kc = cont_of(k, pod, c);
+    const struct scenario_container *sc = spec_of(k, pod, c);
+    double now = engine_now(k->engine);
+    kc->image_ready = now;
+    kc->started = true;
+    if (sc->init)
+        schedule_pod(k, now + sc->run_for, on_init_exit, pod);
+}
+
+/* Init phase of a sync: at most the next init container, and only once the
+ * previous one exited. Source: spec §7 computeInitContainerActions.
+ * Returns true when the sync is over (or blocked on a pull). */
+static bool sync_init(struct kubelet *k, uint32_t pod)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    if (p->next_init >= p->n_init)
+        return false;
+    uint32_t c = p->next_init;
+    if (cont_of(k, pod, c)->started) {
+        end_sync(k, pod); /* still running */
+        return true;
+    }
+    p->cursor = c;
+    switch (ensure_image(k, pod, c)) {
+    case ENSURE_PULLING:
+        return true;
+    case ENSURE_ERROR:
+        p->sync_error = true; /* a failing init container aborts the sync */
+        end_sync(k, pod);
+        return true;
+    case ENSURE_PRESENT:
+        start_container(k, pod, c);
+        end_sync(k, pod);
+        return true;
+    }
+    return true;
+}
+
+/* Regular containers from the cursor on, in spec order; an error is noted
+ * and the loop goes on. Source: spec §7. */
+static void continue_sync(struct kubelet *k, uint32_t pod)
+{
+    if (sync_init(k, pod))
+        return;
+    struct kubelet_pod *p = pod_of(k, pod);
+    for (uint32_t c = p->cursor > p->n_init ? p->cursor : p->n_init; c < p->n_containers;
+         c++) {
+        if (cont_of(k, pod, c)->started)
+            continue;
+        p->cursor = c;
+        switch (ensure_image(k, pod, c)) {
+        case ENSURE_PULLING:
+            return;
+        case ENSURE_ERROR:
+            p->sync_error = true;
+            break;
+        case ENSURE_PRESENT:
+            start_container(k, pod, c);
+            break;
+        }
+    }
+    end_sync(k, pod);
+}
+
+static void sync_pod(struct kubelet *k, uint32_t pod)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    if (p->phase != POD_IDLE)
+        return; /* blocked on a pull, ready, or unscheduled */
+    p->sync_error = false;
+    p->cursor = 0;
+    continue_sync(k, pod);
+}
+
+static void pull_done(struct kubelet *k, struct ticket *t, bool ok, const char *error)
+{
+    struct kl_node *kn = &k->kn[t->rec.node];
+    double now = engine_now(k->engine);
+    t->rec.finished = now;
+    t->rec.result = ok ? KUBELET_PULL_OK : KUBELET_PULL_FAILED;
+    t->rec.error = error;
+    kn->active--;
+    drain_queue(k, kn);
+    uint32_t pod = t->rec.pod, c = t->rec.container;
+    struct kubelet_pod *p = pod_of(k, pod);
+    p->phase = POD_IDLE;
+    if (ok) {
+        start_container(k, pod, c);
+    } else {
+        /* Failed: the back-off advances. Source: spec §3, §4. */
+        backoff_next(backoff_of(k, pod, c), now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
+        p->sync_error = true;
+    }
+    if (c < p->n_init) {
+        end_sync(k, pod);
+        return;
+    }
+    p->cursor = c + 1;
+    continue_sync(k, pod);
+}
+
+/* ---------------------------------------------------------------- events */
+
+static struct pod_event *pod_event(struct kubelet *k, uint32_t pod)
+{
+    struct pod_event *pe = base_chunks_at(&k->pod_events, pod);
+    pe->k = k;
+    pe->pod = pod;
+    return pe;
+}
+
+static void schedule_pod(struct kubelet *k, double t, engine_fn *fn, uint32_t pod)
+{
+    engine_schedule(k->engine, t, fn, pod_event(k, pod));
+}
+
+static void on_resync(struct engine *e, void *arg)
+{
+    struct pod_event *pe = arg;
+    (void)e;
+    sync_pod(pe->k, pe->pod);
+}
+
+/* PLEG sees the exit at its next relist; then the pod syncs. */
+static void on_init_exit(struct engine *e, void *arg)
+{
+    struct pod_event *pe = arg;
+    struct kubelet *k = pe->k;
+    struct kubelet_pod *p = pod_of(k, pe->pod);
+    cont_of(k, pe->pod, p->next_init)->exited = true;
+    p->next_init++;
+    schedule_pod(k, next_tick(engine_now(e), k->kn[p->node].pleg_phase), on_resync, pe->pod);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+size_t kubelet_pod_count(const struct kubelet *k)
+{
+    return k->n_pods;
+}
+
+const struct kubelet_pod *kubelet_pod(const struct kubelet *k, uint32_t pod)
+{
+    return &k->pods[pod];
+}
+
+const struct kubelet_container *kubelet_container(const struct kubelet *k, uint32_t index)
+{
+    return &k->containers[index];
+}
+
+size_t kubelet_pull_count(const struct kubelet *k)
+{
+    return k->n_tickets;
+}
+
+const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull)
+{
+    return &((struct ticket *)base_chunks_at((struct base_chunks *)&k->tickets, pull))->rec;
+}
+
+uint64_t kubelet_queued_pulls(const struct kubelet *k)
+{
+    return k->queued;
+}
+
+uint64_t kubelet_pods_pending(const struct kubelet *k)
+{
+    return k->pending_pods;
+}

@@ -1,0 +1,105 @@
+/*
+ * kubelet.h - the kubelet's side of image pulls on every node: pod workers,
+ * EnsureImageExists, the serial and parallel pullers, the registry QPS
+ * throttle, image pull back-off and re-sync timing, and pod readiness.
+ *
+ * Sources (spec/kubelet-semantics.md): §2 default pull policy (applied by
+ * the scenario loader), §3 EnsureImageExists, §4 back-off, §5 re-sync
+ * timing, §6 pullers and QPS throttle, §7 per-pod sequencing.
+ *  - A pod is synced when created, after an error U[10 s, 15 s) later
+ *    (picked up by the node's 1 s syncLoop ticker), and after an init
+ *    container exits (observed by the node's 1 s PLEG relist).
+ *  - One pod's images are pulled strictly one after another: a sync blocks
+ *    on each pull. Init containers: one per sync, the next only after the
+ *    previous exited; regular containers after all init containers, and a
+ *    failed regular container does not stop the others in the same sync.
+ *  - Serial puller: one CRI pull per node at a time, FIFO. Parallel puller:
+ *    at most maxParallelImagePulls (none = unlimited), FIFO waiters. The QPS
+ *    token is taken when the puller starts the pull; a refused token fails
+ *    the pull at once ("pull QPS exceeded").
+ *  - A pod is ready when every regular container has started, i.e. all its
+ *    images are present (container create/start take no time: a
+ *    simplification).
+ * Ownership: the kubelet owns pods, their containers and pull records; it
+ *   borrows scenario, engine, rng, runtime and nodes.
+ * Units: seconds, bytes.
+ */
+#ifndef PULLSIM_KUBELET_H
+#define PULLSIM_KUBELET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "engine.h"
+#include "node.h"
+#include "rng.h"
+#include "runtime.h"
+#include "scenario.h"
+
+enum kubelet_pull_result { KUBELET_PULL_PENDING, KUBELET_PULL_OK, KUBELET_PULL_FAILED };
+
+/* One request to the puller (one EnsureImageExists that needed a pull). */
+struct kubelet_pull {
+    uint32_t node, pod, container, image;
+    double requested;  /* s: handed to the puller */
+    double started;    /* s: the puller started the CRI pull; NAN if not yet */
+    double finished;   /* s: result known; NAN if not yet */
+    uint64_t bytes;    /* layer bytes downloaded by this pull */
+    uint32_t layers_fetched;
+    enum kubelet_pull_result result;
+    const char *error; /* static text when failed */
+};
+
+struct kubelet_container {
+    double image_ready; /* s: EnsureImageExists succeeded; NAN until then */
+    bool started;
+    bool exited;        /* init containers, after runFor */
+    struct backoff_entry backoff; /* used on the pod's first container with this image string */
+};
+
+struct kubelet_pod {
+    uint32_t workload;
+    uint32_t node;
+    double created;     /* s */
+    double ready;       /* s; NAN until every regular container started */
+    uint32_t first_container; /* index into the kubelet's container array */
+    /* --- read-only outside kubelet.c --- */
+    uint32_t n_containers, n_init;
+    uint32_t next_init;  /* first init container that has not exited */
+    uint32_t cursor;     /* container the current sync is at */
+    uint8_t phase;
+    bool sync_error;
+    uint32_t attempts;   /* pulls requested */
+    struct rng_stream resync_rng;
+};
+
+struct kubelet;
+
+/* run_config: the kubelet config for pools that do not name their own. */
+struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                            struct engine *e, struct rng *rng, struct runtime *rt,
+                            struct node *nodes, size_t max_nodes);
+void kubelet_free(struct kubelet *k);
+
+/* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
+void kubelet_add_node(struct kubelet *k, uint32_t node);
+
+/* Creates a pod of 'workload' on 'node' now and syncs it. Returns its id. */
+uint32_t kubelet_add_pod(struct kubelet *k, uint32_t workload, uint32_t node);
+/* Records a pod that could not be placed (never ready). Returns its id. */
+uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload);
+
+size_t kubelet_pod_count(const struct kubelet *k);
+const struct kubelet_pod *kubelet_pod(const struct kubelet *k, uint32_t pod);
+const struct kubelet_container *kubelet_container(const struct kubelet *k, uint32_t index);
+size_t kubelet_pull_count(const struct kubelet *k);
+const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull);
+
+/* Pull requests waiting in a puller queue, over all nodes. */
+uint64_t kubelet_queued_pulls(const struct kubelet *k);
+/* Pods not yet ready. */
+uint64_t kubelet_pods_pending(const struct kubelet *k);
+
+#endif

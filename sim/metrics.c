@@ -1,0 +1,94 @@
+/* metrics.c - see metrics.h. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "base.h"
+#include "kubelet.h"
+
+double metrics_nearest_rank(const double *sorted, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double pos = ceil(q * (double)n);
+    size_t i = pos < 1 ? 0 : (size_t)pos - 1;
+    return sorted[i < n ? i : n - 1];
+}
+
+static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
+{
+    size_t n = kubelet_pod_count(k), ready = 0;
+    double *lat = xmalloc((n ? n : 1) * sizeof(*lat));
+    out->last_ready = NAN;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct kubelet_pod *p = kubelet_pod(k, i);
+        if (p->node == UINT32_MAX)
+            out->pods_unscheduled++;
+        if (isnan(p->ready))
+            continue;
+        lat[ready++] = p->ready - p->created;
+        if (isnan(out->last_ready) || p->ready > out->last_ready)
+            out->last_ready = p->ready;
+    }
+    out->pods = n;
+    out->pods_ready = ready;
+    gsl_sort(lat, 1, ready);
+    out->ready_mean = ready ? gsl_stats_mean(lat, 1, ready) : NAN;
+    out->ready_p50 = metrics_nearest_rank(lat, ready, 0.50);
+    out->ready_p90 = metrics_nearest_rank(lat, ready, 0.90);
+    out->ready_p99 = metrics_nearest_rank(lat, ready, 0.99);
+    out->ready_max = ready ? lat[ready - 1] : NAN;
+    free(lat);
+}
+
+static void summarize_pulls(const struct kubelet *k, struct metrics_summary *out)
+{
+    size_t n = kubelet_pull_count(k);
+    out->pulls = n;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct kubelet_pull *p = kubelet_pull_record(k, i);
+        switch (p->result) {
+        case KUBELET_PULL_PENDING:
+            out->pulls_pending++;
+            break;
+        case KUBELET_PULL_OK:
+            out->pulls_ok++;
+            break;
+        case KUBELET_PULL_FAILED:
+            out->pulls_failed++;
+            break;
+        }
+    }
+}
+
+void metrics_summarize(struct world *w, struct metrics_summary *out)
+{
+    *out = (struct metrics_summary){0};
+    summarize_pods(world_kubelet(w), out);
+    summarize_pulls(world_kubelet(w), out);
+    out->layer_transfers = runtime_layer_transfers(world_runtime(w));
+    out->events = engine_events_processed(world_engine(w));
+    out->end_time = engine_now(world_engine(w));
+    for (size_t i = 0; i < world_node_count(w); i++)
+        out->bytes_fetched += (double)world_node(w, i)->bytes_fetched;
+    out->n_registries = world_registry_count(w);
+    out->registries = xcalloc(out->n_registries, sizeof(*out->registries));
+    for (size_t i = 0; i < out->n_registries; i++) {
+        const struct registry *r = world_registry(w, i);
+        out->registries[i] = (struct metrics_registry){
+            .host = r->cfg->host, .bytes = world_registry_bytes(w, i),
+            .requests = r->requests, .manifest_requests = r->manifest_requests,
+            .blob_requests = r->blob_requests};
+    }
+}
+
+void metrics_release(struct metrics_summary *s)
+{
+    free(s->registries);
+    s->registries = NULL;
+    s->n_registries = 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * metrics.h - what a run measured: pod ready latency statistics, pull
+ * counts, bytes, events.
+ *
+ * Percentiles are by nearest rank, as benchmarks report them: the q-th
+ * percentile of n sorted values is the value at 1-based position
+ * ceil(q * n) (spec/pull-storm.md). Statistics come from GSL (gsl_sort,
+ * gsl_stats_mean).
+ * Ownership: a summary owns its per-registry array; release with
+ *   metrics_release().
+ * Units: seconds, bytes.
+ */
+#ifndef PULLSIM_METRICS_H
+#define PULLSIM_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "world.h"
+
+struct metrics_registry {
+    const char *host;   /* borrowed from the scenario */
+    double bytes;       /* egress bytes */
+    uint64_t requests;
+    uint64_t manifest_requests;
+    uint64_t blob_requests;
+};
+
+struct metrics_summary {
+    size_t pods;              /* created (scheduled or not) */
+    size_t pods_ready;
+    size_t pods_unscheduled;
+    double ready_mean, ready_p50, ready_p90, ready_p99, ready_max; /* s; NAN if none ready */
+    double last_ready;        /* s: time the last pod became ready; NAN if none */
+    uint64_t pulls;           /* pull requests handed to pullers */
+    uint64_t pulls_ok, pulls_failed, pulls_pending;
+    uint64_t layer_transfers; /* blob downloads */
+    double bytes_fetched;     /* over all nodes */
+    uint64_t events;          /* engine events processed */
+    double end_time;          /* s: simulated clock at the end */
+    struct metrics_registry *registries;
+    size_t n_registries;
+};
+
+/* Nearest-rank percentile of sorted[0..n-1], q in (0, 1]; NAN when n == 0. */
+double metrics_nearest_rank(const double *sorted, size_t n, double q);
+
+/* Fills 'out' from a finished world. */
+void metrics_summarize(struct world *w, struct metrics_summary *out);
+void metrics_release(struct metrics_summary *s);
+
+#endif

@@ -1,0 +1,256 @@
+/* output.c - see output.h. */
+#include "output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "kubelet.h"
+
+#ifndef PULLSIM_VERSION
+#define PULLSIM_VERSION "0.1.0"
+#endif
+
+int output_mkdirs(const char *path, FILE *err)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; ; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            fprintf(err, "pullsim: cannot create directory '%s': %s\n", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return 0;
+}
+
+/* Writes 'len' bytes to dir/name atomically (NAME.tmp, then rename). */
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len,
+                        FILE *err)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    char *tmp = xasprintf("%s.tmp", path);
+    int rc = -1;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", tmp, strerror(errno));
+        goto out;
+    }
+    size_t wrote = fwrite(data, 1, len, f);
+    int flush_failed = fflush(f) != 0;
+    int close_failed = fclose(f) != 0;
+    if (wrote != len || flush_failed || close_failed) {
+        fprintf(err, "pullsim: cannot write '%s': %s\n", tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        fprintf(err, "pullsim: cannot rename '%s' to '%s': %s\n", tmp, path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+/* A time in seconds with 6 decimals, or nothing for "not applicable". */
+static void add_time(struct strbuf *sb, double t)
+{
+    if (!isnan(t))
+        strbuf_addf(sb, "%.6f", t);
+}
+
+static void pods_csv(const struct world *w, struct strbuf *sb)
+{
+    const struct kubelet *k = world_kubelet(w);
+    const struct scenario *sc = world_scenario(w);
+    strbuf_addf(sb, "pod,workload,node,created_s,ready_s,latency_s,container_ready_s\n");
+    for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
+        const struct kubelet_pod *p = kubelet_pod(k, i);
+        strbuf_addf(sb, "%u,%s,", i, sc->workloads[p->workload].name);
+        if (p->node != UINT32_MAX)
+            strbuf_addf(sb, "%u", p->node);
+        strbuf_addf(sb, ",%.6f,", p->created);
+        add_time(sb, p->ready);
+        strbuf_addc(sb, ',');
+        add_time(sb, p->ready - p->created);
+        strbuf_addc(sb, ',');
+        for (uint32_t c = 0; c < p->n_containers; c++) {
+            if (c)
+                strbuf_addc(sb, ';');
+            add_time(sb, kubelet_container(k, p->first_container + c)->image_ready);
+        }
+        strbuf_addc(sb, '\n');
+    }
+}
+
+static const char *result_name(enum kubelet_pull_result r)
+{
+    switch (r) {
+    case KUBELET_PULL_PENDING:
+        return "pending";
+    case KUBELET_PULL_OK:
+        return "ok";
+    case KUBELET_PULL_FAILED:
+        return "failed";
+    }
+    return "?";
+}
+
+static void pulls_csv(const struct world *w, struct strbuf *sb)
+{
+    const struct kubelet *k = world_kubelet(w);
+    const struct scenario *sc = world_scenario(w);
+    strbuf_addf(sb, "pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
+                    "layers_fetched,result\n");
+    for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
+        const struct kubelet_pull *p = kubelet_pull_record(k, i);
+        const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
+        strbuf_addf(sb, "%u,%u,%u,%s,%s,%.6f,", i, p->node, p->pod,
+                    wl->containers[p->container].name, sc->images[p->image].normalized,
+                    p->requested);
+        add_time(sb, p->started);
+        strbuf_addc(sb, ',');
+        add_time(sb, p->finished);
+        strbuf_addf(sb, ",%llu,%u,%s\n", (unsigned long long)p->bytes, p->layers_fetched,
+                    result_name(p->result));
+    }
+}
+
+static void timeseries_csv(const struct world *w, struct strbuf *sb)
+{
+    strbuf_addf(sb, "t_s,registry_egress_Bps,active_pulls,queued_pulls\n");
+    for (size_t i = 0; i < world_sample_count(w); i++) {
+        const struct world_sample *s = world_sample(w, i);
+        strbuf_addf(sb, "%.6f,%.3f,%llu,%llu\n", s->t, s->egress_Bps,
+                    (unsigned long long)s->active_pulls, (unsigned long long)s->queued_pulls);
+    }
+}
+
+/* A JSON number, or null for NAN. */
+static void json_num(struct strbuf *sb, double x)
+{
+    if (isnan(x) || isinf(x))
+        strbuf_addf(sb, "null");
+    else
+        strbuf_addf(sb, "%.6f", x);
+}
+
+static void json_str(struct strbuf *sb, const char *s)
+{
+    strbuf_addc(sb, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            strbuf_addf(sb, "\\%c", c);
+        else if (c < 0x20)
+            strbuf_addf(sb, "\\u%04x", c);
+        else
+            strbuf_addc(sb, (char)c);
+    }
+    strbuf_addc(sb, '"');
+}
+
+void output_summary_json(const struct metrics_summary *s, const char *scenario,
+                         const char *config, uint64_t seed, struct strbuf *sb)
+{
+    strbuf_addf(sb, "{\n  \"scenario\": ");
+    json_str(sb, scenario);
+    strbuf_addf(sb, ",\n  \"config\": ");
+    json_str(sb, config);
+    strbuf_addf(sb, ",\n  \"seed\": %llu,\n  \"podReady\": {\"mean\": ",
+                (unsigned long long)seed);
+    json_num(sb, s->ready_mean);
+    strbuf_addf(sb, ", \"p50\": ");
+    json_num(sb, s->ready_p50);
+    strbuf_addf(sb, ", \"p90\": ");
+    json_num(sb, s->ready_p90);
+    strbuf_addf(sb, ", \"p99\": ");
+    json_num(sb, s->ready_p99);
+    strbuf_addf(sb, ", \"max\": ");
+    json_num(sb, s->ready_max);
+    strbuf_addf(sb, "},\n  \"lastPodReady\": ");
+    json_num(sb, s->last_ready);
+    strbuf_addf(sb, ",\n  \"pods\": {\"total\": %zu, \"ready\": %zu, \"notReady\": %zu, "
+                    "\"unscheduled\": %zu},\n",
+                s->pods, s->pods_ready, s->pods - s->pods_ready, s->pods_unscheduled);
+    strbuf_addf(sb, "  \"pulls\": {\"total\": %llu, \"ok\": %llu, \"failed\": %llu, "
+                    "\"pending\": %llu},\n",
+                (unsigned long long)s->pulls, (unsigned long long)s->pulls_ok,
+                (unsigned long long)s->pulls_failed, (unsigned long long)s->pulls_pending);
+    strbuf_addf(sb, "  \"layerTransfers\": %llu,\n  \"bytesFetched\": %.0f,\n",
+                (unsigned long long)s->layer_transfers, s->bytes_fetched);
+    strbuf_addf(sb, "  \"registries\": [");
+    for (size_t i = 0; i < s->n_registries; i++) {
+        const struct metrics_registry *r = &s->registries[i];
+        strbuf_addf(sb, "%s\n    {\"host\": ", i ? "," : "");
+        json_str(sb, r->host);
+        strbuf_addf(sb, ", \"bytes\": %.0f, \"requests\": %llu, \"manifestRequests\": %llu, "
+                        "\"blobRequests\": %llu}",
+                    r->bytes, (unsigned long long)r->requests,
+                    (unsigned long long)r->manifest_requests,
+                    (unsigned long long)r->blob_requests);
+    }
+    strbuf_addf(sb, "\n  ],\n  \"events\": %llu,\n  \"endTime\": ",
+                (unsigned long long)s->events);
+    json_num(sb, s->end_time);
+    strbuf_addf(sb, "\n}\n");
+}
+
+typedef void producer_fn(const struct world *w, struct strbuf *sb);
+
+static int write_produced(const struct world *w, producer_fn *fn, const char *dir,
+                          const char *name, FILE *err)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    fn(w, &sb);
+    int rc = write_atomic(dir, name, sb.buf, sb.len, err);
+    strbuf_release(&sb);
+    return rc;
+}
+
+int output_write_run(struct world *w, const struct metrics_summary *s, const char *config,
+                     const char *dir, FILE *err)
+{
+    const struct scenario *sc = world_scenario(w);
+    if (output_mkdirs(dir, err) != 0)
+        return -1;
+    if (write_produced(w, pods_csv, dir, "pods.csv", err) != 0 ||
+        write_produced(w, pulls_csv, dir, "pulls.csv", err) != 0 ||
+        write_produced(w, timeseries_csv, dir, "timeseries.csv", err) != 0)
+        return -1;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    output_summary_json(s, sc->name, config, sc->seed, &sb);
+    int rc = write_atomic(dir, "summary.json", sb.buf, sb.len, err);
+    strbuf_release(&sb);
+    if (rc != 0)
+        return -1;
+    const char *yaml = sc->effective_yaml ? sc->effective_yaml : "";
+    return write_atomic(dir, "scenario.yaml", yaml, strlen(yaml), err);
+}
+
+int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE *err)
+{
+    char *text = xasprintf("{\"version\": \"%s\", \"wallSeconds\": %.3f, \"peakRssKiB\": %ld}\n",
+                           PULLSIM_VERSION, wall_s, peak_rss_kb);
+    int rc = write_atomic(dir, "run-info.json", text, strlen(text), err);
+    free(text);
+    return rc;
+}

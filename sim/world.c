@@ -1,0 +1,258 @@
+/* world.c - see world.h. */
+#include "world.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "base.h"
+#include "net.h"
+#include "node.h"
+#include "rng.h"
+
+struct world {
+    const struct scenario *sc;
+    struct engine *engine;
+    struct net *net;
+    struct rng *rng;
+    struct registry *registries;
+    struct node *nodes;          /* max_nodes slots; never moves */
+    size_t n_nodes, max_nodes;
+    uint32_t *pods_on_node;      /* placement bookkeeping, per node */
+    bool *created;               /* per workload: creation time has passed */
+    struct runtime *rt;
+    struct kubelet *kubelet;
+    struct world_sample *samples;
+    size_t n_samples, cap_samples;
+    double last_egress_bytes;
+    struct base_chunks args;     /* struct world_arg: workload and event arguments */
+    size_t n_args;
+};
+
+/* Argument of a world event: which workload or scenario event. */
+struct world_arg {
+    struct world *w;
+    uint32_t index;
+};
+
+static size_t max_nodes_of(const struct scenario *sc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sc->n_pools; i++)
+        n += sc->pools[i].count;
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (sc->events[i].kind == SCENARIO_EVENT_SCALE_OUT)
+            n += sc->events[i].count;
+    return n;
+}
+
+static void add_node(struct world *w, uint32_t pool)
+{
+    uint32_t id = (uint32_t)w->n_nodes++;
+    struct node *nd = &w->nodes[id];
+    const struct scenario_pool *cfg = &w->sc->pools[pool];
+    node_init(nd, id, pool, cfg, w->net, w->sc->seed);
+    for (size_t i = 0; i < cfg->n_pre_pulled; i++)
+        node_preload_image(nd, w->sc, cfg->pre_pulled[i]);
+    kubelet_add_node(w->kubelet, id);
+}
+
+static bool fits(const struct world *w, const struct scenario_workload *wl, uint32_t node)
+{
+    const struct node *nd = &w->nodes[node];
+    if (wl->pool != SCENARIO_NONE && nd->pool != wl->pool)
+        return false;
+    return w->pods_on_node[node] < nd->cfg->max_pods;
+}
+
+static void place(struct world *w, uint32_t workload, uint32_t node)
+{
+    w->pods_on_node[node]++;
+    kubelet_add_pod(w->kubelet, workload, node);
+}
+
+/* DaemonSet: one pod per node of its pool(s); a DaemonSet pod is placed
+ * even beyond maxPods (Simplification: no preemption). */
+static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t node)
+{
+    const struct scenario_workload *wl = &w->sc->workloads[workload];
+    if (wl->pool == SCENARIO_NONE || w->nodes[node].pool == wl->pool)
+        place(w, workload, node);
+}
+
+/* Picks a node for one replica; UINT32_MAX when none has room. */
+static uint32_t pick_node(struct world *w, uint32_t workload, struct rng_stream *rs)
+{
+    const struct scenario_workload *wl = &w->sc->workloads[workload];
+    uint32_t best = UINT32_MAX, n_fit = 0;
+    for (uint32_t i = 0; i < w->n_nodes; i++) {
+        if (!fits(w, wl, i))
+            continue;
+        n_fit++;
+        switch (wl->placement) {
+        case SCENARIO_PLACE_PACKED:
+            return i;
+        case SCENARIO_PLACE_SPREAD:
+            if (best == UINT32_MAX || w->pods_on_node[i] < w->pods_on_node[best])
+                best = i;
+            break;
+        case SCENARIO_PLACE_RANDOM:
+            break;
+        }
+    }
+    if (wl->placement != SCENARIO_PLACE_RANDOM || n_fit == 0)
+        return best;
+    uint32_t pick = (uint32_t)(rng_uniform(w->rng, rs) * n_fit);
+    for (uint32_t i = 0; i < w->n_nodes; i++)
+        if (fits(w, wl, i) && pick-- == 0)
+            return i;
+    return UINT32_MAX;
+}
+
+static void on_workload_created(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    struct world *w = a->w;
+    const struct scenario_workload *wl = &w->sc->workloads[a->index];
+    (void)e;
+    w->created[a->index] = true;
+    if (wl->kind == SCENARIO_KIND_DAEMONSET) {
+        for (uint32_t i = 0; i < w->n_nodes; i++)
+            create_daemonset_pod(w, a->index, i);
+        return;
+    }
+    struct rng_stream rs;
+    rng_stream_init(&rs, w->sc->seed, RNG_PLACEMENT, a->index);
+    uint32_t replicas = wl->kind == SCENARIO_KIND_POD ? 1 : wl->replicas;
+    for (uint32_t r = 0; r < replicas; r++) {
+        uint32_t node = pick_node(w, a->index, &rs);
+        if (node == UINT32_MAX)
+            kubelet_add_unscheduled_pod(w->kubelet, a->index);
+        else
+            place(w, a->index, node);
+    }
+}
+
+static void on_scenario_event(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    struct world *w = a->w;
+    const struct scenario_event *ev = &w->sc->events[a->index];
+    (void)e;
+    switch (ev->kind) {
+    case SCENARIO_EVENT_SCALE_OUT:
+        for (uint32_t i = 0; i < ev->count; i++) {
+            uint32_t node = (uint32_t)w->n_nodes;
+            add_node(w, ev->pool);
+            for (uint32_t wl = 0; wl < w->sc->n_workloads; wl++)
+                if (w->created[wl] && w->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET)
+                    create_daemonset_pod(w, wl, node);
+        }
+        break;
+    }
+}
+
+static double total_egress_bytes(struct world *w)
+{
+    double b = 0;
+    for (size_t i = 0; i < w->sc->n_registries; i++)
+        b += net_link_bytes(w->net, w->registries[i].egress);
+    return b;
+}
+
+/* Samples the time series; keeps sampling while anything else is pending. */
+static void on_sample(struct engine *e, void *arg)
+{
+    struct world *w = arg;
+    double bytes = total_egress_bytes(w);
+    struct world_sample *s = VEC_PUSH(w->samples, w->n_samples, w->cap_samples);
+    s->t = engine_now(e);
+    s->egress_Bps = (bytes - w->last_egress_bytes) / w->sc->sample_interval;
+    s->active_pulls = runtime_active_pulls(w->rt);
+    s->queued_pulls = kubelet_queued_pulls(w->kubelet);
+    w->last_egress_bytes = bytes;
+    if (engine_size(e) > 0)
+        engine_schedule(e, s->t + w->sc->sample_interval, on_sample, w);
+}
+
+static struct world_arg *new_arg(struct world *w, uint32_t index)
+{
+    struct world_arg *a = base_chunks_at(&w->args, w->n_args++);
+    a->w = w;
+    a->index = index;
+    return a;
+}
+
+struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config)
+{
+    struct world *w = xcalloc(1, sizeof(*w));
+    w->sc = sc;
+    w->engine = engine_new(sc->horizon);
+    w->net = net_new(w->engine);
+    w->rng = rng_new();
+    w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
+    for (size_t i = 0; i < sc->n_registries; i++)
+        registry_init(&w->registries[i], &sc->registries[i], w->net);
+    w->max_nodes = max_nodes_of(sc);
+    w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
+    w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
+    w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
+    w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
+    w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
+    base_chunks_init(&w->args, sizeof(struct world_arg));
+    for (uint32_t p = 0; p < sc->n_pools; p++)
+        for (uint32_t i = 0; i < sc->pools[p].count; i++)
+            add_node(w, p);
+    /* Workloads in file order, then events: equal times keep that order. */
+    for (uint32_t i = 0; i < sc->n_workloads; i++)
+        engine_schedule(w->engine, sc->workloads[i].at, on_workload_created, new_arg(w, i));
+    for (uint32_t i = 0; i < sc->n_events; i++)
+        engine_schedule(w->engine, sc->events[i].at, on_scenario_event, new_arg(w, i));
+    engine_schedule(w->engine, sc->sample_interval, on_sample, w);
+    return w;
+}
+
+void world_free(struct world *w)
+{
+    if (!w)
+        return;
+    kubelet_free(w->kubelet);
+    runtime_free(w->rt);
+    for (size_t i = 0; i < w->n_nodes; i++)
+        node_release(&w->nodes[i]);
+    free(w->nodes);
+    free(w->pods_on_node);
+    free(w->created);
+    free(w->registries);
+    free(w->samples);
+    base_chunks_release(&w->args);
+    rng_free(w->rng);
+    net_free(w->net);
+    engine_free(w->engine);
+    free(w);
+}
+
+void world_run(struct world *w)
+{
+    engine_run(w->engine);
+}
+
+const struct scenario *world_scenario(const struct world *w) { return w->sc; }
+const struct kubelet *world_kubelet(const struct world *w) { return w->kubelet; }
+const struct engine *world_engine(const struct world *w) { return w->engine; }
+const struct runtime *world_runtime(const struct world *w) { return w->rt; }
+size_t world_registry_count(const struct world *w) { return w->sc->n_registries; }
+const struct registry *world_registry(const struct world *w, size_t i)
+{
+    return &w->registries[i];
+}
+double world_registry_bytes(struct world *w, size_t i)
+{
+    return net_link_bytes(w->net, w->registries[i].egress);
+}
+size_t world_node_count(const struct world *w) { return w->n_nodes; }
+const struct node *world_node(const struct world *w, size_t i) { return &w->nodes[i]; }
+size_t world_sample_count(const struct world *w) { return w->n_samples; }
+const struct world_sample *world_sample(const struct world *w, size_t i)
+{
+    return &w->samples[i];
+}
