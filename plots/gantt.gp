@@ -91,6 +91,7 @@ set style fill solid 1.0 noborder
 if (rows == 0) {
     set label 1 "no image pulls" at graph 0.5, 0.5 center
     unset key
+    unset ytics
     plot NaN notitle
 } else {
     plot f using (r = column("requested_s"), e = qend(column("started_s"), \

@@ -45,7 +45,7 @@ set xrange [0:*]
 set yrange [0:*]
 set y2range [0:*]
 set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'
-set key below horizontal height 1
+set key below horizontal height 1 samplen 3
 set style fill transparent solid 0.25 noborder
 
 if (rows == 0) {
@@ -59,7 +59,7 @@ if (rows == 0) {
     plot f using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
              with filledcurves y1=0 lc rgb '#1f77b4' notitle, \
          '' using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
-             with lines lw 2 lc rgb '#1f77b4' title "registry egress (MB/s, left)", \
+             with lines lw 2 lc rgb '#1f77b4' title "egress MB/s (left)", \
          '' using (column("t_s")):(column("active_pulls")) axes x1y2 \
              with steps lw 2 lc rgb '#2ca02c' title "active pulls (right)", \
          '' using (column("t_s")):(column("queued_pulls")) axes x1y2 \

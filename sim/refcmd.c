@@ -178,16 +178,20 @@ static void print_human(FILE *out, const struct ref_report *rep, bool first)
     print_field(out, "defaultPullPolicy:", rep->policy);
 }
 
-int refcmd_main(int argc, char **argv, FILE *out, FILE *err)
+/*
+ * Checks the options and counts the references. Returns -1 to go on (with
+ * *json set), or the exit status after printing usage.
+ */
+static int parse_options(int argc, char **argv, FILE *out, FILE *err, bool *json)
 {
-    bool json = false, options = true;
+    bool options = true;
     int nrefs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (options && strcmp(a, "--") == 0) {
             options = false;
         } else if (options && strcmp(a, "--json") == 0) {
-            json = true;
+            *json = true;
         } else if (options && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
             usage(out);
             return 0;
@@ -204,15 +208,22 @@ int refcmd_main(int argc, char **argv, FILE *out, FILE *err)
         usage(err);
         return 2;
     }
+    return -1;
+}
 
-    int status = 0;
-    bool first = true;
-    options = true;
+int refcmd_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    bool json = false;
+    int status = parse_options(argc, argv, out, err, &json);
+    if (status >= 0)
+        return status;
+
+    status = 0;
+    bool options = true, first = true;
     for (int i = 1; i < argc; i++) {
         if (options && argv[i][0] == '-') {
-            /* Only "--", "--json" remain here; everything else returned above. */
-            if (strcmp(argv[i], "--") == 0)
-                options = false;
+            /* Only "--" and "--json" get here: parse_options refused the rest. */
+            options = strcmp(argv[i], "--") != 0;
             continue;
         }
         struct ref_report rep;

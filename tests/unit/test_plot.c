@@ -139,6 +139,31 @@ static size_t count_tmp(const char *path)
     return n;
 }
 
+struct fixture {
+    char *root; /* temporary folder, removed by teardown */
+    char *run;  /* root/quick = results/<scenario> */
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = xcalloc(1, sizeof(*fx));
+    fx->root = make_fixture();
+    fx->run = xasprintf("%s/quick", fx->root);
+    *state = fx;
+    return 0;
+}
+
+/* Runs even when a test failed, so no temporary folder is left behind. */
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    remove_tree(fx->root);
+    free(fx->run);
+    free(fx->root);
+    free(fx);
+    return 0;
+}
+
 static bool exists(const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -191,151 +216,136 @@ static void assert_pictures(const char *dir, const char *name)
 
 static bool have_gnuplot(void)
 {
-    char *dir = NULL;
+    char *text = NULL;
     size_t size = 0;
-    FILE *err = open_memstream(&dir, &size);
+    FILE *err = open_memstream(&text, &size);
     assert_non_null(err);
     /* With no config, plot_render_run only probes for gnuplot. */
     int rc = plot_render_run("plots", "/nonexistent", "x", configs, 0, false, err);
-    fclose(err);
+    assert_int_equal(fclose(err), 0);
     bool ok = rc == 0 && size == 0;
-    free(dir);
+    free(text);
     return ok;
+}
+
+/* Runs plot_render_run and returns what it printed on err (caller frees). */
+static char *render(const char *plots, const struct fixture *fx, size_t n, bool gantt, int *rc)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *err = open_memstream(&text, &size);
+    assert_non_null(err);
+    *rc = plot_render_run(plots, fx->run, "quick", configs, n, gantt, err);
+    assert_int_equal(fclose(err), 0);
+    return text;
 }
 
 static void test_render_run(void **state)
 {
-    (void)state;
+    struct fixture *fx = *state;
     if (!have_gnuplot())
         skip();
-    char *root = make_fixture();
-    char *run = xasprintf("%s/quick", root);
-    char *text = NULL;
-    size_t size = 0;
-    FILE *err = open_memstream(&text, &size);
-    assert_non_null(err);
-
-    int rc = plot_render_run("plots", run, "quick", configs, N_CONFIGS, true, err);
-    fclose(err);
-    if (rc != 0 || size != 0)
+    int rc;
+    char *text = render("plots", fx, N_CONFIGS, true, &rc);
+    if (rc != 0 || *text)
         print_error("plot_render_run said: %s\n", text);
     assert_int_equal(rc, 0);
-    assert_int_equal(size, 0);
+    assert_string_equal(text, "");
     free(text);
 
-    assert_pictures(run, "cdf");
+    assert_pictures(fx->run, "cdf");
     for (size_t i = 0; i < N_CONFIGS; i++) {
-        char *dir = xasprintf("%s/%s", run, configs[i]);
+        char *dir = xasprintf("%s/%s", fx->run, configs[i]);
         assert_pictures(dir, "throughput");
         assert_pictures(dir, "gantt");
         free(dir);
     }
-    assert_int_equal(count_tmp(root), 0);
-    remove_tree(root);
-    free(run);
-    free(root);
+    assert_int_equal(count_tmp(fx->root), 0);
 }
 
 static void test_no_gantt(void **state)
 {
-    (void)state;
+    struct fixture *fx = *state;
     if (!have_gnuplot())
         skip();
-    char *root = make_fixture();
-    char *run = xasprintf("%s/quick", root);
-    char *dir = xasprintf("%s/serial", run);
-
-    assert_int_equal(plot_render_run("plots", run, "quick", configs, 1, false, stderr), 0);
-    assert_pictures(run, "cdf");
+    char *dir = xasprintf("%s/serial", fx->run);
+    int rc;
+    char *text = render("plots", fx, 1, false, &rc);
+    assert_int_equal(rc, 0);
+    free(text);
+    assert_pictures(fx->run, "cdf");
     assert_pictures(dir, "throughput");
     assert_false(exists(dir, "gantt.png"));
     assert_false(exists(dir, "gantt.svg"));
-    assert_int_equal(count_tmp(root), 0);
-    remove_tree(root);
+    assert_int_equal(count_tmp(fx->root), 0);
     free(dir);
-    free(run);
-    free(root);
 }
 
 static void test_no_gnuplot(void **state)
 {
-    (void)state;
-    char *root = make_fixture();
-    char *run = xasprintf("%s/quick", root);
+    struct fixture *fx = *state;
     const char *path = getenv("PATH");
     char *saved = path ? xstrdup(path) : NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *err = open_memstream(&text, &size);
-    assert_non_null(err);
 
-    assert_int_equal(setenv("PATH", root, 1), 0);
-    int rc = plot_render_run("plots", run, "quick", configs, N_CONFIGS, true, err);
+    /* The fixture folder holds no gnuplot. */
+    assert_int_equal(setenv("PATH", fx->root, 1), 0);
+    int rc;
+    char *text = render("plots", fx, N_CONFIGS, true, &rc);
     if (saved)
         assert_int_equal(setenv("PATH", saved, 1), 0);
     else
         assert_int_equal(unsetenv("PATH"), 0);
-    fclose(err);
+    free(saved);
 
     assert_int_equal(rc, 0);
     assert_string_equal(text, PLOT_NO_GNUPLOT_WARNING "\n");
-    assert_false(exists(run, "cdf.png"));
-    assert_false(exists(run, "cdf.svg"));
-    assert_int_equal(count_tmp(root), 0);
+    assert_string_equal(text, "pullsim: warning: gnuplot not found; data written, plots "
+                              "skipped (install gnuplot-nox)\n");
     free(text);
-    free(saved);
-    remove_tree(root);
-    free(run);
-    free(root);
+    assert_false(exists(fx->run, "cdf.png"));
+    assert_false(exists(fx->run, "cdf.svg"));
+    assert_int_equal(count_tmp(fx->root), 0);
 }
 
 /* A script that fails after gnuplot opened its output: the error names the
  * script and the exit status, and neither picture nor temporary remains. */
 static void test_failing_script(void **state)
 {
-    (void)state;
+    struct fixture *fx = *state;
     if (!have_gnuplot())
         skip();
-    char *root = make_fixture();
-    char *run = xasprintf("%s/quick", root);
-    char *plots = xasprintf("%s/plots", root);
+    char *plots = xasprintf("%s/plots", fx->root);
     assert_int_equal(mkdir(plots, 0777), 0);
     write_file(plots, "cdf.gp",
                "set terminal pngcairo\nset output out\nplot x\nexit error 'boom'\n");
     write_file(plots, "throughput.gp", "exit\n");
-    char *text = NULL;
-    size_t size = 0;
-    FILE *err = open_memstream(&text, &size);
-    assert_non_null(err);
 
-    int rc = plot_render_run(plots, run, "quick", configs, N_CONFIGS, false, err);
-    fclose(err);
-    assert_int_equal(rc, -1);
+    int rc;
+    char *text = render(plots, fx, N_CONFIGS, false, &rc);
     char *want = xasprintf("pullsim: error: gnuplot %s/cdf.gp exited with status 1", plots);
     if (!strstr(text, want))
         print_error("got: %s\n", text);
+    assert_int_equal(rc, -1);
     assert_non_null(strstr(text, want));
     assert_non_null(strstr(text, "boom"));
-    assert_false(exists(run, "cdf.png"));
-    assert_int_equal(count_tmp(root), 0);
+    assert_false(exists(fx->run, "cdf.png"));
+    assert_int_equal(count_tmp(fx->root), 0);
     free(want);
     free(text);
 
     /* gantt requested but gantt.gp missing: refused before gnuplot runs. */
-    text = NULL;
-    err = open_memstream(&text, &size);
-    assert_non_null(err);
-    rc = plot_render_run(plots, run, "quick", configs, N_CONFIGS, true, err);
-    fclose(err);
+    text = render(plots, fx, N_CONFIGS, true, &rc);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(text, "cannot read plot script"));
     assert_non_null(strstr(text, "gantt.gp"));
     free(text);
 
-    remove_tree(root);
+    /* No plots folder found at all. */
+    text = render(NULL, fx, N_CONFIGS, true, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(text, "PULLSIM_PLOTS"));
+    free(text);
     free(plots);
-    free(run);
-    free(root);
 }
 
 static void test_find_dir(void **state)
@@ -364,10 +374,10 @@ static void test_find_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_render_run),
-        cmocka_unit_test(test_no_gantt),
-        cmocka_unit_test(test_no_gnuplot),
-        cmocka_unit_test(test_failing_script),
+        cmocka_unit_test_setup_teardown(test_render_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_gantt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_gnuplot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_script, setup, teardown),
         cmocka_unit_test(test_find_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

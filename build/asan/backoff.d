@@ -1,2 +1,0 @@
-build/asan/backoff.o: sim/backoff.c sim/backoff.h
-sim/backoff.h:

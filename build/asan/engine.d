@@ -1,3 +1,0 @@
-build/asan/engine.o: sim/engine.c sim/engine.h sim/base.h
-sim/engine.h:
-sim/base.h:

@@ -1,4 +1,0 @@
-build/asan/net.o: sim/net.c sim/net.h sim/engine.h sim/base.h
-sim/net.h:
-sim/engine.h:
-sim/base.h:

@@ -1,3 +1,0 @@
-build/asan/plot.o: sim/plot.c sim/plot.h sim/base.h
-sim/plot.h:
-sim/base.h:

@@ -1,2 +1,0 @@
-build/asan/units.o: sim/units.c sim/units.h
-sim/units.h:

@@ -1,2 +1,0 @@
-build/plain/base.o: sim/base.c sim/base.h
-sim/base.h:

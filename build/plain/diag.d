@@ -1,3 +1,0 @@
-build/plain/diag.o: sim/diag.c sim/diag.h sim/base.h
-sim/diag.h:
-sim/base.h:

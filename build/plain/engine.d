@@ -1,3 +1,0 @@
-build/plain/engine.o: sim/engine.c sim/engine.h sim/base.h
-sim/engine.h:
-sim/base.h:

@@ -1,3 +1,0 @@
-build/plain/imageref.o: sim/imageref.c sim/imageref.h sim/base.h
-sim/imageref.h:
-sim/base.h:

@@ -1,4 +1,0 @@
-build/plain/refcmd.o: sim/refcmd.c sim/refcmd.h sim/base.h sim/imageref.h
-sim/refcmd.h:
-sim/base.h:
-sim/imageref.h:

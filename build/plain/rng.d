@@ -1,3 +1,0 @@
-build/plain/rng.o: sim/rng.c sim/rng.h sim/base.h
-sim/rng.h:
-sim/base.h:

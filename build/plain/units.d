@@ -1,2 +1,0 @@
-build/plain/units.o: sim/units.c sim/units.h
-sim/units.h:
