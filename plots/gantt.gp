@@ -7,9 +7,10 @@
 # so each pull sits in one of 4 sub-lanes of its node, by pull id modulo 4.
 # A thin light bar spans requested_s..started_s (queued in the kubelet), a
 # thick bar spans started_s..finished_s (pulling); green = result ok, red =
-# failed. A pull never started stays queued, and one never finished keeps
-# pulling, to the last time in the file. The thick bar carries the image's
-# short name (last path element, digest dropped) where the text fits.
+# failed, grey = any other result (pending: still going at the horizon).
+# A pull never started stays queued, and one never finished keeps pulling,
+# to the last time in the file. The thick bar carries the image's short
+# name (last path element, digest dropped) where the text fits.
 #
 # Parameters (gnuplot -d -e "..." gantt.gp):
 #   datadir   results/<scenario>/<config>
@@ -47,6 +48,9 @@ do for [c in "requested_s started_s finished_s"] {
     stats f using (column(c)) nooutput
     if (exists("STATS_records")) { if (STATS_max > tend) { tend = STATS_max } }
 }
+undefine STATS_*
+stats f using (strcol("result") ne "ok" && strcol("result") ne "failed" ? 1 : NaN) nooutput
+nother = exists("STATS_records") ? STATS_records : 0
 xr = (tend > 0 ? tend : 1) * 1.01
 nn = nmax - nmin + 1
 
@@ -60,7 +64,6 @@ color(dark) = ok(0) ? (dark ? 0x2ca02c : 0xa8dba8) : \
 # (failed before starting) or until the end of the data.
 qend(s, e) = isnum(s) ? s : (isnum(e) ? e : tend)
 pend(e) = isnum(e) ? e : tend
-REQ = 'column("requested_s")'
 after_slash(s) = strstrt(s, "/") > 0 ? after_slash(s[strstrt(s, "/") + 1:]) : s
 short(s) = (b = after_slash(s), strstrt(b, "@") > 1 ? b[1:strstrt(b, "@") - 1] : b)
 # Labels: about 7 px per character of the 9 pt label font on an 850 px wide
@@ -109,6 +112,7 @@ if (rows == 0) {
          keyentry with boxes lc rgb '#a8dba8' title "queued", \
          keyentry with boxes lc rgb '#2ca02c' title "pulling (ok)", \
          keyentry with boxes lc rgb '#f2b0b0' title "queued (failed)", \
-         keyentry with boxes lc rgb '#d62728' title "pulling (failed)"
+         keyentry with boxes lc rgb '#d62728' title "pulling (failed)", \
+         keyentry with boxes lc rgb '#7f7f7f' title (nother > 0 ? "pending" : "")
 }
 unset output

@@ -2,8 +2,11 @@
 #
 # Reads DATADIR/timeseries.csv (header line, comma separated):
 #   t_s, registry_egress_Bps, active_pulls, queued_pulls
-# Left axis: registry egress in MB/s (1 MB = 10^6 B). Right axis: image
-# pulls in progress and pulls waiting in the kubelet queue.
+# Left axis: registry egress in MB/s (1 MB = 10^6 B); a row's egress is the
+# mean over the sample interval ending at t_s (sim/world.h), so it is drawn
+# as a step over that interval (the interval is the spacing of the rows).
+# Right axis: image pulls in progress and pulls waiting in the kubelet
+# queue, sampled at t_s.
 #
 # Parameters (gnuplot -d -e "..." throughput.gp):
 #   datadir   results/<scenario>/<config>
@@ -32,6 +35,7 @@ set datafile missing NaN
 undefine STATS_*
 stats f using (column("t_s")) nooutput
 rows = exists("STATS_records") ? STATS_records : 0
+dt = rows > 1 ? (STATS_max - STATS_min) / (rows - 1) : (rows == 1 ? STATS_min : 0)
 
 set output out
 set title sprintf("Registry egress and image pulls - %s%s%s", scenario, \
@@ -46,7 +50,6 @@ set yrange [0:*]
 set y2range [0:*]
 set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'
 set key below horizontal height 1 samplen 3
-set style fill transparent solid 0.25 noborder
 
 if (rows == 0) {
     set label 1 "no time-series samples" at graph 0.5, 0.5 center
@@ -56,10 +59,10 @@ if (rows == 0) {
     set y2range [0:1]
     plot NaN notitle
 } else {
-    plot f using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
-             with filledcurves y1=0 lc rgb '#1f77b4' notitle, \
-         '' using (column("t_s")):(column("registry_egress_Bps") / 1e6) axes x1y1 \
-             with lines lw 2 lc rgb '#1f77b4' title "egress MB/s (left)", \
+    plot f using (column("t_s") - dt):(column("registry_egress_Bps") / 1e6) axes x1y1 \
+             with fillsteps fs solid 1.0 noborder lc rgb '#c6dbef' notitle, \
+         '' using (column("t_s") - dt):(column("registry_egress_Bps") / 1e6) axes x1y1 \
+             with steps lw 2 lc rgb '#1f77b4' title "egress MB/s (left)", \
          '' using (column("t_s")):(column("active_pulls")) axes x1y2 \
              with steps lw 2 lc rgb '#2ca02c' title "active pulls (right)", \
          '' using (column("t_s")):(column("queued_pulls")) axes x1y2 \

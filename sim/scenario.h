@@ -187,6 +187,11 @@ struct scenario {
     struct scenario_event *events;        size_t n_events;
 
     char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
+
+    /* Labels ("--set PATH") that the diag_locs of overridden values point to
+     * (their 'file', with line 0). Owned here, like 'file'. */
+    char **origins;
+    size_t n_origins;
 };
 
 /* One --set PATH=VALUE, e.g. path "nodePools[0].count", value "1000". */

@@ -1,0 +1,2287 @@
+/*
+ * scenario.c - see scenario.h.
+ *
+ * Three passes:
+ *  1. libyaml events become a small tree (struct node): mappings, lists and
+ *     scalars, each with the 1-based line:col of its start mark. Strings are
+ *     copied before yaml_event_delete. Aliases are rejected, duplicate keys
+ *     are reported and dropped.
+ *  2. --set overrides and the seed override rewrite the tree, so an
+ *     overridden value is validated exactly as if it were in the file; its
+ *     location is "--set PATH" (line 0).
+ *  3. A walk of the tree fills struct scenario. Every parse function lists
+ *     the keys it accepts above it. It reports every problem and keeps
+ *     going; cross-references (registries, images, kubelet configs, pools)
+ *     and totals are checked once their targets are known.
+ * On success the tree after pass 2 is emitted as the effective YAML.
+ * Vocabulary: spec/scenario-format.md; kubelet config: spec/kubelet-semantics.md §6.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "imageref.h"
+#include "units.h"
+
+/* Deeper nesting is an input error: it keeps the recursive walks shallow. */
+#define MAX_DEPTH 64
+/* At most this many names are listed after "expected one of:". */
+#define MAX_LISTED 10
+
+/* ------------------------------------------------------------------ tree */
+
+enum node_kind {
+    NODE_SCALAR,
+    NODE_MAP,
+    NODE_SEQ,
+    NODE_BAD, /* an alias or bad scalar, already reported: checks skip it silently */
+};
+
+struct node;
+
+struct pair {
+    struct node *key; /* a scalar, except after a reported error */
+    struct node *value;
+};
+
+struct node {
+    enum node_kind kind;
+    struct diag_loc loc;
+    yaml_scalar_style_t style; /* scalars: as written, so the effective YAML keeps it */
+    bool flow;                 /* collections: written in flow style ([a, b], {k: v}) */
+    char *text;                /* scalars */
+    struct node **items;       /* NODE_SEQ */
+    size_t n_items, cap_items;
+    struct pair *pairs;        /* NODE_MAP, in file order */
+    size_t n_pairs, cap_pairs;
+};
+
+static struct node *node_new(enum node_kind kind, struct diag_loc loc)
+{
+    struct node *n = xcalloc(1, sizeof(*n));
+    n->kind = kind;
+    n->loc = loc;
+    n->style = YAML_PLAIN_SCALAR_STYLE;
+    return n;
+}
+
+static struct node *scalar_new(const char *text, struct diag_loc loc)
+{
+    struct node *n = node_new(NODE_SCALAR, loc);
+    n->text = xstrdup(text);
+    return n;
+}
+
+static void node_free(struct node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_items; i++)
+        node_free(n->items[i]);
+    for (size_t i = 0; i < n->n_pairs; i++) {
+        node_free(n->pairs[i].key);
+        node_free(n->pairs[i].value);
+    }
+    free(n->items);
+    free(n->pairs);
+    free(n->text);
+    free(n);
+}
+
+/* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
+static bool is_null(const struct node *n)
+{
+    if (n->kind != NODE_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *t = n->text;
+    return !*t || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
+           !strcmp(t, "NULL");
+}
+
+static struct pair *find_pair(const struct node *map, const char *key)
+{
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const struct node *k = map->pairs[i].key;
+        if (k->kind == NODE_SCALAR && !strcmp(k->text, key))
+            return &map->pairs[i];
+    }
+    return NULL;
+}
+
+/* The value of 'key' in a mapping, or NULL when absent. */
+static const struct node *get(const struct node *map, const char *key)
+{
+    const struct pair *p = map->kind == NODE_MAP ? find_pair(map, key) : NULL;
+    return p ? p->value : NULL;
+}
+
+static const char *kind_noun(const struct node *n)
+{
+    switch (n->kind) {
+    case NODE_MAP:
+        return "a mapping";
+    case NODE_SEQ:
+        return "a list";
+    case NODE_SCALAR:
+        return is_null(n) ? "an empty value" : "a single value";
+    case NODE_BAD:
+        return "an invalid value";
+    }
+    return "?";
+}
+
+/* ------------------------------------------------------- small hash maps */
+
+/* String -> index. Keys are borrowed. Lookups only; never iterated, so
+ * hash order cannot leak into results. */
+struct strmap {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+
+static uint64_t hash_bytes(const void *p, size_t len)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ s[i]) * 1099511628211u;
+    return h;
+}
+
+static uint32_t strmap_get(const struct strmap *m, const char *key)
+{
+    if (!m->cap)
+        return SCENARIO_NONE;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash_bytes(key, strlen(key)) & mask; m->keys[i]; i = (i + 1) & mask)
+        if (!strcmp(m->keys[i], key))
+            return m->vals[i];
+    return SCENARIO_NONE;
+}
+
+static void strmap_put(struct strmap *m, const char *key, uint32_t val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        struct strmap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 16;
+        m->keys = xcalloc(m->cap, sizeof(*m->keys));
+        m->vals = xcalloc(m->cap, sizeof(*m->vals));
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                strmap_put(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t mask = m->cap - 1;
+    size_t i = hash_bytes(key, strlen(key)) & mask;
+    while (m->keys[i] && strcmp(m->keys[i], key))
+        i = (i + 1) & mask;
+    if (!m->keys[i])
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static void strmap_release(struct strmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    *m = (struct strmap){0};
+}
+
+/* (parent chain, layer) -> chain index, for interning snapshot chains. */
+struct chainmap {
+    uint64_t *keys;
+    uint32_t *vals; /* SCENARIO_NONE = empty slot */
+    size_t cap, n;
+};
+
+static uint32_t chainmap_get(const struct chainmap *m, uint64_t key)
+{
+    if (!m->cap)
+        return SCENARIO_NONE;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash_bytes(&key, sizeof(key)) & mask; m->vals[i] != SCENARIO_NONE;
+         i = (i + 1) & mask)
+        if (m->keys[i] == key)
+            return m->vals[i];
+    return SCENARIO_NONE;
+}
+
+static void chainmap_put(struct chainmap *m, uint64_t key, uint32_t val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        struct chainmap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 64;
+        m->keys = xcalloc(m->cap, sizeof(*m->keys));
+        m->vals = xmalloc(m->cap * sizeof(*m->vals));
+        memset(m->vals, 0xff, m->cap * sizeof(*m->vals));
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.vals[i] != SCENARIO_NONE)
+                chainmap_put(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t mask = m->cap - 1;
+    size_t i = hash_bytes(&key, sizeof(key)) & mask;
+    while (m->vals[i] != SCENARIO_NONE && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->vals[i] == SCENARIO_NONE)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static void chainmap_release(struct chainmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    *m = (struct chainmap){0};
+}
+
+/* ---------------------------------------------------------- load context */
+
+/* Where a layer was first defined, for the note of a conflicting definition. */
+struct layer_src {
+    const char *size_text;     /* as written */
+    const char *unpacked_text; /* as written, or NULL when defaulted to the size */
+};
+
+/* Per workload, for the pod total checked at the end. */
+struct workload_src {
+    bool kind_ok;
+    struct diag_loc count_loc; /* replicas value, or kind value for a DaemonSet */
+};
+
+struct ctx {
+    struct diag *d;
+    struct scenario *s;
+    size_t cap_registries, cap_layers, cap_chains, cap_images, cap_kubelets, cap_pools,
+        cap_workloads, cap_events, cap_origins, cap_layer_src;
+    struct strmap hosts, images, layers, kubelets, pools, workloads;
+    struct chainmap chains;
+    struct layer_src *layer_src; /* parallel to s->layers */
+    size_t n_layer_src;
+    struct workload_src *wl_src; /* parallel to s->workloads */
+    size_t n_wl_src, cap_wl_src;
+    uint64_t nodes; /* running total of pool counts and scale-outs */
+    /* A section that is missing or not a list yields no "no entry named"
+     * errors: they would only repeat the first error. */
+    bool registries_ok, images_ok, kubelets_ok, pools_ok;
+};
+
+/* ------------------------------------------------------ message helpers */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends up to MAX_LISTED of 'names' (NULLs skipped), sorted and without
+ * duplicates, joined by ", ". */
+static void add_names(struct strbuf *sb, const char *const *names, size_t n)
+{
+    const char **v = xmalloc((n ? n : 1) * sizeof(*v));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (names[i])
+            v[m++] = names[i];
+    qsort(v, m, sizeof(*v), cmp_str);
+    size_t shown = 0, distinct = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i > 0 && !strcmp(v[i], v[i - 1]))
+            continue;
+        distinct++;
+        if (shown < MAX_LISTED) {
+            strbuf_addf(sb, "%s%s", shown ? ", " : "", v[i]);
+            shown++;
+        }
+    }
+    if (distinct > shown)
+        strbuf_addf(sb, " and %zu more", distinct - shown);
+    free(v);
+}
+
+/* The name closest to 'word' within edit distance 2, or NULL. Ties go to
+ * the alphabetically first name, so the suggestion never depends on order. */
+static const char *closest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3, len = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        if (!names[i])
+            continue;
+        size_t dist = base_edit_distance(word, names[i], 2);
+        if (dist >= len || dist > 2)
+            continue;
+        if (dist < best_d || (dist == best_d && strcmp(names[i], best) < 0)) {
+            best = names[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
+/* "; expected one of: a, b, c; did you mean 'x'?" */
+static void add_expected(struct strbuf *sb, const char *word, const char *const *names, size_t n)
+{
+    size_t listed = 0;
+    for (size_t i = 0; i < n; i++)
+        listed += names[i] != NULL;
+    if (!listed) {
+        strbuf_addf(sb, "; there are none");
+        return;
+    }
+    strbuf_addf(sb, "; expected one of: ");
+    add_names(sb, names, n);
+    const char *best = word ? closest(word, names, n) : NULL;
+    if (best)
+        strbuf_addf(sb, "; did you mean '%s'?", best);
+}
+
+static int error_sb(struct ctx *c, struct diag_loc at, struct strbuf *sb)
+{
+    diag_error(c->d, at, "%s", sb->buf);
+    strbuf_release(sb);
+    return -1;
+}
+
+/* "in registries[0]" or "at the top level". */
+static const char *where_prep(const char *where)
+{
+    return *where ? "in " : "at the top level";
+}
+
+/* Reports keys of 'map' that are not in 'allowed' (with a suggestion when
+ * one is close, else the list of keys accepted). Returns -1 if any. */
+static int check_keys(struct ctx *c, const struct node *map, const char *const *allowed,
+                      size_t n_allowed, const char *where)
+{
+    int rc = 0;
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const struct node *k = map->pairs[i].key;
+        if (k->kind != NODE_SCALAR)
+            continue;
+        bool known = false;
+        for (size_t j = 0; j < n_allowed && !known; j++)
+            known = !strcmp(k->text, allowed[j]);
+        if (known)
+            continue;
+        struct strbuf sb;
+        strbuf_init(&sb);
+        strbuf_addf(&sb, "unknown key '%s' %s%s", k->text, where_prep(where), where);
+        const char *best = closest(k->text, allowed, n_allowed);
+        if (best) {
+            strbuf_addf(&sb, "; did you mean '%s'?", best);
+        } else {
+            strbuf_addf(&sb, "; expected one of: ");
+            add_names(&sb, allowed, n_allowed);
+        }
+        rc = error_sb(c, k->loc, &sb);
+    }
+    return rc;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define CHECK_KEYS(c, map, keys, where) check_keys((c), (map), (keys), N_OF(keys), (where))
+
+/* Reports a missing key, unless an unknown key close to it was already
+ * reported with "did you mean" (one typo, one error). */
+static int missing(struct ctx *c, const struct node *map, const char *key, const char *where)
+{
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const struct node *k = map->pairs[i].key;
+        size_t dist = k->kind == NODE_SCALAR ? base_edit_distance(k->text, key, 2) : 3;
+        if (dist > 0 && dist <= 2 && dist < strlen(k->text))
+            return -1;
+    }
+    return diag_error(c->d, map->loc, "missing required key '%s' %s%s", key, where_prep(where),
+                      where);
+}
+
+/* --------------------------------------------------- scalar conversions */
+/* Each returns 0 and stores the value, or -1 after reporting (silently for
+ * a NODE_BAD, already reported) and leaves *out untouched. 'key' names the
+ * value in messages. */
+
+static int want_scalar(struct ctx *c, const struct node *v, const char *key, const char *what)
+{
+    if (v->kind == NODE_BAD)
+        return -1;
+    if (v->kind != NODE_SCALAR || is_null(v))
+        return diag_error(c->d, v->loc, "%s: expected %s, got %s", key, what, kind_noun(v));
+    return 0;
+}
+
+static int want_map(struct ctx *c, const struct node *v, const char *key)
+{
+    if (v->kind == NODE_BAD)
+        return -1;
+    if (v->kind != NODE_MAP)
+        return diag_error(c->d, v->loc, "%s: expected a mapping, got %s", key, kind_noun(v));
+    return 0;
+}
+
+static int to_string(struct ctx *c, const struct node *v, const char *key, char **out)
+{
+    if (want_scalar(c, v, key, "a string") != 0)
+        return -1;
+    *out = xstrdup(v->text);
+    return 0;
+}
+
+/* Parses an optionally signed decimal integer. Returns 0, 1 on overflow of
+ * int64, -1 if the text is not an integer. */
+static int parse_int(const char *t, int64_t *out)
+{
+    bool neg = *t == '-';
+    if (*t == '-' || *t == '+')
+        t++;
+    if (!*t)
+        return -1;
+    uint64_t v = 0;
+    bool overflow = false;
+    for (; *t; t++) {
+        if (*t < '0' || *t > '9')
+            return -1;
+        uint64_t dgt = (uint64_t)(*t - '0');
+        if (v > (UINT64_MAX - dgt) / 10)
+            overflow = true;
+        else
+            v = v * 10 + dgt;
+    }
+    if (overflow || v > (uint64_t)INT64_MAX + neg)
+        return 1;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    return 0;
+}
+
+/* An integer in [min, max]. 'limit' names an implementation limit ("nodes
+ * per pool"): a value over max is then reported as exceeding that limit. */
+static int to_int(struct ctx *c, const struct node *v, const char *key, int64_t min, int64_t max,
+                  const char *limit, int64_t *out)
+{
+    if (want_scalar(c, v, key, "an integer") != 0)
+        return -1;
+    int64_t x = 0;
+    int rc = parse_int(v->text, &x);
+    if (rc < 0)
+        return diag_error(c->d, v->loc,
+                          "%s: '%s' is not an integer; expected an integer from %" PRId64
+                          " to %" PRId64,
+                          key, v->text, min, max);
+    bool above = rc > 0 ? v->text[0] != '-' : x > max;
+    if (limit && above)
+        return diag_error(c->d, v->loc, "%s: %s exceeds the limit of %" PRId64 " %s", key,
+                          v->text, max, limit);
+    if (rc > 0 || x < min || x > max)
+        return diag_error(c->d, v->loc,
+                          "%s: %s is out of range; expected an integer from %" PRId64
+                          " to %" PRId64,
+                          key, v->text, min, max);
+    *out = x;
+    return 0;
+}
+
+static int to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t min,
+                  uint32_t max, const char *limit, uint32_t *out)
+{
+    int64_t x;
+    if (to_int(c, v, key, min, max, limit, &x) != 0)
+        return -1;
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *out)
+{
+    if (want_scalar(c, v, key, "an integer") != 0)
+        return -1;
+    const char *t = v->text;
+    uint64_t x = 0;
+    bool ok = *t != '\0';
+    for (; ok && *t; t++) {
+        uint64_t dgt = (uint64_t)(*t - '0');
+        ok = *t >= '0' && *t <= '9' && x <= (UINT64_MAX - dgt) / 10;
+        x = x * 10 + dgt;
+    }
+    if (!ok)
+        return diag_error(c->d, v->loc,
+                          "%s: '%s' is not an integer from 0 to 18446744073709551615", key,
+                          v->text);
+    *out = x;
+    return 0;
+}
+
+static int to_bool(struct ctx *c, const struct node *v, const char *key, bool *out)
+{
+    if (want_scalar(c, v, key, "true or false") != 0)
+        return -1;
+    if (strcmp(v->text, "true") && strcmp(v->text, "false"))
+        return diag_error(c->d, v->loc, "%s: '%s' is not a boolean; expected true or false", key,
+                          v->text);
+    *out = v->text[0] == 't';
+    return 0;
+}
+
+/* A plain decimal number: [+-]digits[.digits][e[+-]digits], read without
+ * the locale. */
+static int parse_number(const char *t, double *out)
+{
+    double sign = 1, v = 0, scale = 1;
+    bool any = false;
+    if (*t == '-' || *t == '+')
+        sign = *t++ == '-' ? -1 : 1;
+    for (; *t >= '0' && *t <= '9'; t++, any = true)
+        v = v * 10 + (*t - '0');
+    if (*t == '.')
+        for (t++; *t >= '0' && *t <= '9'; t++, any = true)
+            v += (*t - '0') * (scale /= 10);
+    if (!any)
+        return -1;
+    if (*t == 'e' || *t == 'E') {
+        int64_t e;
+        if (parse_int(t + 1, &e) != 0 || e > 400 || e < -400)
+            return -1;
+        v *= pow(10.0, (double)e);
+        t += strlen(t);
+    }
+    if (*t || !isfinite(v))
+        return -1;
+    *out = sign * v;
+    return 0;
+}
+
+static int to_number(struct ctx *c, const struct node *v, const char *key, double *out)
+{
+    if (want_scalar(c, v, key, "a number") != 0)
+        return -1;
+    if (parse_number(v->text, out) != 0)
+        return diag_error(c->d, v->loc, "%s: '%s' is not a number; expected e.g. 0.5 or 10",
+                          key, v->text);
+    return 0;
+}
+
+/* A duration in seconds; 'positive' rejects 0. */
+static int to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
+                       double *out)
+{
+    char msg[256];
+    double x;
+    if (want_scalar(c, v, key, "a duration such as 30s") != 0)
+        return -1;
+    if (units_parse_duration(v->text, &x, msg, sizeof(msg)) != 0)
+        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    if (positive && x <= 0)
+        return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a duration greater than 0",
+                          key, v->text);
+    *out = x;
+    return 0;
+}
+
+static int to_size(struct ctx *c, const struct node *v, const char *key, bool positive,
+                   uint64_t *out)
+{
+    char msg[256];
+    uint64_t x;
+    if (want_scalar(c, v, key, "a size such as 30MB") != 0)
+        return -1;
+    if (units_parse_size(v->text, &x, msg, sizeof(msg)) != 0)
+        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    if (positive && x == 0)
+        return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a size greater than 0", key,
+                          v->text);
+    *out = x;
+    return 0;
+}
+
+/* A bandwidth in bytes/s, always > 0 (a zero-bandwidth link never finishes). */
+static int to_bandwidth(struct ctx *c, const struct node *v, const char *key, double *out)
+{
+    char msg[256];
+    double x;
+    if (want_scalar(c, v, key, "a bandwidth such as 1Gbps") != 0)
+        return -1;
+    if (units_parse_bandwidth(v->text, &x, msg, sizeof(msg)) != 0)
+        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    if (x <= 0)
+        return diag_error(c->d, v->loc,
+                          "%s: '%s' is zero; expected a bandwidth greater than 0", key, v->text);
+    *out = x;
+    return 0;
+}
+
+/* One of 'names' (case-sensitive, as Kubernetes enums are); *out = index. */
+static int to_enum(struct ctx *c, const struct node *v, const char *key, const char *noun,
+                   const char *const *names, size_t n, int *out)
+{
+    struct strbuf sb;
+    if (want_scalar(c, v, key, noun) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(v->text, names[i])) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s: '%s' is not %s", key, v->text, noun);
+    add_expected(&sb, v->text, names, n);
+    return error_sb(c, v->loc, &sb);
+}
+
+/* Names that become folder or file names: [A-Za-z0-9._-]+, not "." or "..". */
+static bool is_folder_name(const char *s)
+{
+    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+        return false;
+    for (; *s; s++) {
+        char ch = *s;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int to_folder_name(struct ctx *c, const struct node *v, const char *key, char **out)
+{
+    if (want_scalar(c, v, key, "a name") != 0)
+        return -1;
+    if (!is_folder_name(v->text))
+        return diag_error(c->d, v->loc,
+                          "%s: '%s' cannot name a folder; expected letters, digits, '.', '_' "
+                          "or '-'",
+                          key, v->text);
+    *out = xstrdup(v->text);
+    return 0;
+}
+
+/* The list under 'key', or NULL (absent, empty value, or reported). A
+ * required list must exist and hold at least one entry. */
+static const struct node *get_list(struct ctx *c, const struct node *map, const char *key,
+                                   const char *where, bool required, const char *entry_noun)
+{
+    const struct node *v = get(map, key);
+    if (!v || is_null(v)) {
+        if (required)
+            missing(c, map, key, where);
+        return NULL;
+    }
+    if (v->kind == NODE_BAD)
+        return NULL;
+    if (v->kind != NODE_SEQ) {
+        diag_error(c->d, v->loc, "%s: expected a list, got %s", key, kind_noun(v));
+        return NULL;
+    }
+    if (required && v->n_items == 0) {
+        diag_error(c->d, v->loc, "%s: the list is empty; expected at least one %s", key,
+                   entry_noun);
+        return NULL;
+    }
+    return v;
+}
+
+/* -------------------------------------------------------------- sections */
+
+static const char *const dist_names[] = {"constant", "exponential", "lognormal", "uniform"};
+
+/* registries[i].latency: a duration (constant), or a mapping
+ *   {dist: constant, value: D} | {dist: exponential, mean: D} |
+ *   {dist: lognormal, median: D, sigma: N > 0} | {dist: uniform, min: D, max: D}. */
+static void parse_latency(struct ctx *c, const struct node *v, const char *where,
+                          struct scenario_dist *out)
+{
+    static const char *const keys[][3] = {
+        {"dist", "value", NULL}, {"dist", "mean", NULL},
+        {"dist", "median", "sigma"}, {"dist", "min", "max"},
+    };
+    struct scenario_dist dist = {SCENARIO_DIST_CONSTANT, 0, 0};
+    int kind;
+    if (v->kind == NODE_SCALAR && !is_null(v)) {
+        if (to_duration(c, v, "latency", false, &dist.a) == 0)
+            *out = dist;
+        return;
+    }
+    if (v->kind != NODE_MAP) {
+        if (v->kind != NODE_BAD)
+            diag_error(c->d, v->loc,
+                       "latency: expected a duration or a mapping such as {dist: exponential, "
+                       "mean: 20ms}, got %s",
+                       kind_noun(v));
+        return;
+    }
+    const struct node *dv = get(v, "dist");
+    if (!dv) {
+        missing(c, v, "dist", where);
+        return;
+    }
+    if (to_enum(c, dv, "dist", "a latency distribution", dist_names, N_OF(dist_names), &kind))
+        return;
+    size_t n_keys = keys[kind][2] ? 3 : 2;
+    int rc = check_keys(c, v, keys[kind], n_keys, where);
+    for (size_t i = 1; i < n_keys; i++)
+        if (!get(v, keys[kind][i]))
+            rc = missing(c, v, keys[kind][i], where);
+    if (rc)
+        return;
+    dist.kind = (enum scenario_dist_kind)kind;
+    const struct node *a = get(v, keys[kind][1]);
+    rc = to_duration(c, a, keys[kind][1], false, &dist.a);
+    if (kind == SCENARIO_DIST_LOGNORMAL) {
+        const struct node *sg = get(v, "sigma");
+        if (to_number(c, sg, "sigma", &dist.b) == 0 && !(dist.b > 0))
+            rc = diag_error(c->d, sg->loc, "sigma: %s is not positive; expected a number > 0",
+                            sg->text);
+    } else if (kind == SCENARIO_DIST_UNIFORM) {
+        const struct node *mx = get(v, "max");
+        if (to_duration(c, mx, "max", false, &dist.b) != 0)
+            rc = -1;
+        else if (rc == 0 && dist.b < dist.a)
+            rc = diag_error(c->d, mx->loc, "max: '%s' is less than min '%s'; expected min <= max",
+                            mx->text, a->text);
+    }
+    if (rc == 0)
+        *out = dist;
+}
+
+/* registries[i] keys: host, egressBandwidth, perConnectionBandwidth, latency,
+ * manifestRequests. */
+static void parse_registry(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"host", "egressBandwidth", "perConnectionBandwidth",
+                                       "latency", "manifestRequests"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_registries;
+    struct scenario_registry *r = VEC_PUSH(s->registries, s->n_registries, c->cap_registries);
+    r->per_connection_bandwidth = INFINITY;
+    r->latency = (struct scenario_dist){SCENARIO_DIST_CONSTANT, 0, 0};
+    r->manifest_requests = 3;
+    r->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v;
+    if (!(v = get(m, "host"))) {
+        missing(c, m, "host", where);
+    } else if (to_string(c, v, "host", &r->host) == 0) {
+        uint32_t prev = strmap_get(&c->hosts, r->host);
+        if (prev != SCENARIO_NONE) {
+            diag_error(c->d, v->loc, "host: duplicate registry '%s'; each host is listed once",
+                       r->host);
+            diag_note(c->d, s->registries[prev].loc, "'%s' first defined here", r->host);
+        } else {
+            strmap_put(&c->hosts, r->host, idx);
+        }
+    }
+    if (!(v = get(m, "egressBandwidth")))
+        missing(c, m, "egressBandwidth", where);
+    else
+        to_bandwidth(c, v, "egressBandwidth", &r->egress_bandwidth);
+    if ((v = get(m, "perConnectionBandwidth")))
+        to_bandwidth(c, v, "perConnectionBandwidth", &r->per_connection_bandwidth);
+    if ((v = get(m, "latency"))) {
+        char *w = xasprintf("%s.latency", where);
+        parse_latency(c, v, w, &r->latency);
+        free(w);
+    }
+    if ((v = get(m, "manifestRequests")))
+        to_u32(c, v, "manifestRequests", 1, 10, NULL, &r->manifest_requests);
+}
+
+static void parse_registries(struct ctx *c, const struct node *root)
+{
+    const struct node *list = get_list(c, root, "registries", "", true, "registry");
+    if (!list)
+        return;
+    c->registries_ok = true;
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("registries[%zu]", i);
+        parse_registry(c, list->items[i], w);
+        free(w);
+    }
+}
+
+/* The names of an array of structs with a 'char *' member, for "expected one of". */
+#define NAMES_OF(arr, n, member, out)                                                      \
+    do {                                                                                   \
+        (out) = xmalloc(((n) ? (n) : 1) * sizeof(*(out)));                                 \
+        for (size_t i_ = 0; i_ < (n); i_++)                                                \
+            (out)[i_] = (arr)[i_].member;                                                  \
+    } while (0)
+
+/* Parses an image reference written at v; *out is the docker ref. */
+static int to_image_ref(struct ctx *c, const struct node *v, const char *key,
+                        struct imageref *out)
+{
+    char err[IMAGEREF_ERRLEN];
+    if (want_scalar(c, v, key, "an image reference such as nginx:1.27") != 0)
+        return -1;
+    if (imageref_parse_docker_ref(v->text, out, err, sizeof(err)) != 0)
+        return diag_error(c->d, v->loc, "%s: '%s' is not a valid image reference: %s", key,
+                          v->text, err);
+    return 0;
+}
+
+/* images[i].layers[j] keys: id, size, unpackedSize. Returns the layer index
+ * (shared with earlier images when the id is the same), or SCENARIO_NONE. */
+static uint32_t parse_layer(struct ctx *c, const struct node *m, const char *where,
+                            const char *ref, size_t j)
+{
+    static const char *const keys[] = {"id", "size", "unpackedSize"};
+    struct scenario *s = c->s;
+    const struct node *idv, *sv, *uv;
+    char *id = NULL;
+    uint64_t size = 0, unpacked = 0;
+    int rc = 0;
+    if (want_map(c, m, where) != 0)
+        return SCENARIO_NONE;
+    rc |= CHECK_KEYS(c, m, keys, where);
+    if ((idv = get(m, "id")))
+        rc |= to_string(c, idv, "id", &id);
+    if (!(sv = get(m, "size")))
+        rc |= missing(c, m, "size", where);
+    else
+        rc |= to_size(c, sv, "size", true, &size);
+    unpacked = size;
+    if ((uv = get(m, "unpackedSize")))
+        rc |= to_size(c, uv, "unpackedSize", false, &unpacked);
+    if (rc != 0 || !ref) {
+        free(id);
+        return SCENARIO_NONE;
+    }
+    if (!id)
+        id = xasprintf("%s#%zu", ref, j);
+    uint32_t prev = strmap_get(&c->layers, id);
+    if (prev != SCENARIO_NONE) {
+        const struct scenario_layer *l = &s->layers[prev];
+        const struct layer_src *src = &c->layer_src[prev];
+        if (l->size != size) {
+            diag_error(c->d, sv->loc, "layer '%s' has size %s; a layer id names one blob", id,
+                       sv->text);
+            diag_note(c->d, l->loc, "'%s' first defined here with size %s", id,
+                      src->size_text);
+            prev = SCENARIO_NONE;
+        } else if (l->unpacked_size != unpacked) {
+            diag_error(c->d, uv ? uv->loc : m->loc,
+                       "layer '%s' has unpackedSize %s%s; a layer id names one blob", id,
+                       uv ? uv->text : sv->text, uv ? "" : " (its size, by default)");
+            diag_note(c->d, l->loc, "'%s' first defined here with unpackedSize %s", id,
+                      src->unpacked_text ? src->unpacked_text : src->size_text);
+            prev = SCENARIO_NONE;
+        }
+        free(id);
+        return prev;
+    }
+    uint32_t idx = (uint32_t)s->n_layers;
+    struct scenario_layer *l = VEC_PUSH(s->layers, s->n_layers, c->cap_layers);
+    l->id = id;
+    l->size = size;
+    l->unpacked_size = unpacked;
+    l->loc = m->loc;
+    struct layer_src *src = VEC_PUSH(c->layer_src, c->n_layer_src, c->cap_layer_src);
+    src->size_text = sv->text;
+    src->unpacked_text = uv ? uv->text : NULL;
+    strmap_put(&c->layers, l->id, idx);
+    return idx;
+}
+
+/* "os/arch" or "os/arch/variant", each part non-empty. */
+static bool is_platform(const char *p)
+{
+    size_t parts = 1, len = 0;
+    for (; *p; p++) {
+        if (*p == '/') {
+            if (!len)
+                return false;
+            parts++;
+            len = 0;
+        } else if (*p == ' ') {
+            return false;
+        } else {
+            len++;
+        }
+    }
+    return len > 0 && parts >= 2 && parts <= 3;
+}
+
+static void parse_platforms(struct ctx *c, const struct node *img, struct scenario_image *im)
+{
+    const struct node *list = get_list(c, img, "platforms", "", false, "platforms");
+    if (!list)
+        return;
+    im->platforms = xcalloc(list->n_items ? list->n_items : 1, sizeof(*im->platforms));
+    for (size_t i = 0; i < list->n_items; i++) {
+        const struct node *v = list->items[i];
+        char key[48];
+        snprintf(key, sizeof(key), "platforms[%zu]", i);
+        if (want_scalar(c, v, key, "a platform such as linux/amd64") != 0)
+            continue;
+        if (!is_platform(v->text)) {
+            diag_error(c->d, v->loc, "%s: '%s' is not a platform; expected os/arch such as "
+                       "linux/amd64 or linux/arm64", key, v->text);
+            continue;
+        }
+        im->platforms[im->n_platforms++] = xstrdup(v->text);
+    }
+}
+
+/* Chain k of an image is the interned pair (chain k-1, layer k): two images
+ * share chain k exactly when their first k+1 layer ids agree. */
+static void intern_chains(struct ctx *c, struct scenario_image *im)
+{
+    struct scenario *s = c->s;
+    im->chains = xmalloc(im->n_layers * sizeof(*im->chains));
+    uint32_t parent = SCENARIO_NONE;
+    for (size_t k = 0; k < im->n_layers; k++) {
+        uint64_t key = ((uint64_t)parent << 32) | im->layers[k];
+        uint32_t ch = chainmap_get(&c->chains, key);
+        if (ch == SCENARIO_NONE) {
+            ch = (uint32_t)s->n_chains;
+            struct scenario_chain *nc = VEC_PUSH(s->chains, s->n_chains, c->cap_chains);
+            nc->parent = parent;
+            nc->layer = im->layers[k];
+            chainmap_put(&c->chains, key, ch);
+        }
+        im->chains[k] = ch;
+        parent = ch;
+    }
+}
+
+/* images[i] keys: ref, layers, platforms. */
+static void parse_image(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"ref", "layers", "platforms"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_images;
+    struct scenario_image *im = VEC_PUSH(s->images, s->n_images, c->cap_images);
+    im->registry = SCENARIO_NONE;
+    im->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v = get(m, "ref");
+    struct imageref ref;
+    bool layers_ok = true;
+    if (!v) {
+        missing(c, m, "ref", where);
+    } else if (to_image_ref(c, v, "ref", &ref) != 0) {
+        c->images_ok = false; /* "no images entry" errors would only repeat this one */
+    } else {
+        im->ref = xstrdup(v->text);
+        im->normalized = imageref_string(&ref);
+        im->name = imageref_name(&ref);
+        uint32_t prev = strmap_get(&c->images, im->normalized);
+        if (prev != SCENARIO_NONE) {
+            diag_error(c->d, v->loc, "ref: '%s' is the same image as '%s' (both are '%s'); "
+                       "each image is listed once", im->ref, s->images[prev].ref,
+                       im->normalized);
+            diag_note(c->d, s->images[prev].loc, "'%s' first defined here",
+                      s->images[prev].ref);
+        } else {
+            strmap_put(&c->images, im->normalized, idx);
+        }
+        im->registry = strmap_get(&c->hosts, ref.domain);
+        if (im->registry == SCENARIO_NONE && c->registries_ok) {
+            struct strbuf sb;
+            const char **hosts;
+            strbuf_init(&sb);
+            strbuf_addf(&sb, "ref: no registries entry for '%s', the registry of '%s'",
+                        ref.domain, im->ref);
+            NAMES_OF(s->registries, s->n_registries, host, hosts);
+            add_expected(&sb, ref.domain, hosts, s->n_registries);
+            free(hosts);
+            error_sb(c, v->loc, &sb);
+        }
+        imageref_release(&ref);
+    }
+    parse_platforms(c, m, im);
+
+    const struct node *list = get_list(c, m, "layers", where, true, "layer");
+    if (!list)
+        return;
+    if (list->n_items > SCENARIO_MAX_LAYERS_PER_IMAGE) {
+        diag_error(c->d, list->loc, "layers: %zu layers exceed the limit of %u layers per image",
+                   list->n_items, SCENARIO_MAX_LAYERS_PER_IMAGE);
+        return;
+    }
+    im->layers = xmalloc(list->n_items * sizeof(*im->layers));
+    for (size_t j = 0; j < list->n_items; j++) {
+        char *w = xasprintf("%s.layers[%zu]", where, j);
+        uint32_t l = parse_layer(c, list->items[j], w, im->ref, j);
+        free(w);
+        layers_ok = layers_ok && l != SCENARIO_NONE;
+        im->layers[im->n_layers++] = l;
+    }
+    if (layers_ok)
+        intern_chains(c, im);
+}
+
+static void parse_images(struct ctx *c, const struct node *root)
+{
+    const struct node *list = get_list(c, root, "images", "", true, "image");
+    if (!list)
+        return;
+    c->images_ok = true; /* until an invalid ref */
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("images[%zu]", i);
+        parse_image(c, list->items[i], w);
+        free(w);
+    }
+}
+
+void scenario_kubelet_defaults(struct scenario_kubelet *k)
+{
+    /* Source: spec/kubelet-semantics.md §6; upstream
+     * pkg/kubelet/apis/config/v1beta1/defaults.go (registryPullQPS 5,
+     * registryBurst 10, serializeImagePulls true, maxParallelImagePulls nil). */
+    *k = (struct scenario_kubelet){
+        .name = NULL,
+        .inline_config = false,
+        .serialize_image_pulls = true,
+        .max_parallel_image_pulls = 0,
+        .registry_pull_qps = 5,
+        .registry_burst = 10,
+    };
+}
+
+/* Go's %v for a float64 that holds an integer prints no decimals. */
+static void format_go_number(double x, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.15g", x);
+}
+
+/* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
+ * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst.
+ * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
+ * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
+ * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
+ * whose error texts are reproduced verbatim, read at kubernetes/kubernetes
+ * commit 001332b0422071acf4860769f18e34b5e9b7c1bc). 'name' is taken over. */
+static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+                          bool inline_config, struct diag_loc loc)
+{
+    static const char *const keys[] = {"serializeImagePulls", "maxParallelImagePulls",
+                                       "registryPullQPS", "registryBurst"};
+    struct scenario *s = c->s;
+    struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
+                                          c->cap_kubelets);
+    scenario_kubelet_defaults(k);
+    k->name = name;
+    k->inline_config = inline_config;
+    k->loc = loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *sv = get(m, "serializeImagePulls");
+    const struct node *pv = get(m, "maxParallelImagePulls");
+    const struct node *qv = get(m, "registryPullQPS");
+    const struct node *bv = get(m, "registryBurst");
+    bool serialize = true, serialize_ok = false, pulls_ok = false;
+    int64_t pulls = 0, burst = k->registry_burst;
+    double qps = k->registry_pull_qps;
+    char num[64];
+    if (sv)
+        serialize_ok = to_bool(c, sv, "serializeImagePulls", &serialize) == 0;
+    if (pv)
+        pulls_ok = to_int(c, pv, "maxParallelImagePulls", INT32_MIN, INT32_MAX, NULL, &pulls) == 0;
+    if (bv && to_int(c, bv, "registryBurst", INT32_MIN, INT32_MAX, NULL, &burst) == 0) {
+        if (burst < 0)
+            diag_error(c->d, bv->loc, "invalid configuration: registryBurst (--registry-burst) "
+                       "%" PRId64 " must not be a negative number", burst);
+        else
+            k->registry_burst = (uint32_t)burst;
+    }
+    if (qv && to_number(c, qv, "registryPullQPS", &qps) == 0) {
+        format_go_number(qps, num, sizeof(num));
+        if (qps < 0)
+            diag_error(c->d, qv->loc, "invalid configuration: registryPullQPS (--registry-qps) "
+                       "%s must not be a negative number", num);
+        else
+            k->registry_pull_qps = qps;
+    }
+    /* Defaulting: serializeImagePulls nil -> true, unless maxParallelImagePulls >= 2. */
+    if (!sv)
+        serialize = !(pulls_ok && pulls >= 2);
+    k->serialize_image_pulls = serialize;
+    if (!pulls_ok)
+        return;
+    if (pulls < 1) {
+        diag_error(c->d, pv->loc, "invalid configuration: maxParallelImagePulls %" PRId64
+                   " must be a positive number", pulls);
+        return;
+    }
+    if (serialize && pulls > 1) {
+        diag_error(c->d, pv->loc, "invalid configuration: maxParallelImagePulls cannot be "
+                   "larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set "
+                   "to false");
+        if (serialize_ok)
+            diag_note(c->d, sv->loc, "serializeImagePulls is set to true here");
+        return;
+    }
+    k->max_parallel_image_pulls = (uint32_t)pulls;
+}
+
+/* kubeletConfigs: a mapping from a config name to a kubelet config (keys above). */
+static void parse_kubelet_configs(struct ctx *c, const struct node *root)
+{
+    const struct node *v = get(root, "kubeletConfigs");
+    c->kubelets_ok = true;
+    if (!v || is_null(v))
+        return;
+    if (want_map(c, v, "kubeletConfigs") != 0) {
+        c->kubelets_ok = false;
+        return;
+    }
+    for (size_t i = 0; i < v->n_pairs; i++) {
+        const struct node *key = v->pairs[i].key;
+        char *name = NULL;
+        if (key->kind != NODE_SCALAR ||
+            to_folder_name(c, key, "kubeletConfigs", &name) != 0)
+            continue;
+        char *w = xasprintf("kubeletConfigs.%s", name);
+        strmap_put(&c->kubelets, name, (uint32_t)c->s->n_kubelet_configs);
+        parse_kubelet(c, v->pairs[i].value, name, w, false, key->loc);
+        free(w);
+    }
+}
+
+/* Looks up a name written at v in a name map; reports a dangling one with the
+ * names available. Returns the index or SCENARIO_NONE. */
+static uint32_t resolve_name(struct ctx *c, const struct node *v, const char *key,
+                             const struct strmap *map, const char *section,
+                             const char *const *names, size_t n)
+{
+    if (want_scalar(c, v, key, "a name") != 0)
+        return SCENARIO_NONE;
+    uint32_t idx = strmap_get(map, v->text);
+    if (idx != SCENARIO_NONE)
+        return idx;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s: no %s entry named '%s'", key, section, v->text);
+    if (n == 0)
+        strbuf_addf(&sb, "; %s is empty", section);
+    else
+        add_expected(&sb, v->text, names, n);
+    error_sb(c, v->loc, &sb);
+    return SCENARIO_NONE;
+}
+
+/* An image written in a pod or in prePulled: parsed as the kubelet does,
+ * then matched to an images entry by its normalized reference. */
+static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *key)
+{
+    struct scenario *s = c->s;
+    struct imageref ref;
+    if (to_image_ref(c, v, key, &ref) != 0)
+        return SCENARIO_NONE;
+    char *norm = imageref_string(&ref);
+    imageref_release(&ref);
+    uint32_t idx = strmap_get(&c->images, norm);
+    if (idx == SCENARIO_NONE && c->images_ok) {
+        struct strbuf sb;
+        const char **refs;
+        strbuf_init(&sb);
+        strbuf_addf(&sb, "%s: no images entry for '%s'", key, v->text);
+        if (strcmp(norm, v->text))
+            strbuf_addf(&sb, " ('%s')", norm);
+        NAMES_OF(s->images, s->n_images, ref, refs);
+        add_expected(&sb, v->text, refs, s->n_images);
+        free(refs);
+        error_sb(c, v->loc, &sb);
+    }
+    free(norm);
+    return idx;
+}
+
+/* nodePools[i].disk keys: writeBandwidth, capacity. */
+static void parse_disk(struct ctx *c, const struct node *v, const char *where,
+                       struct scenario_pool *p)
+{
+    static const char *const keys[] = {"writeBandwidth", "capacity"};
+    const struct node *x;
+    if (want_map(c, v, "disk") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, where);
+    if ((x = get(v, "writeBandwidth")))
+        to_bandwidth(c, x, "writeBandwidth", &p->disk_write_bandwidth);
+    if ((x = get(v, "capacity")))
+        to_size(c, x, "capacity", false, &p->disk_capacity);
+}
+
+/* nodePools[i].runtime keys: maxConcurrentDownloads, downloadLimitScope, unpackBandwidth. */
+static void parse_runtime(struct ctx *c, const struct node *v, const char *where,
+                          struct scenario_runtime *rt)
+{
+    static const char *const keys[] = {"maxConcurrentDownloads", "downloadLimitScope",
+                                       "unpackBandwidth"};
+    static const char *const scopes[] = {"node", "pull"};
+    const struct node *x;
+    int scope;
+    if (want_map(c, v, "runtime") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, where);
+    if ((x = get(v, "maxConcurrentDownloads")))
+        to_u32(c, x, "maxConcurrentDownloads", 1, 100, NULL, &rt->max_concurrent_downloads);
+    if ((x = get(v, "downloadLimitScope")) &&
+        to_enum(c, x, "downloadLimitScope", "a download limit scope", scopes, N_OF(scopes),
+                &scope) == 0)
+        rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
+    if ((x = get(v, "unpackBandwidth")))
+        to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
+}
+
+/* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
+static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *where,
+                               uint32_t pool_idx)
+{
+    struct scenario *s = c->s;
+    struct scenario_pool *p = &s->pools[pool_idx];
+    if (v->kind == NODE_MAP) {
+        if (!p->name)
+            return;
+        char *name = xasprintf("%s.kubelet", p->name);
+        if (strmap_get(&c->kubelets, name) != SCENARIO_NONE) {
+            diag_error(c->d, v->loc, "kubelet: the inline config of pool '%s' is named '%s', "
+                       "which is already a kubeletConfigs name; rename one of them", p->name,
+                       name);
+            free(name);
+            return;
+        }
+        uint32_t k = (uint32_t)s->n_kubelet_configs;
+        char *w = xasprintf("%s.kubelet", where);
+        strmap_put(&c->kubelets, name, k);
+        parse_kubelet(c, v, name, w, true, v->loc);
+        free(w);
+        p->kubelet = k;
+        return;
+    }
+    if (v->kind == NODE_SEQ) {
+        diag_error(c->d, v->loc, "kubelet: expected a kubeletConfigs name or a mapping of "
+                   "kubelet keys, got a list");
+        return;
+    }
+    if (!c->kubelets_ok)
+        return;
+    const char **names = xmalloc((s->n_kubelet_configs + 1) * sizeof(*names));
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_kubelet_configs; i++)
+        if (!s->kubelet_configs[i].inline_config)
+            names[n++] = s->kubelet_configs[i].name;
+    uint32_t k = resolve_name(c, v, "kubelet", &c->kubelets, "kubeletConfigs", names, n);
+    if (k != SCENARIO_NONE && s->kubelet_configs[k].inline_config) {
+        diag_error(c->d, v->loc, "kubelet: '%s' is the inline config of another pool; expected "
+                   "a kubeletConfigs name", v->text);
+        k = SCENARIO_NONE;
+    }
+    p->kubelet = k;
+    free(names);
+}
+
+/* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
+ * maxPods, prePulled. */
+static void parse_pool(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"name", "count", "arch", "nicBandwidth", "disk",
+                                       "kubelet", "runtime", "maxPods", "prePulled"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_pools;
+    struct scenario_pool *p = VEC_PUSH(s->pools, s->n_pools, c->cap_pools);
+    p->disk_write_bandwidth = INFINITY;
+    p->kubelet = SCENARIO_NONE;
+    p->runtime = (struct scenario_runtime){3, SCENARIO_DOWNLOADS_PER_NODE, INFINITY};
+    p->max_pods = 110;
+    p->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v;
+    char *w;
+    if (!(v = get(m, "name"))) {
+        missing(c, m, "name", where);
+    } else if (to_string(c, v, "name", &p->name) == 0) {
+        uint32_t prev = strmap_get(&c->pools, p->name);
+        if (prev != SCENARIO_NONE) {
+            diag_error(c->d, v->loc, "name: duplicate node pool '%s'; pool names are unique",
+                       p->name);
+            diag_note(c->d, s->pools[prev].loc, "'%s' first defined here", p->name);
+        } else {
+            strmap_put(&c->pools, p->name, idx);
+        }
+    }
+    if (!(v = get(m, "count"))) {
+        missing(c, m, "count", where);
+    } else if (to_u32(c, v, "count", 0, SCENARIO_MAX_NODES, "nodes per pool", &p->count) == 0) {
+        c->nodes += p->count;
+        if (c->nodes > SCENARIO_MAX_NODES && c->nodes - p->count <= SCENARIO_MAX_NODES)
+            diag_error(c->d, v->loc, "count: the pools have %" PRIu64 " nodes in total, over "
+                       "the limit of %u nodes", c->nodes, SCENARIO_MAX_NODES);
+    }
+    if ((v = get(m, "arch")))
+        to_string(c, v, "arch", &p->arch);
+    if (!p->arch)
+        p->arch = xstrdup("amd64");
+    if (!(v = get(m, "nicBandwidth")))
+        missing(c, m, "nicBandwidth", where);
+    else
+        to_bandwidth(c, v, "nicBandwidth", &p->nic_bandwidth);
+    if ((v = get(m, "disk"))) {
+        w = xasprintf("%s.disk", where);
+        parse_disk(c, v, w, p);
+        free(w);
+    }
+    if ((v = get(m, "runtime"))) {
+        w = xasprintf("%s.runtime", where);
+        parse_runtime(c, v, w, &p->runtime);
+        free(w);
+    }
+    if ((v = get(m, "maxPods")))
+        to_u32(c, v, "maxPods", 1, 1000, NULL, &p->max_pods);
+    if ((v = get(m, "kubelet")) && !is_null(v))
+        parse_pool_kubelet(c, v, where, idx);
+    const struct node *list = get_list(c, m, "prePulled", where, false, "images");
+    if (!list)
+        return;
+    p = &s->pools[idx];
+    p->pre_pulled = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pre_pulled));
+    for (size_t i = 0; i < list->n_items; i++) {
+        char key[48];
+        snprintf(key, sizeof(key), "prePulled[%zu]", i);
+        uint32_t img = resolve_image(c, list->items[i], key);
+        if (img != SCENARIO_NONE)
+            p->pre_pulled[p->n_pre_pulled++] = img;
+    }
+}
+
+static void parse_pools(struct ctx *c, const struct node *root)
+{
+    const struct node *list = get_list(c, root, "nodePools", "", true, "node pool");
+    if (!list)
+        return;
+    c->pools_ok = true;
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("nodePools[%zu]", i);
+        parse_pool(c, list->items[i], w);
+        free(w);
+    }
+}
+
+static uint32_t resolve_pool(struct ctx *c, const struct node *v, const char *key)
+{
+    struct scenario *s = c->s;
+    const char **names;
+    if (!c->pools_ok) {
+        want_scalar(c, v, key, "a pool name");
+        return SCENARIO_NONE;
+    }
+    NAMES_OF(s->pools, s->n_pools, name, names);
+    uint32_t idx = resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
+    free(names);
+    return idx;
+}
+
+/* workloads[i].template.{initContainers,containers}[j] keys: name, image,
+ * imagePullPolicy, runFor (initContainers only). */
+static void parse_container(struct ctx *c, const struct node *m, const char *where, bool init,
+                            struct scenario_workload *wl)
+{
+    static const char *const keys[] = {"name", "image", "imagePullPolicy", "runFor"};
+    static const char *const policies[] = {"Always", "IfNotPresent", "Never"};
+    struct scenario *s = c->s;
+    struct scenario_container *ct = &wl->containers[wl->n_containers++];
+    ct->init = init;
+    ct->image_idx = SCENARIO_NONE;
+    ct->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v;
+    if (!(v = get(m, "name"))) {
+        missing(c, m, "name", where);
+    } else if (to_string(c, v, "name", &ct->name) == 0) {
+        for (size_t i = 0; i + 1 < wl->n_containers; i++) {
+            if (wl->containers[i].name && !strcmp(wl->containers[i].name, ct->name)) {
+                diag_error(c->d, v->loc, "name: duplicate container '%s'; container names are "
+                           "unique within a pod, init containers included", ct->name);
+                diag_note(c->d, wl->containers[i].loc, "'%s' first defined here", ct->name);
+                break;
+            }
+        }
+    }
+    bool have_image = false;
+    if (!(v = get(m, "image"))) {
+        missing(c, m, "image", where);
+    } else if (v->kind == NODE_SCALAR && !is_null(v)) {
+        ct->image = xstrdup(v->text);
+        ct->image_idx = resolve_image(c, v, "image");
+        have_image = true;
+    } else {
+        want_scalar(c, v, "image", "an image reference such as nginx:1.27");
+    }
+    int pol;
+    if ((v = get(m, "imagePullPolicy"))) {
+        if (to_enum(c, v, "imagePullPolicy", "an image pull policy", policies, N_OF(policies),
+                    &pol) == 0)
+            ct->pull_policy = (enum scenario_pull_policy)pol;
+    } else if (have_image) {
+        /* API server defaulting, spec/kubelet-semantics.md §2. */
+        ct->pull_policy = imageref_defaults_to_always(ct->image) ? SCENARIO_PULL_ALWAYS
+                                                                 : SCENARIO_PULL_IF_NOT_PRESENT;
+    }
+    /* AlwaysPullImages admission (spec §12) overrides every container. */
+    if (s->always_pull_images)
+        ct->pull_policy = SCENARIO_PULL_ALWAYS;
+    if ((v = get(m, "runFor"))) {
+        if (!init)
+            diag_error(c->d, v->loc, "runFor: only init containers run for a set time; "
+                       "regular containers run until the end (move it to initContainers)");
+        else
+            to_duration(c, v, "runFor", false, &ct->run_for);
+    }
+}
+
+/* workloads[i].template keys: initContainers, containers. */
+static void parse_template(struct ctx *c, const struct node *m, const char *where,
+                           struct scenario_workload *wl)
+{
+    static const char *const keys[] = {"initContainers", "containers"};
+    if (want_map(c, m, "template") != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *init = get_list(c, m, "initContainers", where, false, "containers");
+    const struct node *regular = get_list(c, m, "containers", where, true, "container");
+    size_t n = (init ? init->n_items : 0) + (regular ? regular->n_items : 0);
+    if (n > SCENARIO_MAX_CONTAINERS) {
+        diag_error(c->d, m->loc, "template: %zu containers exceed the limit of %u per pod", n,
+                   SCENARIO_MAX_CONTAINERS);
+        return;
+    }
+    wl->containers = xcalloc(n ? n : 1, sizeof(*wl->containers));
+    for (size_t i = 0; init && i < init->n_items; i++) {
+        char *w = xasprintf("%s.initContainers[%zu]", where, i);
+        parse_container(c, init->items[i], w, true, wl);
+        free(w);
+    }
+    wl->n_init = wl->n_containers;
+    for (size_t i = 0; regular && i < regular->n_items; i++) {
+        char *w = xasprintf("%s.containers[%zu]", where, i);
+        parse_container(c, regular->items[i], w, false, wl);
+        free(w);
+    }
+}
+
+/* workloads[i] keys: name, kind, replicas (Deployment), at, placement (not
+ * DaemonSet), pool, template. */
+static void parse_workload(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"name", "kind", "replicas", "at",
+                                       "placement", "pool", "template"};
+    static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
+    static const char *const placements[] = {"spread", "random", "packed"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_workloads;
+    struct scenario_workload *wl = VEC_PUSH(s->workloads, s->n_workloads, c->cap_workloads);
+    struct workload_src *src = VEC_PUSH(c->wl_src, c->n_wl_src, c->cap_wl_src);
+    wl->replicas = 1;
+    wl->pool = SCENARIO_NONE;
+    wl->loc = m->loc;
+    src->count_loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v;
+    int x;
+    if (!(v = get(m, "name"))) {
+        missing(c, m, "name", where);
+    } else if (to_string(c, v, "name", &wl->name) == 0) {
+        uint32_t prev = strmap_get(&c->workloads, wl->name);
+        if (prev != SCENARIO_NONE) {
+            diag_error(c->d, v->loc, "name: duplicate workload '%s'; workload names are unique",
+                       wl->name);
+            diag_note(c->d, s->workloads[prev].loc, "'%s' first defined here", wl->name);
+        } else {
+            strmap_put(&c->workloads, wl->name, idx);
+        }
+    }
+    if (!(v = get(m, "kind"))) {
+        missing(c, m, "kind", where);
+    } else if (to_enum(c, v, "kind", "a workload kind", kinds, N_OF(kinds), &x) == 0) {
+        wl->kind = (enum scenario_kind)x;
+        src->kind_ok = true;
+        src->count_loc = v->loc;
+    }
+    if ((v = get(m, "replicas"))) {
+        if (src->kind_ok && wl->kind != SCENARIO_KIND_DEPLOYMENT)
+            diag_error(c->d, v->loc, "replicas: only a Deployment has replicas; a %s runs %s",
+                       kinds[wl->kind],
+                       wl->kind == SCENARIO_KIND_POD ? "one pod" : "one pod on every node");
+        else if (to_u32(c, v, "replicas", 0, SCENARIO_MAX_PODS, "pods", &wl->replicas) == 0)
+            src->count_loc = v->loc;
+    }
+    if (src->kind_ok && wl->kind == SCENARIO_KIND_DAEMONSET)
+        wl->replicas = 0;
+    if ((v = get(m, "at")))
+        to_duration(c, v, "at", false, &wl->at);
+    if ((v = get(m, "placement"))) {
+        if (src->kind_ok && wl->kind == SCENARIO_KIND_DAEMONSET)
+            diag_error(c->d, v->loc, "placement: a DaemonSet runs one pod on every node of its "
+                       "pools; remove 'placement'");
+        else if (to_enum(c, v, "placement", "a placement", placements, N_OF(placements),
+                         &x) == 0)
+            wl->placement = (enum scenario_placement)x;
+    }
+    if ((v = get(m, "pool")))
+        wl->pool = resolve_pool(c, v, "pool");
+    if (!(v = get(m, "template"))) {
+        missing(c, m, "template", where);
+    } else {
+        char *w = xasprintf("%s.template", where);
+        parse_template(c, v, w, wl);
+        free(w);
+    }
+}
+
+static void parse_workloads(struct ctx *c, const struct node *root)
+{
+    const struct node *list = get_list(c, root, "workloads", "", false, "workloads");
+    for (size_t i = 0; list && i < list->n_items; i++) {
+        char *w = xasprintf("workloads[%zu]", i);
+        parse_workload(c, list->items[i], w);
+        free(w);
+    }
+}
+
+/* events[i] keys: at, and exactly one action: scaleOut.
+ * events[i].scaleOut keys: pool, count. */
+static void parse_event(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"at", "scaleOut"};
+    static const char *const scale_keys[] = {"pool", "count"};
+    struct scenario *s = c->s;
+    struct scenario_event *e = VEC_PUSH(s->events, s->n_events, c->cap_events);
+    e->kind = SCENARIO_EVENT_SCALE_OUT;
+    e->pool = SCENARIO_NONE;
+    e->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v;
+    if (!(v = get(m, "at")))
+        missing(c, m, "at", where);
+    else
+        to_duration(c, v, "at", false, &e->at);
+    if (!(v = get(m, "scaleOut"))) {
+        diag_error(c->d, m->loc, "%s: no action; expected one of: scaleOut", where);
+        return;
+    }
+    if (want_map(c, v, "scaleOut") != 0)
+        return;
+    char *w = xasprintf("%s.scaleOut", where);
+    CHECK_KEYS(c, v, scale_keys, w);
+    const struct node *x;
+    if (!(x = get(v, "pool")))
+        missing(c, v, "pool", w);
+    else
+        e->pool = resolve_pool(c, x, "pool");
+    if (!(x = get(v, "count"))) {
+        missing(c, v, "count", w);
+    } else if (to_u32(c, x, "count", 1, SCENARIO_MAX_NODES, "nodes per pool", &e->count) == 0) {
+        c->nodes += e->count;
+        if (c->nodes > SCENARIO_MAX_NODES && c->nodes - e->count <= SCENARIO_MAX_NODES)
+            diag_error(c->d, x->loc, "count: the pools would have %" PRIu64 " nodes in total "
+                       "after this scale-out, over the limit of %u nodes", c->nodes,
+                       SCENARIO_MAX_NODES);
+    }
+    free(w);
+}
+
+static void parse_events(struct ctx *c, const struct node *root)
+{
+    const struct node *list = get_list(c, root, "events", "", false, "events");
+    for (size_t i = 0; list && i < list->n_items; i++) {
+        char *w = xasprintf("events[%zu]", i);
+        parse_event(c, list->items[i], w);
+        free(w);
+    }
+}
+
+/* The pod limit: a DaemonSet counts one pod per node of its pools,
+ * scale-outs included. (Node totals are checked as pools and events are read.) */
+static void check_totals(struct ctx *c)
+{
+    struct scenario *s = c->s;
+    uint64_t nodes = 0;
+    uint64_t *final = xcalloc(s->n_pools + 1, sizeof(*final));
+    for (size_t i = 0; i < s->n_pools; i++)
+        final[i] = s->pools[i].count;
+    for (size_t i = 0; i < s->n_events; i++)
+        if (s->events[i].pool != SCENARIO_NONE)
+            final[s->events[i].pool] += s->events[i].count;
+    for (size_t i = 0; i < s->n_pools; i++)
+        nodes += final[i];
+    uint64_t pods = 0;
+    for (size_t i = 0; i < s->n_workloads; i++) {
+        const struct scenario_workload *wl = &s->workloads[i];
+        if (!c->wl_src[i].kind_ok)
+            continue;
+        switch (wl->kind) {
+        case SCENARIO_KIND_POD:
+            pods += 1;
+            break;
+        case SCENARIO_KIND_DEPLOYMENT:
+            pods += wl->replicas;
+            break;
+        case SCENARIO_KIND_DAEMONSET:
+            pods += wl->pool == SCENARIO_NONE ? nodes : final[wl->pool];
+            break;
+        }
+        if (pods > SCENARIO_MAX_PODS) {
+            diag_error(c->d, c->wl_src[i].count_loc, "the workloads have %" PRIu64 " pods in "
+                       "total (a DaemonSet has one per node), over the limit of %u pods", pods,
+                       SCENARIO_MAX_PODS);
+            break;
+        }
+    }
+    free(final);
+}
+
+/* admission keys: alwaysPullImages (spec/kubelet-semantics.md §12). */
+static void parse_admission(struct ctx *c, const struct node *root)
+{
+    static const char *const keys[] = {"alwaysPullImages"};
+    const struct node *v = get(root, "admission"), *x;
+    if (!v || is_null(v) || want_map(c, v, "admission") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, "admission");
+    if ((x = get(v, "alwaysPullImages")))
+        to_bool(c, x, "alwaysPullImages", &c->s->always_pull_images);
+}
+
+/* The default scenario name: the file name without its folder and .yaml/.yml. */
+static char *default_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 5 && !strcmp(base + n - 5, ".yaml"))
+        n -= 5;
+    else if (n > 4 && !strcmp(base + n - 4, ".yml"))
+        n -= 4;
+    return xstrndup(base, n);
+}
+
+/* Top level keys: name, seed, horizon, sampleInterval, admission, registries,
+ * images, kubeletConfigs, nodePools, workloads, events. */
+static void parse_top(struct ctx *c, const struct node *root)
+{
+    static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
+                                       "admission", "registries", "images", "kubeletConfigs",
+                                       "nodePools", "workloads", "events"};
+    struct scenario *s = c->s;
+    const struct node *v;
+    if (root->kind != NODE_MAP) {
+        if (root->kind != NODE_BAD)
+            diag_error(c->d, root->loc, "expected a mapping with keys registries, images, "
+                       "nodePools, ... at the top level, got %s", kind_noun(root));
+        return;
+    }
+    CHECK_KEYS(c, root, keys, "");
+    if ((v = get(root, "name"))) {
+        to_folder_name(c, v, "name", &s->name);
+    } else {
+        s->name = default_name(s->file);
+        if (!is_folder_name(s->name))
+            diag_error(c->d, (struct diag_loc){s->file, 0, 0},
+                       "the scenario is named after its file, '%s', which cannot name a "
+                       "folder; expected letters, digits, '.', '_' or '-' (set 'name')",
+                       s->name);
+    }
+    if ((v = get(root, "seed")))
+        to_u64(c, v, "seed", &s->seed);
+    if ((v = get(root, "horizon")))
+        to_duration(c, v, "horizon", true, &s->horizon);
+    if ((v = get(root, "sampleInterval")))
+        to_duration(c, v, "sampleInterval", true, &s->sample_interval);
+    parse_admission(c, root);
+    parse_registries(c, root);
+    parse_images(c, root);
+    parse_kubelet_configs(c, root);
+    parse_pools(c, root);
+    parse_workloads(c, root);
+    parse_events(c, root);
+    check_totals(c);
+}
+
+/* ------------------------------------------------------------ YAML input */
+
+struct builder {
+    struct ctx *c;
+    struct node *root;
+    struct node *stack[MAX_DEPTH];
+    struct node *key[MAX_DEPTH]; /* pending key of an open mapping */
+    size_t depth;
+    struct node **discard; /* dropped duplicates, freed at the end */
+    size_t n_discard, cap_discard;
+};
+
+/* Attaches a new node to the open collection (or makes it the root). */
+static void attach(struct builder *b, struct node *n)
+{
+    struct ctx *c = b->c;
+    if (b->depth == 0) {
+        b->root = n;
+        return;
+    }
+    struct node *top = b->stack[b->depth - 1];
+    if (top->kind == NODE_SEQ) {
+        *VEC_PUSH(top->items, top->n_items, top->cap_items) = n;
+        return;
+    }
+    struct node **key = &b->key[b->depth - 1];
+    if (!*key) {
+        if (n->kind == NODE_MAP || n->kind == NODE_SEQ)
+            diag_error(c->d, n->loc, "a key must be a single value, not %s", kind_noun(n));
+        *key = n;
+        return;
+    }
+    const struct pair *prev = (*key)->kind == NODE_SCALAR ? find_pair(top, (*key)->text) : NULL;
+    if (prev) {
+        diag_error(c->d, (*key)->loc, "duplicate key '%s'; a key may appear once in a mapping",
+                   (*key)->text);
+        diag_note(c->d, prev->key->loc, "'%s' first defined here", (*key)->text);
+        *VEC_PUSH(b->discard, b->n_discard, b->cap_discard) = *key;
+        *VEC_PUSH(b->discard, b->n_discard, b->cap_discard) = n;
+    } else {
+        struct pair *p = VEC_PUSH(top->pairs, top->n_pairs, top->cap_pairs);
+        p->key = *key;
+        p->value = n;
+    }
+    *key = NULL;
+}
+
+static struct diag_loc mark_loc(const struct ctx *c, yaml_mark_t m)
+{
+    return diag_loc_from_mark(c->s->file, m.line, m.column);
+}
+
+/* Line and column of a byte offset, for reader errors (which carry no mark). */
+static struct diag_loc offset_loc(const struct ctx *c, const char *text, size_t len, size_t off)
+{
+    size_t line = 0, col = 0;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 0;
+        } else {
+            col++;
+        }
+    }
+    return diag_loc_from_mark(c->s->file, line, col);
+}
+
+static void report_parser_error(struct ctx *c, const yaml_parser_t *p, const char *text,
+                                size_t len)
+{
+    switch (p->error) {
+    case YAML_READER_ERROR:
+        diag_error(c->d, offset_loc(c, text, len, p->problem_offset),
+                   "cannot read the file as YAML text: %s", p->problem);
+        return;
+    case YAML_SCANNER_ERROR:
+    case YAML_PARSER_ERROR:
+        diag_error(c->d, mark_loc(c, p->problem_mark), "YAML syntax error: %s", p->problem);
+        if (p->context)
+            diag_note(c->d, mark_loc(c, p->context_mark), "%s that starts here", p->context);
+        return;
+    case YAML_NO_ERROR:
+    case YAML_MEMORY_ERROR:
+    case YAML_COMPOSER_ERROR:
+    case YAML_WRITER_ERROR:
+    case YAML_EMITTER_ERROR:
+        break;
+    }
+    diag_error(c->d, (struct diag_loc){c->s->file, 0, 0}, "cannot parse the file as YAML: %s",
+               p->problem ? p->problem : "unknown libyaml error");
+}
+
+/* Handles one event; returns -1 to stop. */
+static int build_event(struct builder *b, const yaml_event_t *ev, int *documents)
+{
+    struct ctx *c = b->c;
+    struct diag_loc loc = mark_loc(c, ev->start_mark);
+    struct node *n;
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++*documents > 1)
+            return diag_error(c->d, loc, "a second YAML document; a scenario file holds one");
+        return 0;
+    case YAML_ALIAS_EVENT:
+        diag_error(c->d, loc, "alias '*%s': aliases are not supported; write the value out",
+                   (const char *)ev->data.alias.anchor);
+        attach(b, node_new(NODE_BAD, loc));
+        return 0;
+    case YAML_SCALAR_EVENT:
+        n = node_new(NODE_SCALAR, loc);
+        n->text = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+        n->style = ev->data.scalar.style;
+        if (strlen(n->text) != ev->data.scalar.length) {
+            diag_error(c->d, loc, "the value contains a NUL character");
+            n->kind = NODE_BAD;
+        }
+        attach(b, n);
+        return 0;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        if (b->depth == MAX_DEPTH)
+            return diag_error(c->d, loc, "the nesting is deeper than the limit of %d levels",
+                              MAX_DEPTH);
+        n = node_new(ev->type == YAML_MAPPING_START_EVENT ? NODE_MAP : NODE_SEQ, loc);
+        n->flow = ev->type == YAML_MAPPING_START_EVENT
+                      ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                      : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+        attach(b, n);
+        b->stack[b->depth] = n;
+        b->key[b->depth] = NULL;
+        b->depth++;
+        return 0;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        if (b->depth > 0)
+            b->depth--;
+        return 0;
+    case YAML_NO_EVENT:
+    case YAML_STREAM_START_EVENT:
+    case YAML_STREAM_END_EVENT:
+    case YAML_DOCUMENT_END_EVENT:
+        return 0;
+    }
+    return 0;
+}
+
+/* Parses text into a tree. Returns the root, or NULL after reporting. */
+static struct node *build_tree(struct ctx *c, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    struct builder b = {.c = c};
+    int documents = 0, rc = 0;
+    if (!yaml_parser_initialize(&parser)) {
+        diag_error(c->d, (struct diag_loc){c->s->file, 0, 0}, "cannot start the YAML parser");
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            report_parser_error(c, &parser, text, len);
+            rc = -1;
+            break;
+        }
+        bool end = ev.type == YAML_STREAM_END_EVENT;
+        rc = build_event(&b, &ev, &documents);
+        yaml_event_delete(&ev);
+        if (end || rc != 0)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    for (size_t i = 0; i < b.n_discard; i++)
+        node_free(b.discard[i]);
+    free(b.discard);
+    /* A root is attached as soon as it starts, so it is freed on every path. */
+    if (rc != 0) {
+        /* A pending key of an unfinished mapping is not in any pair yet. */
+        for (size_t i = 0; i < b.depth; i++)
+            node_free(b.key[i]);
+        node_free(b.root);
+        return NULL;
+    }
+    if (!b.root || is_null(b.root)) {
+        diag_error(c->d, diag_loc_from_mark(c->s->file, 0, 0),
+                   "the file is empty; expected a mapping with keys registries, images, "
+                   "nodePools, ...");
+        node_free(b.root);
+        return NULL;
+    }
+    return b.root;
+}
+
+/* -------------------------------------------------------------- --set */
+
+/* Applies one --set PATH=VALUE to the tree. PATH is keys separated by '.'
+ * and list indices in brackets: "nodePools[0].count",
+ * "kubeletConfigs.serial.maxParallelImagePulls". A missing final mapping key
+ * is created; everything before it must exist. */
+static int apply_set(struct ctx *c, struct node *root, const struct scenario_override *o)
+{
+    struct scenario *s = c->s;
+    char *label = xasprintf("--set %s", o->path ? o->path : "");
+    *VEC_PUSH(s->origins, s->n_origins, c->cap_origins) = label;
+    struct diag_loc loc = {label, 0, 0};
+    const char *p = o->path;
+    if (!p || !*p || !o->value)
+        return diag_error(c->d, loc, "expected PATH=VALUE such as nodePools[0].count=10");
+    struct node *cur = root;
+    struct strbuf done; /* the path walked so far, for messages */
+    strbuf_init(&done);
+    int rc = -1;
+    while (*p) {
+        if (*p == '[') {
+            char *end;
+            errno = 0;
+            unsigned long long i = strtoull(p + 1, &end, 10);
+            if (p[1] < '0' || p[1] > '9' || *end != ']' || errno) {
+                diag_error(c->d, loc, "bad path at '%s'; expected an index such as [0]", p);
+                goto out;
+            }
+            if (cur->kind != NODE_SEQ) {
+                diag_error(c->d, loc, "%s is %s, not a list; cannot index it with [%llu]",
+                           done.len ? done.buf : "the top level", kind_noun(cur), i);
+                goto out;
+            }
+            if (i >= cur->n_items) {
+                if (cur->n_items)
+                    diag_error(c->d, loc, "%s has %zu entr%s; index %llu is out of range "
+                               "(expected 0 to %zu)", done.buf, cur->n_items,
+                               cur->n_items == 1 ? "y" : "ies", i, cur->n_items - 1);
+                else
+                    diag_error(c->d, loc, "%s is an empty list; index %llu is out of range",
+                               done.buf, i);
+                goto out;
+            }
+            strbuf_add(&done, p, (size_t)(end + 1 - p));
+            p = end + 1;
+            if (!*p) {
+                struct node *old = cur->items[i];
+                cur->items[i] = scalar_new(o->value, loc);
+                node_free(old);
+                rc = 0;
+                goto out;
+            }
+            cur = cur->items[i];
+            if (*p == '.' && !p[1]) {
+                diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
+                goto out;
+            }
+            if (*p == '.')
+                p++;
+            else if (*p != '[') {
+                diag_error(c->d, loc, "bad path at '%s'; expected '.' or '['", p);
+                goto out;
+            }
+            continue;
+        }
+        size_t n = strcspn(p, ".[");
+        if (n == 0) {
+            diag_error(c->d, loc, "bad path at '%s'; expected a key", p);
+            goto out;
+        }
+        char *key = xstrndup(p, n);
+        p += n;
+        if (*p == '.' && !p[1]) {
+            free(key);
+            diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
+            goto out;
+        }
+        if (cur->kind != NODE_MAP) {
+            diag_error(c->d, loc, "%s is %s, not a mapping; cannot look up '%s' in it",
+                       done.len ? done.buf : "the top level", kind_noun(cur), key);
+            free(key);
+            goto out;
+        }
+        struct pair *pr = find_pair(cur, key);
+        if (!*p) {
+            if (pr) {
+                node_free(pr->value);
+                pr->value = scalar_new(o->value, loc);
+            } else {
+                struct pair *np = VEC_PUSH(cur->pairs, cur->n_pairs, cur->cap_pairs);
+                np->key = scalar_new(key, loc);
+                np->value = scalar_new(o->value, loc);
+            }
+            free(key);
+            rc = 0;
+            goto out;
+        }
+        if (!pr) {
+            struct strbuf sb;
+            const char **names = xmalloc((cur->n_pairs + 1) * sizeof(*names));
+            for (size_t i = 0; i < cur->n_pairs; i++)
+                names[i] = cur->pairs[i].key->kind == NODE_SCALAR ? cur->pairs[i].key->text
+                                                                  : NULL;
+            strbuf_init(&sb);
+            strbuf_addf(&sb, "no key '%s' %s%s", key, where_prep(done.buf), done.buf);
+            add_expected(&sb, key, names, cur->n_pairs);
+            free(names);
+            free(key);
+            error_sb(c, loc, &sb);
+            goto out;
+        }
+        strbuf_addf(&done, "%s%s", done.len ? "." : "", key);
+        free(key);
+        cur = pr->value;
+        if (*p == '.')
+            p++;
+    }
+    diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
+out:
+    strbuf_release(&done);
+    return rc;
+}
+
+/* Sets the top-level 'seed' to the --seed value. */
+static void apply_seed(struct node *root, uint64_t seed)
+{
+    char buf[32];
+    struct diag_loc loc = {"--seed", 0, 0};
+    snprintf(buf, sizeof(buf), "%" PRIu64, seed);
+    struct pair *pr = find_pair(root, "seed");
+    if (!pr) {
+        pr = VEC_PUSH(root->pairs, root->n_pairs, root->cap_pairs);
+        pr->key = scalar_new("seed", loc);
+    } else {
+        node_free(pr->value);
+    }
+    pr->value = scalar_new(buf, loc);
+}
+
+/* ------------------------------------------------------------ YAML output */
+
+static int write_sb(void *data, unsigned char *buf, size_t size)
+{
+    strbuf_add(data, (const char *)buf, size);
+    return 1;
+}
+
+static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
+{
+    yaml_event_t ev;
+    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)text,
+                                      (int)strlen(text), 1, 1, style))
+        return -1;
+    return yaml_emitter_emit(e, &ev) ? 0 : -1;
+}
+
+/* Emits n; name_first (top level only) is emitted first as 'name: ...'. */
+static int emit_node(yaml_emitter_t *e, const struct node *n, const char *name_first)
+{
+    yaml_event_t ev;
+    switch (n->kind) {
+    case NODE_SCALAR:
+        return emit_scalar(e, n->text, n->style);
+    case NODE_BAD:
+        return -1;
+    case NODE_SEQ:
+        if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                  n->flow ? YAML_FLOW_SEQUENCE_STYLE
+                                                          : YAML_BLOCK_SEQUENCE_STYLE) ||
+            !yaml_emitter_emit(e, &ev))
+            return -1;
+        for (size_t i = 0; i < n->n_items; i++)
+            if (emit_node(e, n->items[i], NULL) != 0)
+                return -1;
+        if (!yaml_sequence_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
+            return -1;
+        return 0;
+    case NODE_MAP:
+        if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                 n->flow ? YAML_FLOW_MAPPING_STYLE
+                                                         : YAML_BLOCK_MAPPING_STYLE) ||
+            !yaml_emitter_emit(e, &ev))
+            return -1;
+        if (name_first && (emit_scalar(e, "name", YAML_PLAIN_SCALAR_STYLE) != 0 ||
+                           emit_scalar(e, name_first, YAML_PLAIN_SCALAR_STYLE) != 0))
+            return -1;
+        for (size_t i = 0; i < n->n_pairs; i++)
+            if (emit_node(e, n->pairs[i].key, NULL) != 0 ||
+                emit_node(e, n->pairs[i].value, NULL) != 0)
+                return -1;
+        if (!yaml_mapping_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
+            return -1;
+        return 0;
+    }
+    return -1;
+}
+
+/* The tree as YAML text (caller frees), or NULL after reporting. The
+ * default name is written out, so the text re-loads to the same scenario
+ * whatever its file is called. */
+static char *emit_tree(struct ctx *c, const struct node *root)
+{
+    yaml_emitter_t e;
+    yaml_event_t ev;
+    struct strbuf sb;
+    int ok;
+    strbuf_init(&sb);
+    if (!yaml_emitter_initialize(&e)) {
+        strbuf_release(&sb);
+        diag_error(c->d, (struct diag_loc){c->s->file, 0, 0}, "cannot start the YAML emitter");
+        return NULL;
+    }
+    yaml_emitter_set_output(&e, write_sb, &sb);
+    yaml_emitter_set_unicode(&e, 1);
+    yaml_emitter_set_width(&e, -1);
+    ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+         yaml_emitter_emit(&e, &ev) &&
+         yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+         yaml_emitter_emit(&e, &ev) &&
+         emit_node(&e, root, find_pair(root, "name") ? NULL : c->s->name) == 0 &&
+         yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
+         yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
+         yaml_emitter_flush(&e);
+    if (!ok) {
+        diag_error(c->d, (struct diag_loc){c->s->file, 0, 0},
+                   "cannot write the effective scenario as YAML: %s",
+                   e.problem ? e.problem : "emitter error");
+        yaml_emitter_delete(&e);
+        strbuf_release(&sb);
+        return NULL;
+    }
+    yaml_emitter_delete(&e);
+    return strbuf_detach(&sb);
+}
+
+/* ------------------------------------------------------------ public API */
+
+void scenario_free(struct scenario *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_registries; i++)
+        free(s->registries[i].host);
+    for (size_t i = 0; i < s->n_layers; i++)
+        free(s->layers[i].id);
+    for (size_t i = 0; i < s->n_images; i++) {
+        struct scenario_image *im = &s->images[i];
+        free(im->ref);
+        free(im->normalized);
+        free(im->name);
+        free(im->layers);
+        free(im->chains);
+        for (size_t j = 0; j < im->n_platforms; j++)
+            free(im->platforms[j]);
+        free(im->platforms);
+    }
+    for (size_t i = 0; i < s->n_kubelet_configs; i++)
+        free(s->kubelet_configs[i].name);
+    for (size_t i = 0; i < s->n_pools; i++) {
+        free(s->pools[i].name);
+        free(s->pools[i].arch);
+        free(s->pools[i].pre_pulled);
+    }
+    for (size_t i = 0; i < s->n_workloads; i++) {
+        struct scenario_workload *wl = &s->workloads[i];
+        for (size_t j = 0; j < wl->n_containers; j++) {
+            free(wl->containers[j].name);
+            free(wl->containers[j].image);
+        }
+        free(wl->containers);
+        free(wl->name);
+    }
+    for (size_t i = 0; i < s->n_origins; i++)
+        free(s->origins[i]);
+    free(s->registries);
+    free(s->layers);
+    free(s->chains);
+    free(s->images);
+    free(s->kubelet_configs);
+    free(s->pools);
+    free(s->workloads);
+    free(s->events);
+    free(s->origins);
+    free(s->name);
+    free(s->effective_yaml);
+    free(s->file);
+    free(s);
+}
+
+uint32_t scenario_find_kubelet(const struct scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_kubelet_configs; i++)
+        if (s->kubelet_configs[i].name && !strcmp(s->kubelet_configs[i].name, name))
+            return (uint32_t)i;
+    return SCENARIO_NONE;
+}
+
+static struct scenario *load_text(const char *path, const char *text, size_t len,
+                                  const struct scenario_override *sets, size_t n_sets,
+                                  bool has_seed, uint64_t seed, struct diag *d)
+{
+    struct scenario *s = xcalloc(1, sizeof(*s));
+    struct ctx c = {.d = d, .s = s};
+    size_t errors0 = d->errors;
+    s->file = xstrdup(path);
+    s->seed = 1;
+    s->horizon = 24 * 3600.0;
+    s->sample_interval = 1.0;
+    struct node *root = build_tree(&c, text, len);
+    if (root) {
+        for (size_t i = 0; i < n_sets; i++)
+            apply_set(&c, root, &sets[i]);
+        if (has_seed && root->kind == NODE_MAP)
+            apply_seed(root, seed);
+        parse_top(&c, root);
+        if (d->errors == errors0)
+            s->effective_yaml = emit_tree(&c, root);
+        node_free(root);
+    }
+    strmap_release(&c.hosts);
+    strmap_release(&c.images);
+    strmap_release(&c.layers);
+    strmap_release(&c.kubelets);
+    strmap_release(&c.pools);
+    strmap_release(&c.workloads);
+    chainmap_release(&c.chains);
+    free(c.layer_src);
+    free(c.wl_src);
+    if (d->errors != errors0) {
+        scenario_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+struct scenario *scenario_load_string(const char *path, const char *text,
+                                      const struct scenario_override *sets, size_t n_sets,
+                                      bool has_seed, uint64_t seed, struct diag *d)
+{
+    return load_text(path, text, strlen(text), sets, n_sets, has_seed, seed, d);
+}
+
+struct scenario *scenario_load(const char *path, const struct scenario_override *sets,
+                               size_t n_sets, bool has_seed, uint64_t seed, struct diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    struct strbuf sb;
+    char buf[65536];
+    size_t n;
+    if (!f) {
+        diag_error(d, (struct diag_loc){path, 0, 0}, "cannot open the scenario: %s",
+                   strerror(errno));
+        return NULL;
+    }
+    strbuf_init(&sb);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        strbuf_add(&sb, buf, n);
+    if (ferror(f)) {
+        int err = errno;
+        fclose(f);
+        strbuf_release(&sb);
+        diag_error(d, (struct diag_loc){path, 0, 0}, "cannot read the scenario: %s",
+                   strerror(err));
+        return NULL;
+    }
+    fclose(f);
+    struct scenario *s = load_text(path, sb.buf, sb.len, sets, n_sets, has_seed, seed, d);
+    strbuf_release(&sb);
+    return s;
+}
