@@ -572,16 +572,30 @@ static int to_number(struct ctx *c, const struct node *v, const char *key, doubl
     return 0;
 }
 
+/* A message buffer for units.h: the text is quoted in it, so size it to fit. */
+#define MSGBUF(msg, text)                                                                  \
+    size_t msglen = strlen(text) + 256;                                                    \
+    char *msg = xmalloc(msglen)
+
+/* Reports a units.h message and frees it. */
+static int unit_error(struct ctx *c, const struct node *v, const char *key, char *msg)
+{
+    diag_error(c->d, v->loc, "%s: %s", key, msg);
+    free(msg);
+    return -1;
+}
+
 /* A duration in seconds; 'positive' rejects 0. */
 static int to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
                        double *out)
 {
-    char msg[256];
     double x;
     if (want_scalar(c, v, key, "a duration such as 30s") != 0)
         return -1;
-    if (units_parse_duration(v->text, &x, msg, sizeof(msg)) != 0)
-        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    MSGBUF(msg, v->text);
+    if (units_parse_duration(v->text, &x, msg, msglen) != 0)
+        return unit_error(c, v, key, msg);
+    free(msg);
     if (positive && x <= 0)
         return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a duration greater than 0",
                           key, v->text);
@@ -592,12 +606,13 @@ static int to_duration(struct ctx *c, const struct node *v, const char *key, boo
 static int to_size(struct ctx *c, const struct node *v, const char *key, bool positive,
                    uint64_t *out)
 {
-    char msg[256];
     uint64_t x;
     if (want_scalar(c, v, key, "a size such as 30MB") != 0)
         return -1;
-    if (units_parse_size(v->text, &x, msg, sizeof(msg)) != 0)
-        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    MSGBUF(msg, v->text);
+    if (units_parse_size(v->text, &x, msg, msglen) != 0)
+        return unit_error(c, v, key, msg);
+    free(msg);
     if (positive && x == 0)
         return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a size greater than 0", key,
                           v->text);
@@ -608,12 +623,13 @@ static int to_size(struct ctx *c, const struct node *v, const char *key, bool po
 /* A bandwidth in bytes/s, always > 0 (a zero-bandwidth link never finishes). */
 static int to_bandwidth(struct ctx *c, const struct node *v, const char *key, double *out)
 {
-    char msg[256];
     double x;
     if (want_scalar(c, v, key, "a bandwidth such as 1Gbps") != 0)
         return -1;
-    if (units_parse_bandwidth(v->text, &x, msg, sizeof(msg)) != 0)
-        return diag_error(c->d, v->loc, "%s: %s", key, msg);
+    MSGBUF(msg, v->text);
+    if (units_parse_bandwidth(v->text, &x, msg, msglen) != 0)
+        return unit_error(c, v, key, msg);
+    free(msg);
     if (x <= 0)
         return diag_error(c->d, v->loc,
                           "%s: '%s' is zero; expected a bandwidth greater than 0", key, v->text);

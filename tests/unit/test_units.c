@@ -1,6 +1,7 @@
 /* test_units.c - durations, sizes and bandwidths: text -> SI and back. */
 #include "units.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "check.h"
@@ -85,7 +86,7 @@ static void test_durations(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
         const struct quantity_case *tc = &durations[i];
-        char msg[256] = "";
+        char msg[1024] = "";
         double got = -42;
         int rc = units_parse_duration(tc->text, &got, msg, sizeof(msg));
         if (!tc->err) {
