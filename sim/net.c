@@ -37,7 +37,8 @@
 struct link {
     double cap;      /* B/s */
     double load;     /* B/s: sum of current rates */
-    double bytes;    /* carried since time 0, up to net->t_advanced */
+    double bytes;    /* carried since time 0, up to t_load */
+    double t_load;   /* s: since when 'load' has been constant */
     double rem;      /* solver scratch: capacity left */
     uint32_t nflows; /* active flows crossing it */
     uint32_t unfixed; /* solver scratch */
@@ -59,6 +60,13 @@ struct flow {
     uint32_t next_free;
 };
 
+/* A finished flow; sorted by start serial, which is unique, so qsort's
+ * instability cannot reorder equal keys. */
+struct done_flow {
+    uint64_t serial;
+    uint32_t id;
+};
+
 struct net {
     struct engine *engine;
     struct link *links;
@@ -68,7 +76,9 @@ struct net {
     uint32_t free_head;     /* free list of flow records, UINT32_MAX = empty */
     uint32_t *active;       /* ids of active flows */
     size_t n_active, cap_active;
-    uint32_t *scratch;      /* ids (done flows, used links) */
+    uint32_t *scratch;      /* used link ids (solver) */
+    struct done_flow *done; /* flows finishing at this instant */
+    size_t n_done, cap_done;
     size_t cap_scratch;
     uint64_t next_serial;
     double t_advanced;      /* time up to which remaining/bytes are current */
@@ -99,6 +109,7 @@ void net_free(struct net *n)
     free(n->flows);
     free(n->active);
     free(n->scratch);
+    free(n->done);
     free(n);
 }
 
@@ -110,8 +121,8 @@ uint32_t net_link_add(struct net *n, double capacity)
     return (uint32_t)(n->n_links - 1);
 }
 
-/* Moves every active flow's remaining bytes (and its links' byte counters)
- * forward to now at the current rates. */
+/* Moves every active flow's remaining bytes forward to now at the current
+ * rates. (Link byte counters follow their loads instead: fold_load().) */
 static void advance(struct net *n)
 {
     double now = engine_now(n->engine);
@@ -126,10 +137,17 @@ static void advance(struct net *n)
         f->remaining -= moved;
         if (f->remaining < NET_EPS_BYTES)
             f->remaining = 0;
-        for (uint8_t k = 0; k < f->n_links; k++)
-            n->links[f->links[k]].bytes += moved;
     }
     n->t_advanced = now;
+}
+
+/* Adds the bytes a link carried at its constant load since t_load; called
+ * before its load changes, so net_link_bytes() never has to touch flows. */
+static void fold_load(struct net *n, struct link *l)
+{
+    double now = engine_now(n->engine);
+    l->bytes += l->load * (now - l->t_load);
+    l->t_load = now;
 }
 
 static void ensure_scratch(struct net *n, size_t want)
@@ -151,6 +169,7 @@ static size_t collect_used_links(struct net *n)
         for (uint8_t k = 0; k < f->n_links; k++) {
             struct link *l = &n->links[f->links[k]];
             if (l->unfixed++ == 0) {
+                fold_load(n, l);
                 l->rem = l->cap;
                 l->load = 0;
                 n->scratch[used++] = f->links[k];
@@ -284,6 +303,7 @@ static void remove_active(struct net *n, uint32_t id)
     n->flows[last].pos = f->pos;
     for (uint8_t k = 0; k < f->n_links; k++) {
         struct link *l = &n->links[f->links[k]];
+        fold_load(n, l);
         l->nflows--;
         l->load -= f->rate;
         if (l->nflows == 0 || l->load < 0)
@@ -294,27 +314,11 @@ static void remove_active(struct net *n, uint32_t id)
     n->free_head = id;
 }
 
-static int by_serial(const void *a, const void *b, void *ctx)
+static int by_serial(const void *a, const void *b)
 {
-    const struct net *n = ctx;
-    uint64_t sa = n->flows[*(const uint32_t *)a].serial;
-    uint64_t sb = n->flows[*(const uint32_t *)b].serial;
+    uint64_t sa = ((const struct done_flow *)a)->serial;
+    uint64_t sb = ((const struct done_flow *)b)->serial;
     return (sa > sb) - (sa < sb);
-}
-
-/* Insertion sort by start serial: done sets are small, and qsort has no
- * context argument in C11. */
-static void sort_by_serial(struct net *n, uint32_t *ids, size_t k)
-{
-    for (size_t i = 1; i < k; i++) {
-        uint32_t x = ids[i];
-        size_t j = i;
-        while (j > 0 && by_serial(&ids[j - 1], &x, n) > 0) {
-            ids[j] = ids[j - 1];
-            j--;
-        }
-        ids[j] = x;
-    }
 }
 
 static void on_completion(struct engine *e, void *arg)
@@ -325,23 +329,23 @@ static void on_completion(struct engine *e, void *arg)
     advance(n);
     double now = engine_now(n->engine);
     size_t k = 0;
-    ensure_scratch(n, n->n_active + 1);
-    uint32_t *done = xmalloc((n->n_active + 1) * sizeof(*done));
+    VEC_RESERVE(n->done, n->n_done, n->cap_done, n->n_active + 1);
+    struct done_flow *done = n->done;
     for (size_t i = 0; i < n->n_active; i++) {
         struct flow *f = &n->flows[n->active[i]];
         /* Done when its bytes are gone, or when what is left would take no
          * representable time (rounding of now + remaining/rate). */
         if (f->remaining <= 0 || isinf(f->rate) || now + f->remaining / f->rate <= now)
-            done[k++] = n->active[i];
+            done[k++] = (struct done_flow){f->serial, n->active[i]};
     }
-    sort_by_serial(n, done, k);
+    qsort(done, k, sizeof(*done), by_serial);
     for (size_t i = 0; i < k; i++)
-        remove_active(n, done[i]);
+        remove_active(n, done[i].id);
+    /* Callbacks may start flows; that never touches n->done. */
     for (size_t i = 0; i < k; i++) {
-        struct flow *f = &n->flows[done[i]];
+        struct flow *f = &n->flows[done[i].id];
         f->fn(f->arg);
     }
-    free(done);
     reshare(n);
 }
 
@@ -357,7 +361,8 @@ uint32_t net_flow_start(struct net *n, double bytes, double cap, const uint32_t 
         VEC_PUSH(n->flows, n->n_flows, n->cap_flows);
         id = (uint32_t)(n->n_flows - 1);
     }
-    advance(n); /* keep others' progress exact before the allocation changes */
+    /* No advance here: the re-share at this instant advances every flow at
+     * the old rates first, and this one moves nothing before it (rate 0). */
     struct flow *f = &n->flows[id];
     *f = (struct flow){.remaining = bytes, .cap = cap, .fn = fn, .arg = arg,
                        .serial = n->next_serial++, .active = true};
@@ -393,15 +398,14 @@ double net_flow_remaining(struct net *n, uint32_t flow)
 void net_link_set_capacity(struct net *n, uint32_t link, double capacity)
 {
     assert(capacity > 0);
-    advance(n);
     n->links[link].cap = capacity;
     mark_dirty(n);
 }
 
 double net_link_bytes(struct net *n, uint32_t link)
 {
-    advance(n);
-    return n->links[link].bytes;
+    const struct link *l = &n->links[link];
+    return l->bytes + l->load * (engine_now(n->engine) - l->t_load);
 }
 
 double net_link_load(struct net *n, uint32_t link)

@@ -1,7 +1,7 @@
 /*
  * bench_engine.c - hold-model microbenchmark of the event queue.
  *
- * For each queue size P: schedule P events at exponential times, then run M
+ * For each queue size P: schedule P events at exponential times, then run OPS
  * operations, each one engine_step() whose handler schedules one new event
  * at now + Exp(mean 1 s). The queue stays at P pending events, so this
  * measures a pop plus a schedule through the engine's real dispatch path.
@@ -9,8 +9,11 @@
  * sim/ (STYLE §7). Draws use an inline SplitMix64, not the clock, so every
  * run does the same work.
  *
- * Usage: bench_engine [M]   (M = operations per queue size, default 10^7)
- * Prints one line per P:
+ * Usage: bench_engine [OPS [PENDING]]
+ *   OPS operations per queue size (default 10^7); PENDING runs that one queue
+ *   size instead of 10^3, 10^5 and 10^6 in turn (tests/bench.sh runs each
+ *   size in its own process to read its peak RSS).
+ * Prints one line per queue size:
  *   engine hold  pending=1000000  ops=10000000  wall=0.812s  Mops/s=12.3
  */
 #include <math.h>
@@ -59,14 +62,16 @@ static void hold(size_t pending, uint64_t ops)
         engine_schedule(e, draw_exp(&rng), on_hold, &rng);
 
     double t0 = seconds_now();
-    for (uint64_t i = 0; i < ops; i++) {
-        if (!engine_step(e))
-            abort();
-    }
+    uint64_t done = 0;
+    while (done < ops && engine_step(e))
+        done++;
     double wall = seconds_now() - t0;
 
-    if (engine_size(e) != pending || engine_events_processed(e) != ops)
-        abort();
+    if (done != ops || engine_size(e) != pending || engine_events_processed(e) != ops) {
+        fprintf(stderr, "bench_engine: queue lost events (%zu pending, wanted %zu)\n",
+                engine_size(e), pending);
+        exit(1);
+    }
     printf("engine hold  pending=%zu  ops=%llu  wall=%.3fs  Mops/s=%.1f\n", pending,
            (unsigned long long)ops, wall, (double)ops / wall / 1e6);
     fflush(stdout);
@@ -77,9 +82,14 @@ int main(int argc, char **argv)
 {
     static const size_t sizes[] = {1000, 100000, 1000000};
     uint64_t ops = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000u;
-    if (ops == 0) {
-        fprintf(stderr, "usage: bench_engine [OPS]\n");
+    size_t one = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 0;
+    if (argc > 3 || ops == 0 || (argc > 2 && one == 0)) {
+        fprintf(stderr, "usage: bench_engine [OPS [PENDING]]\n");
         return 2;
+    }
+    if (one) {
+        hold(one, ops);
+        return 0;
     }
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         hold(sizes[i], ops);
