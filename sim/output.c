@@ -36,6 +36,26 @@ int output_mkdirs(const char *path, FILE *err)
     return 0;
 }
 
+/* Flushes and closes the temporary file, then renames it over 'path'; on
+ * any failure removes it. Returns 0 or -1 after a message. */
+static int finish_atomic(FILE *f, const char *tmp, const char *path, FILE *err)
+{
+    int failed = ferror(f);
+    failed |= fflush(f) != 0;
+    failed |= fclose(f) != 0;
+    if (failed) {
+        fprintf(err, "pullsim: cannot write '%s': %s\n", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        fprintf(err, "pullsim: cannot rename '%s' to '%s': %s\n", tmp, path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 /* Writes 'len' bytes to dir/name atomically (NAME.tmp, then rename). */
 static int write_atomic(const char *dir, const char *name, const char *data, size_t len,
                         FILE *err)
@@ -48,54 +68,79 @@ static int write_atomic(const char *dir, const char *name, const char *data, siz
         fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", tmp, strerror(errno));
         goto out;
     }
-    size_t wrote = fwrite(data, 1, len, f);
-    int flush_failed = fflush(f) != 0;
-    int close_failed = fclose(f) != 0;
-    if (wrote != len || flush_failed || close_failed) {
-        fprintf(err, "pullsim: cannot write '%s': %s\n", tmp, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        fprintf(err, "pullsim: cannot rename '%s' to '%s': %s\n", tmp, path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    rc = 0;
+    fwrite(data, 1, len, f);
+    rc = finish_atomic(f, tmp, path, err);
 out:
     free(tmp);
     free(path);
     return rc;
 }
 
-/* A time in seconds with 6 decimals, or nothing for "not applicable". */
-static void add_time(struct strbuf *sb, double t)
+/* Unsigned decimal, without printf: result files hold millions of numbers. */
+static void put_u64(FILE *f, uint64_t v)
 {
-    if (!isnan(t))
-        strbuf_addf(sb, "%.6f", t);
+    char buf[24];
+    size_t i = sizeof(buf);
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    fwrite(buf + i, 1, sizeof(buf) - i, f);
 }
 
-static void pods_csv(const struct world *w, struct strbuf *sb)
+/* x >= 0 with 'decimals' digits after the point, rounded to nearest.
+ * Values too large for exact integer scaling fall back to printf. */
+static void put_fixed(FILE *f, double x, int decimals)
+{
+    double scale = decimals == 3 ? 1e3 : 1e6;
+    uint64_t unit = decimals == 3 ? 1000 : 1000000;
+    if (!(x >= 0 && x * scale < 9e15)) {
+        fprintf(f, "%.*f", decimals, x);
+        return;
+    }
+    uint64_t v = (uint64_t)llround(x * scale);
+    put_u64(f, v / unit);
+    putc('.', f);
+    char frac[8];
+    uint64_t r = v % unit;
+    for (int i = decimals - 1; i >= 0; i--, r /= 10)
+        frac[i] = (char)('0' + r % 10);
+    fwrite(frac, 1, (size_t)decimals, f);
+}
+
+/* A time in seconds with 6 decimals, or nothing for "not applicable". */
+static void put_time(FILE *f, double t)
+{
+    if (!isnan(t))
+        put_fixed(f, t, 6);
+}
+
+static void pods_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
-    strbuf_addf(sb, "pod,workload,node,created_s,ready_s,latency_s,container_ready_s\n");
+    fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s\n", f);
     for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
-        strbuf_addf(sb, "%u,%s,", i, sc->workloads[p->workload].name);
+        put_u64(f, i);
+        putc(',', f);
+        fputs(sc->workloads[p->workload].name, f);
+        putc(',', f);
         if (p->node != UINT32_MAX)
-            strbuf_addf(sb, "%u", p->node);
-        strbuf_addf(sb, ",%.6f,", p->created);
-        add_time(sb, p->ready);
-        strbuf_addc(sb, ',');
-        add_time(sb, p->ready - p->created);
-        strbuf_addc(sb, ',');
+            put_u64(f, p->node);
+        putc(',', f);
+        put_time(f, p->created);
+        putc(',', f);
+        put_time(f, p->ready);
+        putc(',', f);
+        put_time(f, p->ready - p->created);
+        putc(',', f);
         for (uint32_t c = 0; c < p->n_containers; c++) {
             if (c)
-                strbuf_addc(sb, ';');
-            add_time(sb, kubelet_container(k, p->first_container + c)->image_ready);
+                putc(';', f);
+            put_time(f, kubelet_container(k, p->first_container + c)->image_ready);
         }
-        strbuf_addc(sb, '\n');
+        putc('\n', f);
     }
 }
 
@@ -112,33 +157,53 @@ static const char *result_name(enum kubelet_pull_result r)
     return "?";
 }
 
-static void pulls_csv(const struct world *w, struct strbuf *sb)
+static void pulls_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
-    strbuf_addf(sb, "pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
-                    "layers_fetched,result\n");
+    fputs("pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
+          "layers_fetched,result\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
-        strbuf_addf(sb, "%u,%u,%u,%s,%s,%.6f,", i, p->node, p->pod,
-                    wl->containers[p->container].name, sc->images[p->image].normalized,
-                    p->requested);
-        add_time(sb, p->started);
-        strbuf_addc(sb, ',');
-        add_time(sb, p->finished);
-        strbuf_addf(sb, ",%llu,%u,%s\n", (unsigned long long)p->bytes, p->layers_fetched,
-                    result_name(p->result));
+        put_u64(f, i);
+        putc(',', f);
+        put_u64(f, p->node);
+        putc(',', f);
+        put_u64(f, p->pod);
+        putc(',', f);
+        fputs(wl->containers[p->container].name, f);
+        putc(',', f);
+        fputs(sc->images[p->image].normalized, f);
+        putc(',', f);
+        put_time(f, p->requested);
+        putc(',', f);
+        put_time(f, p->started);
+        putc(',', f);
+        put_time(f, p->finished);
+        putc(',', f);
+        put_u64(f, p->bytes);
+        putc(',', f);
+        put_u64(f, p->layers_fetched);
+        putc(',', f);
+        fputs(result_name(p->result), f);
+        putc('\n', f);
     }
 }
 
-static void timeseries_csv(const struct world *w, struct strbuf *sb)
+static void timeseries_csv(const struct world *w, FILE *f)
 {
-    strbuf_addf(sb, "t_s,registry_egress_Bps,active_pulls,queued_pulls\n");
+    fputs("t_s,registry_egress_Bps,active_pulls,queued_pulls\n", f);
     for (size_t i = 0; i < world_sample_count(w); i++) {
         const struct world_sample *s = world_sample(w, i);
-        strbuf_addf(sb, "%.6f,%.3f,%llu,%llu\n", s->t, s->egress_Bps,
-                    (unsigned long long)s->active_pulls, (unsigned long long)s->queued_pulls);
+        put_fixed(f, s->t, 6);
+        putc(',', f);
+        put_fixed(f, s->egress_Bps, 3);
+        putc(',', f);
+        put_u64(f, s->active_pulls);
+        putc(',', f);
+        put_u64(f, s->queued_pulls);
+        putc('\n', f);
     }
 }
 
@@ -212,16 +277,25 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     strbuf_addf(sb, "\n}\n");
 }
 
-typedef void producer_fn(const struct world *w, struct strbuf *sb);
+typedef void producer_fn(const struct world *w, FILE *f);
 
+/* Streams a CSV straight into its temporary file (no copy in memory). */
 static int write_produced(const struct world *w, producer_fn *fn, const char *dir,
                           const char *name, FILE *err)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
-    fn(w, &sb);
-    int rc = write_atomic(dir, name, sb.buf, sb.len, err);
-    strbuf_release(&sb);
+    char *path = xasprintf("%s/%s", dir, name);
+    char *tmp = xasprintf("%s.tmp", path);
+    int rc = -1;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", tmp, strerror(errno));
+        goto out;
+    }
+    fn(w, f);
+    rc = finish_atomic(f, tmp, path, err);
+out:
+    free(tmp);
+    free(path);
     return rc;
 }
 

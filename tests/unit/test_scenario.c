@@ -195,6 +195,7 @@ struct kubelet_case {
 static const struct kubelet_case kubelet_cases[] = {
     {"{}", true, 0, 5, 10, NULL},
     {"{maxParallelImagePulls: 5}", false, 5, 5, 10, NULL}, /* >= 2 defaults serialize off */
+    {"{maxParallelImagePulls: 2}", false, 2, 5, 10, NULL}, /* the boundary */
     {"{maxParallelImagePulls: 1}", true, 1, 5, 10, NULL},
     {"{serializeImagePulls: false}", false, 0, 5, 10, NULL},
     {"{serializeImagePulls: false, maxParallelImagePulls: 1}", false, 1, 5, 10, NULL},
