@@ -202,7 +202,7 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
                       const char *name, const char *outdir, bool quiet)
 {
     double t0 = wall_seconds();
-    struct world *w = world_new(sc, cfg);
+    struct world *w = world_new(sc, cfg, NET_MODEL_AUTO);
     world_run(w);
     struct metrics_summary s;
     metrics_summarize(w, &s);

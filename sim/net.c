@@ -89,8 +89,9 @@ struct net {
 static void on_completion(struct engine *e, void *arg);
 static void on_reshare(struct engine *e, void *arg);
 
-struct net *net_new(struct engine *e)
+struct net *net_new(struct engine *e, enum net_model model)
 {
+    (void)model;
     struct net *n = xcalloc(1, sizeof(*n));
     n->engine = e;
     n->free_head = UINT32_MAX;

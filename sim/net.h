@@ -39,10 +39,17 @@
 
 struct net;
 
+/* How rates are computed. Both give the same max-min allocation; EXACT
+ * re-solves every flow at every change and serves as the reference. */
+enum net_model {
+    NET_MODEL_AUTO,  /* the fast incremental solver where the topology allows it */
+    NET_MODEL_EXACT, /* progressive filling over all flows at every change */
+};
+
 /* Called when a flow has moved all its bytes; the flow is already gone. */
 typedef void net_done_fn(void *arg);
 
-struct net *net_new(struct engine *e);
+struct net *net_new(struct engine *e, enum net_model model);
 /* Frees links and flows (callbacks are not called); cancels its pending events. */
 void net_free(struct net *n);
 

@@ -1933,123 +1933,137 @@ static struct node *build_tree(struct ctx *c, const char *text, size_t len)
 
 /* -------------------------------------------------------------- --set */
 
-/* Applies one --set PATH=VALUE to the tree. PATH is keys separated by '.'
- * and list indices in brackets: "nodePools[0].count",
- * "kubeletConfigs.serial.maxParallelImagePulls". A missing final mapping key
- * is created; everything before it must exist. */
+/* One step of a --set path: a mapping key or a list index. */
+struct path_step {
+    char *key; /* NULL for an index */
+    size_t index;
+};
+
+/* Splits PATH into steps: keys separated by '.', list indices in brackets
+ * ("nodePools[0].count"). Returns the number of steps (caller frees them
+ * with free_steps), or 0 after reporting a malformed path. */
+static size_t parse_path(struct ctx *c, struct diag_loc loc, const char *p,
+                         struct path_step **out)
+{
+    struct path_step *steps = NULL;
+    size_t n = 0, cap = 0;
+    while (*p) {
+        struct path_step *st = VEC_PUSH(steps, n, cap);
+        if (*p == '[') {
+            char *end;
+            errno = 0;
+            unsigned long long i = strtoull(p + 1, &end, 10);
+            if (p[1] < '0' || p[1] > '9' || *end != ']' || errno || i > SIZE_MAX) {
+                diag_error(c->d, loc, "bad path at '%s'; expected an index such as [0]", p);
+                goto fail;
+            }
+            st->index = (size_t)i;
+            p = end + 1;
+        } else {
+            size_t len = strcspn(p, ".[");
+            if (len == 0) {
+                diag_error(c->d, loc, "bad path at '%s'; expected a key", p);
+                goto fail;
+            }
+            st->key = xstrndup(p, len);
+            p += len;
+        }
+        if (*p == '.' && !p[1]) {
+            diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
+            goto fail;
+        }
+        if (*p == '.')
+            p++;
+        else if (*p && *p != '[') {
+            diag_error(c->d, loc, "bad path at '%s'; expected '.' or '['", p);
+            goto fail;
+        }
+    }
+    *out = steps;
+    return n;
+fail:
+    for (size_t i = 0; i < n; i++)
+        free(steps[i].key);
+    free(steps);
+    return 0;
+}
+
+/* Reports a key missing from a mapping on a --set path, with the keys it has. */
+static int no_such_key(struct ctx *c, struct diag_loc loc, const struct node *map,
+                       const char *key, const char *done)
+{
+    struct strbuf sb;
+    const char **names = xmalloc((map->n_pairs + 1) * sizeof(*names));
+    for (size_t i = 0; i < map->n_pairs; i++)
+        names[i] = map->pairs[i].key->kind == NODE_SCALAR ? map->pairs[i].key->text : NULL;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "no key '%s' %s%s", key, where_prep(done), done);
+    add_expected(&sb, key, names, map->n_pairs);
+    free(names);
+    return error_sb(c, loc, &sb);
+}
+
+/* Applies one --set PATH=VALUE to the tree, e.g. "nodePools[0].count" or
+ * "kubeletConfigs.serial.maxParallelImagePulls". Every step must exist,
+ * except a final mapping key, which is created. The value replaces the node
+ * as a plain scalar located at "--set PATH". */
 static int apply_set(struct ctx *c, struct node *root, const struct scenario_override *o)
 {
     struct scenario *s = c->s;
     char *label = xasprintf("--set %s", o->path ? o->path : "");
     *VEC_PUSH(s->origins, s->n_origins, c->cap_origins) = label;
     struct diag_loc loc = {label, 0, 0};
-    const char *p = o->path;
-    if (!p || !*p || !o->value)
+    struct path_step *steps;
+    size_t n;
+    if (!o->path || !*o->path || !o->value)
         return diag_error(c->d, loc, "expected PATH=VALUE such as nodePools[0].count=10");
-    struct node *cur = root;
+    if (!(n = parse_path(c, loc, o->path, &steps)))
+        return -1;
     struct strbuf done; /* the path walked so far, for messages */
     strbuf_init(&done);
-    int rc = -1;
-    while (*p) {
-        if (*p == '[') {
-            char *end;
-            errno = 0;
-            unsigned long long i = strtoull(p + 1, &end, 10);
-            if (p[1] < '0' || p[1] > '9' || *end != ']' || errno) {
-                diag_error(c->d, loc, "bad path at '%s'; expected an index such as [0]", p);
-                goto out;
+    struct node **slot = NULL, *cur = root;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct path_step *st = &steps[i];
+        const char *here = done.len ? done.buf : "the top level";
+        if (!st->key && cur->kind != NODE_SEQ) {
+            rc = diag_error(c->d, loc, "%s is %s, not a list; cannot index it with [%zu]", here,
+                            kind_noun(cur), st->index);
+        } else if (!st->key && st->index >= cur->n_items) {
+            rc = cur->n_items
+                     ? diag_error(c->d, loc, "%s has %zu entr%s; index %zu is out of range "
+                                  "(expected 0 to %zu)", here, cur->n_items,
+                                  cur->n_items == 1 ? "y" : "ies", st->index, cur->n_items - 1)
+                     : diag_error(c->d, loc, "%s is an empty list; index %zu is out of range",
+                                  here, st->index);
+        } else if (!st->key) {
+            slot = &cur->items[st->index];
+            strbuf_addf(&done, "[%zu]", st->index);
+        } else if (cur->kind != NODE_MAP) {
+            rc = diag_error(c->d, loc, "%s is %s, not a mapping; cannot look up '%s' in it", here,
+                            kind_noun(cur), st->key);
+        } else {
+            struct pair *pr = find_pair(cur, st->key);
+            if (!pr && i + 1 < n) {
+                rc = no_such_key(c, loc, cur, st->key, done.buf);
+            } else if (!pr) { /* a missing final key is created */
+                pr = VEC_PUSH(cur->pairs, cur->n_pairs, cur->cap_pairs);
+                pr->key = scalar_new(st->key, loc);
+                pr->value = scalar_new("", loc);
             }
-            if (cur->kind != NODE_SEQ) {
-                diag_error(c->d, loc, "%s is %s, not a list; cannot index it with [%llu]",
-                           done.len ? done.buf : "the top level", kind_noun(cur), i);
-                goto out;
-            }
-            if (i >= cur->n_items) {
-                if (cur->n_items)
-                    diag_error(c->d, loc, "%s has %zu entr%s; index %llu is out of range "
-                               "(expected 0 to %zu)", done.buf, cur->n_items,
-                               cur->n_items == 1 ? "y" : "ies", i, cur->n_items - 1);
-                else
-                    diag_error(c->d, loc, "%s is an empty list; index %llu is out of range",
-                               done.buf, i);
-                goto out;
-            }
-            strbuf_add(&done, p, (size_t)(end + 1 - p));
-            p = end + 1;
-            if (!*p) {
-                struct node *old = cur->items[i];
-                cur->items[i] = scalar_new(o->value, loc);
-                node_free(old);
-                rc = 0;
-                goto out;
-            }
-            cur = cur->items[i];
-            if (*p == '.' && !p[1]) {
-                diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
-                goto out;
-            }
-            if (*p == '.')
-                p++;
-            else if (*p != '[') {
-                diag_error(c->d, loc, "bad path at '%s'; expected '.' or '['", p);
-                goto out;
-            }
-            continue;
+            slot = pr ? &pr->value : NULL;
+            strbuf_addf(&done, "%s%s", done.len ? "." : "", st->key);
         }
-        size_t n = strcspn(p, ".[");
-        if (n == 0) {
-            diag_error(c->d, loc, "bad path at '%s'; expected a key", p);
-            goto out;
-        }
-        char *key = xstrndup(p, n);
-        p += n;
-        if (*p == '.' && !p[1]) {
-            free(key);
-            diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
-            goto out;
-        }
-        if (cur->kind != NODE_MAP) {
-            diag_error(c->d, loc, "%s is %s, not a mapping; cannot look up '%s' in it",
-                       done.len ? done.buf : "the top level", kind_noun(cur), key);
-            free(key);
-            goto out;
-        }
-        struct pair *pr = find_pair(cur, key);
-        if (!*p) {
-            if (pr) {
-                node_free(pr->value);
-                pr->value = scalar_new(o->value, loc);
-            } else {
-                struct pair *np = VEC_PUSH(cur->pairs, cur->n_pairs, cur->cap_pairs);
-                np->key = scalar_new(key, loc);
-                np->value = scalar_new(o->value, loc);
-            }
-            free(key);
-            rc = 0;
-            goto out;
-        }
-        if (!pr) {
-            struct strbuf sb;
-            const char **names = xmalloc((cur->n_pairs + 1) * sizeof(*names));
-            for (size_t i = 0; i < cur->n_pairs; i++)
-                names[i] = cur->pairs[i].key->kind == NODE_SCALAR ? cur->pairs[i].key->text
-                                                                  : NULL;
-            strbuf_init(&sb);
-            strbuf_addf(&sb, "no key '%s' %s%s", key, where_prep(done.buf), done.buf);
-            add_expected(&sb, key, names, cur->n_pairs);
-            free(names);
-            free(key);
-            error_sb(c, loc, &sb);
-            goto out;
-        }
-        strbuf_addf(&done, "%s%s", done.len ? "." : "", key);
-        free(key);
-        cur = pr->value;
-        if (*p == '.')
-            p++;
+        if (rc == 0)
+            cur = *slot;
     }
-    diag_error(c->d, loc, "bad path: it ends with '.'; expected a key after it");
-out:
+    if (rc == 0) {
+        node_free(*slot);
+        *slot = scalar_new(o->value, loc);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(steps[i].key);
+    free(steps);
     strbuf_release(&done);
     return rc;
 }

@@ -182,12 +182,13 @@ static struct world_arg *new_arg(struct world *w, uint32_t index)
     return a;
 }
 
-struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config)
+struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                        enum net_model model)
 {
     struct world *w = xcalloc(1, sizeof(*w));
     w->sc = sc;
     w->engine = engine_new(sc->horizon);
-    w->net = net_new(w->engine);
+    w->net = net_new(w->engine, model);
     w->rng = rng_new();
     w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
     for (size_t i = 0; i < sc->n_registries; i++)

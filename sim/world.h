@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "net.h"
 #include "kubelet.h"
 #include "registry.h"
 #include "runtime.h"
@@ -36,7 +37,9 @@ struct world_sample {
 
 struct world;
 
-struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config);
+/* 'model' selects the bandwidth solver (net.h); results are the same. */
+struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                        enum net_model model);
 void world_free(struct world *w);
 
 /* Runs until nothing is left to do or the horizon. */

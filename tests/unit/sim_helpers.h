@@ -26,9 +26,9 @@ struct run {
 /* Loads (text != NULL: from text; else from the file 'path'), runs config
  * 'config' (NULL = upstream defaults), summarizes. Fails the test when the
  * scenario does not load. */
-static inline void run_scenario(struct run *r, const char *path, const char *text,
-                                const char *config, const struct scenario_override *sets,
-                                size_t n_sets)
+static inline void run_scenario_model(struct run *r, enum net_model model, const char *path,
+                                      const char *text, const char *config,
+                                      const struct scenario_override *sets, size_t n_sets)
 {
     struct diag d;
     diag_init(&d, stderr);
@@ -43,9 +43,16 @@ static inline void run_scenario(struct run *r, const char *path, const char *tex
         assert_int_not_equal(idx, SCENARIO_NONE);
         cfg = &r->sc->kubelet_configs[idx];
     }
-    r->w = world_new(r->sc, cfg);
+    r->w = world_new(r->sc, cfg, model);
     world_run(r->w);
     metrics_summarize(r->w, &r->s);
+}
+
+static inline void run_scenario(struct run *r, const char *path, const char *text,
+                                const char *config, const struct scenario_override *sets,
+                                size_t n_sets)
+{
+    run_scenario_model(r, NET_MODEL_AUTO, path, text, config, sets, n_sets);
 }
 
 static inline void run_release(struct run *r)

@@ -37,7 +37,7 @@ static void test_three_flow_example(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t r = net_link_add(n, 10), a = net_link_add(n, 4), b = net_link_add(n, 100);
     struct done d = {0};
     struct flow_arg fa[3] = {{e, &d, 0}, {e, &d, 1}, {e, &d, 2}};
@@ -62,7 +62,7 @@ static void test_two_flows_share_nic(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t reg = net_link_add(n, 1.25e9), nic = net_link_add(n, 125e6);
     struct done d = {0};
     struct flow_arg fa[2] = {{e, &d, 0}, {e, &d, 1}};
@@ -81,7 +81,7 @@ static void test_registry_bottleneck(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t reg = net_link_add(n, 125e6);
     uint32_t n1 = net_link_add(n, 1.25e9), n2 = net_link_add(n, 1.25e9);
     struct done d = {0};
@@ -102,7 +102,7 @@ static void test_per_connection_cap(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t reg = net_link_add(n, 1e9), nic = net_link_add(n, 100e6);
     struct done d = {0};
     struct flow_arg fa[2] = {{e, &d, 0}, {e, &d, 1}};
@@ -120,7 +120,7 @@ static void test_disk_bound(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t nic = net_link_add(n, 125e6), disk = net_link_add(n, 50e6);
     struct done d = {0};
     struct flow_arg fa[1] = {{e, &d, 0}};
@@ -141,7 +141,7 @@ static void test_three_levels(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t r = net_link_add(n, 300), a = net_link_add(n, 50), b = net_link_add(n, 1000),
              c = net_link_add(n, 1000);
     struct done d = {0};
@@ -164,7 +164,7 @@ static void test_reshare_on_end(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t l = net_link_add(n, 100);
     struct done d = {0};
     struct flow_arg fa[2] = {{e, &d, 0}, {e, &d, 1}};
@@ -195,7 +195,7 @@ static void test_cancel(void **state)
 {
     (void)state;
     struct engine *e = engine_new(INFINITY);
-    struct net *n = net_new(e);
+    struct net *n = net_new(e, NET_MODEL_EXACT);
     uint32_t l = net_link_add(n, 100);
     struct done d = {0};
     struct flow_arg fa[2] = {{e, &d, 0}, {e, &d, 1}};

@@ -488,7 +488,8 @@ static const struct error_case error_cases[] = {
      "t.yaml:19:30: error: image: no images entry for 'nginx:1.26' "
      "('docker.io/library/nginx:1.26'); expected one of: nginx:1.27"},
     {"kind", "kind: Deployment", "kind: deployment",
-     "t.yaml:15:11: error: kind: 'deployment' is not a workload kind; expected one of: DaemonSet, Deployment, Pod; "
+     "t.yaml:15:11: error: kind: 'deployment' is not a workload kind; expected one of: "
+     "DaemonSet, Deployment, Pod; "
      "did you mean 'Deployment'?"},
     {"layer size conflict", "  - ref: nginx:1.27\n",
      "  - ref: busybox:1\n    layers: [{id: base, size: 30MB}]\n  - ref: nginx:1.27\n",
