@@ -1,30 +1,32 @@
 /*
  * engine.c - simulated clock and event queue (see engine.h).
  *
- * Queue layout, chosen by measurement with tests/bench_engine.c (hold model:
- * pop the earliest, schedule one at now + Exp(1); Mops/s at 10^3 / 10^5 /
- * 10^6 pending, 2-vCPU EPYC VM, gcc 12 -O2; runs vary by about 10%):
- *  - a 4-ary heap of 24-byte entries (time, seq, record index): choosing the
- *    least of four children reads one contiguous 96-byte run, with no
- *    pointer chased per comparison;                            13.7 / 7.3 / 3.0
- *  - removal is bottom-up [Floyd]: the hole left by the root walks down to
- *    a leaf along the least children, without comparing them to the entry
- *    that refills it, and that entry (the last one, usually large) then
- *    sifts up a level or two. The least of four is picked with branch-free
- *    compares, and +INFINITY sentinels past the end keep every group of
- *    four children whole, so the walk has no data-dependent branch;
- *                                                              14.0 / 8.3 / 3.8
- *  - while a level is compared, the next level's four candidate groups are
- *    prefetched, and after a pop the next event's record is prefetched:
- *    the bottom levels of a 10^6-event heap miss the caches, and this lets
- *    those misses overlap instead of queueing one behind the other (counted
- *    in the line above; without it 2.3 at 10^6).
- * Tried and dropped: a binary heap (13.2 / 7.8 / 3.2 with the same tricks:
- * twice the levels, each one cache miss); heap positions in their own
- * 4-byte array (no gain); 32-byte entries aligned to cache lines (2.5 at
- * 10^6: more memory); transparent huge pages (within noise, not portable).
- * 16-byte entries (time, 32-bit seq, record) reach about 4.5 at 10^6 but need
- * a 32-bit seq renumbered when it wraps; engine.h promises a 64-bit one.
+ * Queue: a 4-ary min-heap of 24-byte entries (time, seq, record index). The
+ * key is inline, so choosing the least of four children reads one 96-byte
+ * run instead of chasing four pointers. Removal is bottom-up [Floyd]: the
+ * hole walks down to a leaf along the least children, without comparing
+ * them to the entry that will refill it, and that entry (the old last one,
+ * usually late) then sifts up a level or two. The least of four is picked
+ * with branch-free compares; +INFINITY sentinels past the end keep every
+ * group of four whole. At 10^6 pending the bottom levels miss every cache,
+ * so while one level is compared the four groups below it are prefetched,
+ * and after a pop the next event's record is: the misses then overlap
+ * instead of queueing one behind the other.
+ *
+ * Measured with tests/bench_engine.c (hold model, Mops/s at 10^3 / 10^5 /
+ * 10^6 pending; median of 3 runs on a 2-vCPU EPYC VM, gcc 12 -O2):
+ *   top-down sift-down, branching compares        14.4 / 7.6 / 3.2
+ *   heap of record indices, key in the record     12.1 / 5.5 / 1.8
+ *   branch-free pick of the least child           15.5 / 7.5 / 2.2
+ *   + bottom-up removal and sentinels             15.3 / 7.8 / 2.2
+ *   + prefetching (this file)                     13.9 / 8.9 / 3.9
+ *   binary heap, bottom-up and prefetching        12.6 / 7.2 / 3.2
+ *   8-ary heap, bottom-up and prefetching         13.3 / 7.4 / 3.8
+ *   16-byte entries with a 32-bit seq             14.5 / 9.0 / 4.6
+ * Branch-free picking alone is slower at 10^6: a predicted branch lets the
+ * CPU start the next level's loads early, a data dependency does not; the
+ * prefetches give that back. 16-byte entries would need the seq renumbered
+ * when it wraps; engine.h promises a 64-bit one.
  *
  * Records: a pooled array of (fn, arg, link, generation) with a free list
  * threaded through 'link'. A pending record's 'link' is its heap position,
@@ -33,7 +35,8 @@
  * bumped) before its handler runs, so cancelling the running event, a fired
  * one or a stale handle fails the generation check and changes nothing, and
  * the handler's own re-schedule reuses the record it just released, which
- * is still in cache.
+ * is still in cache. A handle goes wrong only after its record is reused
+ * 2^32 times while the handle is kept.
  */
 #include "engine.h"
 
@@ -84,7 +87,7 @@ struct engine {
     size_t size;             /* pending events = live heap entries */
     struct event_rec *recs;  /* cap records */
     size_t cap;
-    uint32_t free_head; /* first free record or NO_LINK */
+    uint32_t free_head;      /* first free record or NO_LINK */
 };
 
 struct engine *engine_new(double horizon)
@@ -164,6 +167,8 @@ static inline size_t least_child(const struct engine *e, size_t first)
     const struct heap_entry *h = e->heap;
     size_t below = first * ARITY + 1;
     if (below < e->size) {
+        /* A group is 96 bytes: its first byte, +64 and last byte touch every
+         * 64-byte line it spans (two or three). */
         for (size_t k = 0; k < ARITY; k++) {
             const char *group = (const char *)&h[below + k * ARITY];
             PREFETCH(group);

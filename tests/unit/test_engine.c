@@ -1,9 +1,10 @@
 /*
- * test_engine.c - engine tape tests [git t/helper/test-prio-queue.c] and a
+ * test_engine.c - engine tape tests [git t/unit-tests/u-prio-queue.c] and a
  * randomized check against a sorted-array reference.
  *
  * A tape is a list of commands separated by ';'. Events are named by one
- * upper-case letter; the engine's handle for a name is its latest schedule.
+ * upper-case letter; a name's handle is that of its latest schedule, or
+ * ENGINE_NO_EVENT before the first.
  *   at T X      schedule X at absolute time T (s)
  *   in D X      schedule X at now + D (s)
  *   cancel X    cancel X's handle; engine_cancel must return true
@@ -133,6 +134,12 @@ static void tape_schedule(struct tape *t, size_t i, bool relative)
                          : engine_schedule(t->e, v, on_tape_event, &t->events[x]);
 }
 
+static void tape_step(struct tape *t, size_t i, bool want)
+{
+    if (engine_step(t->e) != want)
+        tape_fail(t, i, want ? "engine_step returned false" : "engine_step returned true");
+}
+
 static void tape_on(struct tape *t, size_t i)
 {
     if (t->nactions == TAPE_MAX_ACTIONS)
@@ -152,10 +159,9 @@ static size_t tape_exec(struct tape *t, size_t i)
         tape_on(t, i);
     else if (!strcmp(c, "run"))
         engine_run(t->e);
-    else if (!strcmp(c, "step") || !strcmp(c, "nostep")) {
-        if (engine_step(t->e) != (c[0] == 's'))
-            tape_fail(t, i, "unexpected engine_step result");
-    } else if (!strcmp(c, "now"))
+    else if (!strcmp(c, "step") || !strcmp(c, "nostep"))
+        tape_step(t, i, c[0] == 's');
+    else if (!strcmp(c, "now"))
         tape_log(t, "now=%g", engine_now(t->e));
     else if (!strcmp(c, "size"))
         tape_log(t, "size=%zu", engine_size(t->e));
@@ -429,8 +435,9 @@ static void rand_schedule(struct rand_test *rt)
     struct rand_ref k = {engine_now(rt->e) + delay, rt->next_seq++, id};
     rt->events[id] = (struct rand_event){rt, id};
     rt->keys[id] = k;
-    rt->handles[id] = r & (1u << 20) ? engine_schedule_in(rt->e, delay, on_rand_event, &rt->events[id])
-                                     : engine_schedule(rt->e, k.time, on_rand_event, &rt->events[id]);
+    struct rand_event *ev = &rt->events[id];
+    rt->handles[id] = r & (1u << 20) ? engine_schedule_in(rt->e, delay, on_rand_event, ev)
+                                     : engine_schedule(rt->e, k.time, on_rand_event, ev);
     size_t pos = ref_lower_bound(rt, &k);
     memmove(&rt->ref[pos + 1], &rt->ref[pos], (rt->nref - pos) * sizeof(*rt->ref));
     rt->ref[pos] = k;
