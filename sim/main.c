@@ -3,7 +3,7 @@
  * result files and plots; exit codes.
  *
  *   pullsim run FILE [--out DIR] [--seed N] [--config NAME]... [--set PATH=VALUE]...
- *               [--no-plots] [--quiet]
+ *               [--net fast|exact] [--no-plots] [--quiet]
  *   pullsim validate FILE [--set PATH=VALUE]...
  *   pullsim ref [--json] REF...
  *
@@ -44,12 +44,14 @@ struct options {
     size_t n_sets, cap_sets;
     bool no_plots;
     bool quiet;
+    enum net_model net;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: pullsim run FILE [--out DIR] [--seed N] [--config NAME]... "
-               "[--set PATH=VALUE]... [--no-plots] [--quiet]\n"
+               "[--set PATH=VALUE]...\n"
+               "                   [--net fast|exact] [--no-plots] [--quiet]\n"
                "       pullsim validate FILE [--set PATH=VALUE]...\n"
                "       pullsim ref [--json] REF...\n");
 }
@@ -95,6 +97,17 @@ static int parse_options(int argc, char **argv, bool run, struct options *o)
             struct scenario_override *s = VEC_PUSH(o->sets, o->n_sets, o->cap_sets);
             s->path = xstrndup(kv, (size_t)(eq - kv));
             s->value = eq + 1;
+        } else if (run && strcmp(a, "--net") == 0 && has_value) {
+            const char *m = argv[++i];
+            if (strcmp(m, "fast") == 0) {
+                o->net = NET_MODEL_AUTO;
+            } else if (strcmp(m, "exact") == 0) {
+                o->net = NET_MODEL_EXACT;
+            } else {
+                fprintf(stderr, "pullsim: error: --net: '%s' is not a bandwidth solver; "
+                                "expected fast or exact\n", m);
+                return 2;
+            }
         } else if (run && strcmp(a, "--no-plots") == 0) {
             o->no_plots = true;
         } else if (run && strcmp(a, "--quiet") == 0) {
@@ -199,10 +212,10 @@ static void print_row(const char *config, const struct metrics_summary *s)
 
 /* Runs one config and writes its results. Returns 0 or 1. */
 static int run_config(const struct scenario *sc, const struct scenario_kubelet *cfg,
-                      const char *name, const char *outdir, bool quiet)
+                      const char *name, const char *outdir, const struct options *o)
 {
     double t0 = wall_seconds();
-    struct world *w = world_new(sc, cfg, NET_MODEL_AUTO);
+    struct world *w = world_new(sc, cfg, o->net);
     world_run(w);
     struct metrics_summary s;
     metrics_summarize(w, &s);
@@ -210,7 +223,7 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
     int rc = output_write_run(w, &s, name, dir, stderr);
     if (rc == 0)
         rc = output_write_run_info(dir, wall_seconds() - t0, peak_rss_kb(), stderr);
-    if (rc == 0 && !quiet)
+    if (rc == 0 && !o->quiet)
         print_row(name, &s);
     free(dir);
     metrics_release(&s);
@@ -263,7 +276,7 @@ static int cmd_run(int argc, char **argv)
         print_header(sc, outdir);
     rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = run_config(sc, cfgs[i], names[i], outdir, o.quiet);
+        rc = run_config(sc, cfgs[i], names[i], outdir, &o);
     if (rc == 0 && !o.no_plots)
         rc = render(sc, outdir, names, n, argv[0]);
 out:

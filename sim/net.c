@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "base.h"
+#include "netfast.h"
 
 /* Relative slack when deciding that a link is saturated at the current level. */
 #define LEVEL_RTOL 1e-12
@@ -69,6 +70,7 @@ struct done_flow {
 
 struct net {
     struct engine *engine;
+    struct netfast *fast;   /* NET_MODEL_AUTO: every call goes there */
     struct link *links;
     size_t n_links, cap_links;
     struct flow *flows;
@@ -91,9 +93,15 @@ static void on_reshare(struct engine *e, void *arg);
 
 struct net *net_new(struct engine *e, enum net_model model)
 {
-    (void)model;
     struct net *n = xcalloc(1, sizeof(*n));
     n->engine = e;
+    switch (model) {
+    case NET_MODEL_AUTO:
+        n->fast = netfast_new(e);
+        break;
+    case NET_MODEL_EXACT:
+        break;
+    }
     n->free_head = UINT32_MAX;
     n->completion_ev = ENGINE_NO_EVENT;
     n->reshare_ev = ENGINE_NO_EVENT;
@@ -104,6 +112,7 @@ void net_free(struct net *n)
 {
     if (!n)
         return;
+    netfast_free(n->fast);
     engine_cancel(n->engine, n->completion_ev);
     engine_cancel(n->engine, n->reshare_ev);
     free(n->links);
@@ -116,7 +125,14 @@ void net_free(struct net *n)
 
 uint32_t net_link_add(struct net *n, double capacity)
 {
+    return net_link_add_local(n, capacity, NET_SHARED);
+}
+
+uint32_t net_link_add_local(struct net *n, double capacity, uint32_t group)
+{
     assert(capacity > 0);
+    if (n->fast)
+        return netfast_link_add(n->fast, capacity, group);
     struct link *l = VEC_PUSH(n->links, n->n_links, n->cap_links);
     l->cap = capacity;
     return (uint32_t)(n->n_links - 1);
@@ -354,6 +370,8 @@ uint32_t net_flow_start(struct net *n, double bytes, double cap, const uint32_t 
                         size_t n_links, net_done_fn *fn, void *arg)
 {
     assert(bytes >= 0 && cap > 0);
+    if (n->fast)
+        return netfast_flow_start(n->fast, bytes, cap, links, n_links, fn, arg);
     uint32_t id;
     if (n->free_head != UINT32_MAX) {
         id = n->free_head;
@@ -383,6 +401,10 @@ uint32_t net_flow_start(struct net *n, double bytes, double cap, const uint32_t 
 
 void net_flow_cancel(struct net *n, uint32_t flow)
 {
+    if (n->fast) {
+        netfast_flow_cancel(n->fast, flow);
+        return;
+    }
     assert(flow < n->n_flows && n->flows[flow].active);
     advance(n);
     remove_active(n, flow);
@@ -391,6 +413,8 @@ void net_flow_cancel(struct net *n, uint32_t flow)
 
 double net_flow_remaining(struct net *n, uint32_t flow)
 {
+    if (n->fast)
+        return netfast_flow_remaining(n->fast, flow);
     assert(flow < n->n_flows && n->flows[flow].active);
     advance(n);
     return n->flows[flow].remaining;
@@ -399,22 +423,23 @@ double net_flow_remaining(struct net *n, uint32_t flow)
 void net_link_set_capacity(struct net *n, uint32_t link, double capacity)
 {
     assert(capacity > 0);
+    if (n->fast) {
+        netfast_link_set_capacity(n->fast, link, capacity);
+        return;
+    }
     n->links[link].cap = capacity;
     mark_dirty(n);
 }
 
 double net_link_bytes(struct net *n, uint32_t link)
 {
+    if (n->fast)
+        return netfast_link_bytes(n->fast, link);
     const struct link *l = &n->links[link];
     return l->bytes + l->load * (engine_now(n->engine) - l->t_load);
 }
 
-double net_link_load(struct net *n, uint32_t link)
-{
-    return n->links[link].load;
-}
-
 size_t net_active_flows(const struct net *n)
 {
-    return n->n_active;
+    return n->fast ? netfast_active_flows(n->fast) : n->n_active;
 }

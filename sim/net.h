@@ -16,9 +16,10 @@
  *  - callbacks of flows that finish at the same instant run in the order the
  *    flows were started (never in pool or pointer order);
  *  - links of infinite capacity constrain nothing and are not tracked.
- * Costs (exact model): start/cancel O(1) plus one re-share per instant
- *   (starts at one instant are batched); a re-share is O(F x K) for F active
- *   flows and K distinct rate levels.
+ * Costs: NET_MODEL_EXACT: start/cancel O(1) plus one re-share per instant
+ *   (starts at one instant are batched), a re-share O(F x K) for F active
+ *   flows and K distinct rate levels. NET_MODEL_AUTO: see netfast.h,
+ *   about O(log F) per start or end.
  * Ownership: net owns links and flows; callback arguments are borrowed and
  *   must stay valid until the flow completes or is cancelled. A flow id is
  *   valid from net_flow_start() until its callback runs or it is cancelled;
@@ -36,6 +37,7 @@
 #define NET_MAX_LINKS 4
 #define NET_EPS_BYTES 1e-3 /* bytes: remaining amounts below this are done */
 #define NET_NO_LINK UINT32_MAX
+#define NET_SHARED UINT32_MAX /* group of a link crossed by many groups' flows */
 
 struct net;
 
@@ -53,14 +55,18 @@ struct net *net_new(struct engine *e, enum net_model model);
 /* Frees links and flows (callbacks are not called); cancels its pending events. */
 void net_free(struct net *n);
 
-/* Adds a link of the given capacity (B/s, > 0, INFINITY allowed). Returns its id. */
+/* Adds a shared link (a registry's egress) of the given capacity (B/s, > 0,
+ * INFINITY allowed). Returns its id. */
 uint32_t net_link_add(struct net *n, double capacity);
+/* Adds a link local to 'group' (a node's NIC or disk; group < NET_SHARED - 1).
+ * Star rule, asserted under NET_MODEL_AUTO: a flow crosses at most one
+ * shared link and local links of one group only. */
+uint32_t net_link_add_local(struct net *n, double capacity, uint32_t group);
 /* Changes a link's capacity from now on (B/s, > 0). */
 void net_link_set_capacity(struct net *n, uint32_t link, double capacity);
-/* Bytes carried by the link since time 0, up to engine_now(). */
+/* Bytes carried by the link since time 0, up to engine_now(). Under
+ * NET_MODEL_AUTO only shared links are counted (asserted). */
 double net_link_bytes(struct net *n, uint32_t link);
-/* Sum of the current rates of the link's flows (B/s). */
-double net_link_load(struct net *n, uint32_t link);
 
 /*
  * Starts moving 'bytes' (>= 0) across 'links' (NET_NO_LINK entries and

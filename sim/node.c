@@ -10,9 +10,9 @@ void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenari
                struct net *net, uint64_t seed)
 {
     *nd = (struct node){.id = id, .pool = pool, .cfg = cfg, .disk = NET_NO_LINK};
-    nd->nic = net_link_add(net, cfg->nic_bandwidth);
+    nd->nic = net_link_add_local(net, cfg->nic_bandwidth, id);
     if (!isinf(cfg->disk_write_bandwidth))
-        nd->disk = net_link_add(net, cfg->disk_write_bandwidth);
+        nd->disk = net_link_add_local(net, cfg->disk_write_bandwidth, id);
     rng_stream_init(&nd->latency_rng, seed, RNG_REQUEST_LATENCY, id);
 }
 
