@@ -10,7 +10,7 @@ set -u
 dir=${1:?usage: tests/bench.sh BUILD_DIR}
 ops=${BENCH_OPS:-10000000}
 tmp=${TMPDIR:-/tmp}/pullsim-bench.$$
-trap 'rm -f "$tmp" "$tmp.rss"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml"' EXIT INT TERM
 
 # header: prints the column names.
 header() {
@@ -60,6 +60,42 @@ for pending in 1000 100000 1000000; do
 done
 
 # ---------------------------------------------------------------- pull-storm
-# Pull-storm(N) rows (spec/pull-storm.md) go here: run pullsim through
-# 'measured', read its event count and wall time, then call
-#   row pull-storm "$n" "$config" "$events" "$wall" - "$RSS_MB"
+# scenarios/bench/pull-storm.yaml (spec/pull-storm.md) at several N, each
+# config in its own process so that peak RSS is that run's alone. Wall time
+# is the whole process (load, run, result files), plots off. The 'exact'
+# rows use the reference solver (--net exact), where it finishes quickly.
+# BENCH_NODES overrides the list of N.
+json_num() { # json_num KEY FILE: first number after "KEY":
+    sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" "$2" | head -n 1
+}
+storm() { # storm N CONFIG SOLVER [SCENARIO [LABEL]]
+    res=$tmp.out
+    file=${4:-scenarios/bench/pull-storm.yaml}
+    t0=$(date +%s.%N)
+    measured "$tmp" "$dir/pullsim" run "$file" --quiet --no-plots \
+        --set "nodePools[0].count=$1" --config "$2" --net "$3" --out "$res" ||
+        { echo "bench.sh: pull-storm N=$1 $2 failed" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    [ "$RSS_MB" = - ] && RSS_MB=$(awk '{ v = $0; sub(/.*"peakRssKiB": */, "", v); sub(/[^0-9].*/, "", v);
+        printf "%.1f", v * 1024 / 1e6 }' "$res/$2/run-info.json")
+    row "${5:-pull-storm}/$3" "$1" "$2" "$(json_num events "$res/$2/summary.json")" "$wall" - "$RSS_MB"
+    rm -rf "$res"
+}
+for n in ${BENCH_NODES:-1000 10000 100000}; do
+    for config in A B; do
+        storm "$n" "$config" fast
+    done
+done
+for config in A B; do
+    storm 1000 "$config" exact
+done
+# The same storm with lognormal request latency (median 20 ms, sigma 0.5):
+# nodes no longer move in lock-step, so every event re-shares bandwidth at
+# its own instant. This is where the incremental solver matters.
+sed 's/^    latency: 20ms$/    latency: {dist: lognormal, median: 20ms, sigma: 0.5}/' \
+    scenarios/bench/pull-storm.yaml >"$tmp.jitter.yaml"
+for solver in fast exact; do
+    storm 3000 A "$solver" "$tmp.jitter.yaml" storm-jitter
+done
+storm 100000 A fast "$tmp.jitter.yaml" storm-jitter
