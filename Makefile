@@ -70,9 +70,11 @@ demo: build
 # Each variant runs every cmocka binary, then the end-to-end scenario suite
 # with that variant's pullsim binary.
 test: deps
+	@rm -f build/plain/tally build/asan/tally
 	$(MAKE) --no-print-directory test-plain
 	$(MAKE) --no-print-directory test-asan
-	@echo "make test: all suites passed"
+	@cat build/plain/tally build/asan/tally | \
+	    awk '{ p += $$1; f += $$2 } END { printf "tests: %d passed, %d failed\n", p, f }'
 
 test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
 	@sh tests/run-units.sh build/plain $(UNITS)

@@ -77,4 +77,5 @@ if cmp -s "$tmp/q1/serial/pods.csv" "$tmp/q4/serial/pods.csv"; then ok; else
     bad "effective scenario gives other results"; fi
 
 echo "scenario checks ($bin): $pass passed, $fail failed"
+echo "$pass $fail" >>"$(dirname "$bin")/tally"
 [ "$fail" = 0 ]
