@@ -79,33 +79,94 @@ static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t no
         place(w, workload, node);
 }
 
-/* Picks a node for one replica; UINT32_MAX when none has room. */
-static uint32_t pick_node(struct world *w, uint32_t workload, struct rng_stream *rs)
+/*
+ * Placement of one Deployment's (or Pod's) replicas over the nodes that fit
+ * it, in O(N + R log N): 'cand' holds those nodes; spread keeps them in a
+ * min-heap by (pods, id), packed walks them in id order, random picks an
+ * index and drops a node once it is full.
+ */
+struct placer {
+    struct world *w;
+    const struct scenario_workload *wl;
+    uint32_t *cand;
+    size_t n;
+    size_t next;            /* packed: first candidate that may have room */
+    struct rng_stream rs;   /* random: RNG_PLACEMENT of the workload */
+};
+
+static bool spread_less(const struct placer *p, uint32_t a, uint32_t b)
 {
-    const struct scenario_workload *wl = &w->sc->workloads[workload];
-    uint32_t best = UINT32_MAX, n_fit = 0;
-    for (uint32_t i = 0; i < w->n_nodes; i++) {
-        if (!fits(w, wl, i))
-            continue;
-        n_fit++;
-        switch (wl->placement) {
-        case SCENARIO_PLACE_PACKED:
-            return i;
-        case SCENARIO_PLACE_SPREAD:
-            if (best == UINT32_MAX || w->pods_on_node[i] < w->pods_on_node[best])
-                best = i;
-            break;
-        case SCENARIO_PLACE_RANDOM:
-            break;
-        }
+    uint32_t ca = p->w->pods_on_node[a], cb = p->w->pods_on_node[b];
+    return ca < cb || (ca == cb && a < b);
+}
+
+static void spread_down(struct placer *p, size_t i)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= p->n)
+            return;
+        if (c + 1 < p->n && spread_less(p, p->cand[c + 1], p->cand[c]))
+            c++;
+        if (!spread_less(p, p->cand[c], p->cand[i]))
+            return;
+        uint32_t t = p->cand[c];
+        p->cand[c] = p->cand[i];
+        p->cand[i] = t;
+        i = c;
     }
-    if (wl->placement != SCENARIO_PLACE_RANDOM || n_fit == 0)
-        return best;
-    uint32_t pick = (uint32_t)(rng_uniform(w->rng, rs) * n_fit);
+}
+
+static bool has_room(const struct placer *p, uint32_t node)
+{
+    return p->w->pods_on_node[node] < p->w->nodes[node].cfg->max_pods;
+}
+
+static void placer_init(struct placer *p, struct world *w, uint32_t workload)
+{
+    *p = (struct placer){.w = w, .wl = &w->sc->workloads[workload]};
+    p->cand = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof(*p->cand));
     for (uint32_t i = 0; i < w->n_nodes; i++)
-        if (fits(w, wl, i) && pick-- == 0)
-            return i;
+        if (fits(w, p->wl, i))
+            p->cand[p->n++] = i;
+    rng_stream_init(&p->rs, w->sc->seed, RNG_PLACEMENT, workload);
+    if (p->wl->placement == SCENARIO_PLACE_SPREAD)
+        for (size_t i = p->n / 2; i-- > 0;)
+            spread_down(p, i);
+}
+
+/* The node for the next replica (its pod count is then raised by the
+ * caller); UINT32_MAX when no node has room. */
+static uint32_t placer_pick(struct placer *p)
+{
+    switch (p->wl->placement) {
+    case SCENARIO_PLACE_SPREAD:
+        while (p->n > 0 && !has_room(p, p->cand[0])) {
+            p->cand[0] = p->cand[--p->n];
+            spread_down(p, 0);
+        }
+        return p->n > 0 ? p->cand[0] : UINT32_MAX;
+    case SCENARIO_PLACE_PACKED:
+        while (p->next < p->n && !has_room(p, p->cand[p->next]))
+            p->next++;
+        return p->next < p->n ? p->cand[p->next] : UINT32_MAX;
+    case SCENARIO_PLACE_RANDOM:
+        while (p->n > 0) {
+            size_t i = (size_t)(rng_uniform(p->w->rng, &p->rs) * (double)p->n);
+            if (has_room(p, p->cand[i]))
+                return p->cand[i];
+            p->cand[i] = p->cand[--p->n];
+        }
+        return UINT32_MAX;
+    }
     return UINT32_MAX;
+}
+
+/* After a replica went to the spread heap's top: restore the heap. */
+static void placer_placed(struct placer *p)
+{
+    if (p->wl->placement == SCENARIO_PLACE_SPREAD && p->n > 0)
+        spread_down(p, 0);
 }
 
 static void on_workload_created(struct engine *e, void *arg)
@@ -120,16 +181,19 @@ static void on_workload_created(struct engine *e, void *arg)
             create_daemonset_pod(w, a->index, i);
         return;
     }
-    struct rng_stream rs;
-    rng_stream_init(&rs, w->sc->seed, RNG_PLACEMENT, a->index);
+    struct placer p;
+    placer_init(&p, w, a->index);
     uint32_t replicas = wl->kind == SCENARIO_KIND_POD ? 1 : wl->replicas;
     for (uint32_t r = 0; r < replicas; r++) {
-        uint32_t node = pick_node(w, a->index, &rs);
-        if (node == UINT32_MAX)
+        uint32_t node = placer_pick(&p);
+        if (node == UINT32_MAX) {
             kubelet_add_unscheduled_pod(w->kubelet, a->index);
-        else
-            place(w, a->index, node);
+            continue;
+        }
+        place(w, a->index, node);
+        placer_placed(&p);
     }
+    free(p.cand);
 }
 
 static void on_scenario_event(struct engine *e, void *arg)

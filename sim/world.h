@@ -10,7 +10,8 @@
  * later; Deployment/Pod: spread = node with the fewest pods (lowest id on a
  * tie), packed = first node in id order with room, random = uniform over
  * nodes with room (RNG_PLACEMENT stream of the workload). A pod that fits
- * nowhere is recorded as unscheduled (never ready).
+ * nowhere is recorded as unscheduled (never ready). Placing R replicas on
+ * N nodes costs O(N + R log N).
  * Ownership: the world owns engine, net, rng, registries, nodes, runtime and
  *   kubelet, and borrows the scenario, which must outlive it.
  */
