@@ -28,6 +28,8 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
 
 .PHONY: all deps build demo test test-plain test-asan bench clean unit-% FORCE
+# Keep object files of unit tests (make would delete them as intermediates).
+.SECONDARY:
 all: build
 
 # ---------------------------------------------------------------- packages
