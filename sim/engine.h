@@ -11,10 +11,15 @@
  *    (cancelling the event being dispatched is a no-op).
  *  - nothing is dispatched past the horizon; the clock stops at the last
  *    dispatched event (or at the horizon when events remain beyond it).
- * Queue: a 4-ary min-heap with the heap index stored in each pooled event
- *   record, so cancel is O(log n) [ROSS heap_index]. Costs: schedule
- *   O(log n), cancel O(log n), pop O(log n), size O(1). Event records come
- *   from a free list: no malloc per event once the pool has grown.
+ * Queue: a radix heap with 64-way digits over the bits of the time (see
+ *   engine.c). Costs: schedule O(1); step amortised O(1) (an event moves
+ *   between buckets at most 11 times, in practice 1-3); cancel O(1), lazy
+ *   through the record's generation [Redis AE_DELETED_EVENT_ID], leaving a
+ *   tombstone that is skipped and swept; size O(1); next_time O(1) without
+ *   tombstones, else O(entries scanned). Records come from a free list and
+ *   entries from pooled 4 KB chunks: no malloc per event once grown. The
+ *   schedule order of equal times is kept by the buckets' FIFO order (the
+ *   "seq" above is implied, not stored).
  * Ownership: the engine owns event records, never handler arguments; an
  *   argument must stay valid until its event fires or is cancelled.
  * Units: seconds since simulation start.

@@ -56,7 +56,7 @@ header
 for pending in 1000 100000 1000000; do
     measured "$tmp" "$dir/bench_engine" "$ops" "$pending" ||
         { echo "bench.sh: $dir/bench_engine failed" >&2; exit 1; }
-    row engine-hold "$pending" 4-ary-heap "$(field ops "$tmp")" "$(field wall "$tmp")" - "$RSS_MB"
+    row engine-hold "$pending" radix-heap "$(field ops "$tmp")" "$(field wall "$tmp")" - "$RSS_MB"
 done
 
 # ---------------------------------------------------------------- pull-storm

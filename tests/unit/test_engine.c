@@ -326,6 +326,55 @@ static void test_tape_queries(void **state)
     RUN_TAPES(cases);
 }
 
+/* Keys the radix queue files by the bits of the time: zero and its sign,
+ * neighbours one ulp apart, subnormals, huge times and infinity. */
+static void test_tape_key_edges(void **state)
+{
+    (void)state;
+    static const struct tape_case cases[] = {
+        /* -0.0 passes the t >= now check and must order as 0, not as a huge key */
+        {"at -0 A; at 0 B; at 1 C; run; now", INFINITY, "A B C now=1"},
+        {"at 0 A; at 0 B; at 5e-324 C; at 0 D; run", INFINITY, "A B D C"},
+        /* one ulp apart around 1 and around 2^52 */
+        {"at 1.0000000000000002 A; at 1 B; at 0.9999999999999999 C; at 1 D; run", INFINITY,
+         "C B D A"},
+        {"at 4503599627370497 A; at 4503599627370496 B; at 4503599627370497 C; run", INFINITY,
+         "B A C"},
+        /* huge and infinite times; an infinite horizon runs events at +inf */
+        {"at inf A; at 1e308 B; at 1.7976931348623157e308 C; at inf D; run; now", INFINITY,
+         "B C A D now=inf"},
+        {"at inf A; at 1e300 B; run; now; size", 1e300, "B now=1e+300 size=1"},
+        {"at 1e300 A; on A in 0 B; on A at inf C; run; now", INFINITY, "A B C now=inf"},
+    };
+    RUN_TAPES(cases);
+}
+
+/* Cancelling heads, tails and middles of buckets, and tombstones left at or
+ * before the horizon. */
+static void test_tape_cancel_edges(void **state)
+{
+    (void)state;
+    static const struct tape_case cases[] = {
+        /* one bucket at time 5: head, tail, then the only one left */
+        {"at 5 A; at 5 B; at 5 C; at 5 D; cancel A; cancel D; run", INFINITY, "B C"},
+        {"at 5 A; at 5 B; cancel A; cancel B; next; size; run; count", INFINITY,
+         "next=inf size=0 count=0"},
+        /* the current instant's bucket, from inside a handler */
+        {"at 1 A; at 1 B; at 1 C; at 1 D; on A cancel B; on A cancel D; run", INFINITY, "A C"},
+        /* the least key of a bucket, then next must skip its tombstone */
+        {"at 3 A; at 3.5 B; at 3.25 C; cancel A; next; cancel C; next; run", INFINITY,
+         "next=3.25 next=3.5 B"},
+        /* a tombstone before the horizon, the live event past it; later
+         * schedules at now (the horizon) must still be accepted and run */
+        {"at 5 A; at 15 B; cancel A; run; now; size; in 0 C; run; now", 10,
+         "now=10 size=1 C now=10"},
+        {"at 10 A; at 10 B; cancel A; run; now", 10, "B now=10"},
+        /* cancel, then reschedule at the same time: goes to the back */
+        {"at 2 A; at 2 B; at 2 C; cancel A; at 2 A; run", INFINITY, "B C A"},
+    };
+    RUN_TAPES(cases);
+}
+
 static void on_noop(struct engine *e, void *arg)
 {
     (void)e;
@@ -354,12 +403,193 @@ static void test_run_count_and_getters(void **state)
     engine_free(NULL);
 }
 
+/* ------------------------------------------------ order across refills */
+
+/* Events that log (time, seq) when they fire; seq is the order in which the
+ * test scheduled them. Fired in the right order and none lost means: all
+ * fire, and the log rises strictly in (time, seq), because an event
+ * scheduled later gets a higher seq and a time no earlier than now. */
+
+#define ORDER_MAX 8192
+
+struct order_test;
+
+struct order_event {
+    struct order_test *ot;
+    double time;      /* s */
+    uint32_t seq;     /* schedule order */
+    uint32_t spawn;   /* events to schedule at now when it fires */
+    bool spawn_after; /* ...and one ulp later as well */
+};
+
+struct order_test {
+    struct engine *e;
+    struct order_event ev[ORDER_MAX];
+    uint32_t n;     /* scheduled */
+    uint32_t fired; /* log length */
+    uint32_t log[ORDER_MAX];
+};
+
+static void on_order_event(struct engine *e, void *arg);
+
+static engine_event_id order_schedule(struct order_test *ot, double t, uint32_t spawn)
+{
+    assert_true(ot->n < ORDER_MAX);
+    struct order_event *ev = &ot->ev[ot->n];
+    *ev = (struct order_event){ot, t, ot->n, spawn, spawn > 0};
+    ot->n++;
+    return engine_schedule(ot->e, t, on_order_event, ev);
+}
+
+static void on_order_event(struct engine *e, void *arg)
+{
+    struct order_event *ev = arg;
+    struct order_test *ot = ev->ot;
+    assert_close(engine_now(e), ev->time, 0.0);
+    ot->log[ot->fired++] = ev->seq;
+    for (uint32_t k = 0; k < ev->spawn; k++)
+        order_schedule(ot, engine_now(e), 0);
+    if (ev->spawn_after)
+        order_schedule(ot, nextafter(engine_now(e), INFINITY), 0);
+}
+
+/* Runs everything and checks the log rises in (time, seq). */
+static void order_check(struct order_test *ot)
+{
+    engine_run(ot->e);
+    assert_int_equal(ot->fired, ot->n);
+    assert_int_equal(engine_size(ot->e), 0);
+    for (uint32_t i = 1; i < ot->fired; i++) {
+        const struct order_event *a = &ot->ev[ot->log[i - 1]], *b = &ot->ev[ot->log[i]];
+        if (!(a->time < b->time || (a->time == b->time && a->seq < b->seq))) {
+            print_error("fired #%u (t=%.17g, seq %u) after #%u (t=%.17g, seq %u)\n", i,
+                        b->time, b->seq, i - 1, a->time, a->seq);
+            fail();
+        }
+    }
+}
+
+/* Hundreds of events at each of a few instants, mixed in random order with
+ * their one-ulp neighbours and with times spread over many bucket levels,
+ * so each instant's events are moved down through several refills, across
+ * chunk boundaries, before they fire. Some handlers schedule at now (after
+ * every event already queued for that instant) and one ulp later. */
+static void test_equal_times_across_refills(void **state)
+{
+    (void)state;
+    static const double instants[] = {0.0, 7.25, 1024.0, 3e9};
+    struct order_test *ot = xcalloc(1, sizeof(*ot));
+    ot->e = engine_new(INFINITY);
+    uint64_t rng = 99;
+    for (int i = 0; i < 3000; i++) {
+        rng = rng * 6364136223846793005u + 1442695040888963407u;
+        uint64_t r = rng >> 16;
+        double t = instants[r % 4];
+        switch ((r >> 4) % 6) {
+        case 0:
+            t = nextafter(t, INFINITY);
+            break;
+        case 1:
+            t = t > 0.0 ? nextafter(t, 0.0) : t;
+            break;
+        case 2:
+            t += ldexp(1.0, -(int)((r >> 8) % 50));
+            break;
+        default:
+            break; /* exactly the instant: half of them */
+        }
+        order_schedule(ot, t, (r >> 20) % 8 == 0 ? 1 + (uint32_t)((r >> 24) % 3) : 0);
+    }
+    order_check(ot);
+    engine_free(ot->e);
+    free(ot);
+}
+
+/* At one instant: 300 events queued (more than two chunks), then while they
+ * fire, each of the first 150 schedules more at now; then the test itself
+ * schedules at now between steps. Everything at that instant fires in
+ * schedule order. */
+static void test_schedule_at_now_in_dispatch(void **state)
+{
+    (void)state;
+    struct order_test *ot = xcalloc(1, sizeof(*ot));
+    ot->e = engine_new(INFINITY);
+    order_schedule(ot, 2.0, 0);
+    for (int i = 0; i < 300; i++)
+        order_schedule(ot, 3.0, i < 150 ? 2 : 0);
+    order_schedule(ot, 4.0, 0);
+    for (int i = 0; i < 40; i++)
+        assert_true(engine_step(ot->e));
+    assert_close(engine_now(ot->e), 3.0, 0.0);
+    for (int i = 0; i < 200; i++)
+        order_schedule(ot, 3.0, 0);
+    order_check(ot);
+    assert_int_equal(ot->n, 302 + 150 * 3 + 200);
+    /* the last fired at 3.0 is the test's last: after all spawned ones */
+    assert_int_equal(ot->log[ot->fired - 2], 302 + 150 * 3 + 200 - 1);
+    engine_free(ot->e);
+    free(ot);
+}
+
+/* Cancelling most of many far-future events sweeps their tombstones, some
+ * whole buckets and levels of them; what is left keeps its order, stale
+ * handles stay stale, and new events reuse the space. */
+#define MASS_N 6000
+
+static bool mass_kept(uint32_t i)
+{
+    return i >= 400 && i % 97 == 0;
+}
+
+static void test_mass_cancel(void **state)
+{
+    (void)state;
+    struct order_test *ot = xcalloc(1, sizeof(*ot));
+    ot->e = engine_new(INFINITY);
+    static engine_event_id ids[MASS_N];
+    for (uint32_t i = 0; i < MASS_N; i++) {
+        double t = i < 100 ? 1.0 : i < 400 ? 1.5 + ldexp((double)i, -20) : 1e6 + (double)(i % 50);
+        ids[i] = order_schedule(ot, t, 0);
+    }
+    for (int i = 0; i < 10; i++)
+        assert_true(engine_step(ot->e)); /* the 'now' bucket partly popped */
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < MASS_N; i++) {
+        if (mass_kept(i))
+            kept++;
+        else
+            assert_int_equal(engine_cancel(ot->e, ids[i]), i >= 10);
+    }
+    assert_int_equal(engine_size(ot->e), kept);
+    assert_close(engine_next_time(ot->e), 1e6, 0.0); /* kept event 4850 */
+    for (uint32_t i = 0; i < MASS_N; i++)
+        assert_int_equal(engine_cancel(ot->e, ids[i]), mass_kept(i));
+    assert_int_equal(engine_size(ot->e), 0);
+    assert_true(isinf(engine_next_time(ot->e)));
+    /* nothing stale fires; new events fill the space in order */
+    uint32_t base = ot->n;
+    for (uint32_t i = 0; i < 500; i++)
+        order_schedule(ot, 1e6 + (double)(i % 7), 0);
+    assert_close(engine_next_time(ot->e), 1e6, 0.0);
+    engine_run(ot->e);
+    assert_int_equal(ot->fired, 10 + 500);
+    assert_int_equal(ot->log[10], base);
+    for (uint32_t i = 11; i < ot->fired; i++) {
+        const struct order_event *x = &ot->ev[ot->log[i - 1]], *y = &ot->ev[ot->log[i]];
+        assert_true(x->time < y->time || (x->time == y->time && x->seq < y->seq));
+    }
+    engine_free(ot->e);
+    free(ot);
+}
+
 /* ------------------------------------------------------- randomized check */
 
 /* 100k random schedule / cancel / step operations, many at equal times and
  * some from inside handlers, mirrored on a sorted array of (time, seq). Each
  * fired event must be the reference's front, and every cancel result, size
- * and next time must agree. */
+ * and next time must agree. Run twice: with times on a 0.5 s grid, and with
+ * clustered times (see rand_time) that keep the radix queue refilling
+ * buckets full of equal and nearly equal keys. */
 
 #define RAND_OPS 100000
 #define RAND_MAX_EVENTS (2 * RAND_OPS + 16)
@@ -378,6 +608,7 @@ struct rand_event {
 struct rand_test {
     struct engine *e;
     uint64_t rng;
+    bool clustered; /* times from rand_time's clusters, not the 0.5 s grid */
     uint64_t next_seq;
     struct rand_ref *ref; /* pending, sorted by (time, seq) */
     size_t nref;
@@ -424,20 +655,66 @@ static void ref_remove_at(struct rand_test *rt, size_t pos)
 
 static void on_rand_event(struct engine *e, void *arg);
 
-/* Delays are multiples of 0.5 s, a quarter of them 0, so times are exact and
- * ties are common. */
+/* A clustered time (s) from the draw r: now itself; a few ulps past now;
+ * the next four whole seconds, exactly or one ulp either side, where
+ * hundreds of events pile up; now plus up to 1023 * 2^-k for k < 40, so
+ * spread over 40 binary orders; 1000 or 2000 s ahead, or now and then
+ * 1e300, so tombstones linger in high buckets. */
+static double rand_time(const struct rand_test *rt, uint64_t r)
+{
+    double now = engine_now(rt->e), t;
+    switch (r % 8) {
+    case 0:
+        return now;
+    case 1:
+    case 2:
+        t = now;
+        for (uint64_t k = (r >> 8) % 4; k > 0; k--)
+            t = nextafter(t, INFINITY);
+        return t;
+    case 3:
+    case 4:
+        t = floor(now) + 1.0 + (double)((r >> 8) % 4);
+        if ((r >> 16) % 4 == 0)
+            t = nextafter(t, INFINITY);
+        else if ((r >> 16) % 4 == 1)
+            t = nextafter(t, 0.0);
+        return t < now ? now : t;
+    case 5:
+    case 6:
+        return now + ldexp((double)((r >> 8) % 1024), -(int)((r >> 20) % 40));
+    default:
+        return (r >> 8) % 64 == 0 ? 1e300 : now + 1000.0 * (double)(1 + (r >> 16) % 2);
+    }
+}
+
+/* Grid delays are multiples of 0.5 s, a quarter of them 0, so times are
+ * exact and ties are common. Half the events go through engine_schedule_in,
+ * whose time now + delay the reference computes the same way. */
 static void rand_schedule(struct rand_test *rt)
 {
     uint64_t r = rand_next(rt);
-    double delay = r % 4 == 0 ? 0.0 : (double)((r >> 8) % 8) * 0.5;
+    double now = engine_now(rt->e), delay, t;
+    bool relative;
+    if (rt->clustered) {
+        t = rand_time(rt, r);
+        delay = t - now;
+        relative = r >> 63;
+        if (relative)
+            t = now + delay;
+    } else {
+        delay = r % 4 == 0 ? 0.0 : (double)((r >> 8) % 8) * 0.5;
+        t = now + delay;
+        relative = r & (1u << 20);
+    }
     uint32_t id = (uint32_t)rt->nevents++;
     assert_true(id < RAND_MAX_EVENTS);
-    struct rand_ref k = {engine_now(rt->e) + delay, rt->next_seq++, id};
+    struct rand_ref k = {t, rt->next_seq++, id};
     rt->events[id] = (struct rand_event){rt, id};
     rt->keys[id] = k;
     struct rand_event *ev = &rt->events[id];
-    rt->handles[id] = r & (1u << 20) ? engine_schedule_in(rt->e, delay, on_rand_event, ev)
-                                     : engine_schedule(rt->e, k.time, on_rand_event, ev);
+    rt->handles[id] = relative ? engine_schedule_in(rt->e, delay, on_rand_event, ev)
+                               : engine_schedule(rt->e, t, on_rand_event, ev);
     size_t pos = ref_lower_bound(rt, &k);
     memmove(&rt->ref[pos + 1], &rt->ref[pos], (rt->nref - pos) * sizeof(*rt->ref));
     rt->ref[pos] = k;
@@ -490,10 +767,9 @@ static void on_rand_event(struct engine *e, void *arg)
         rand_cancel(rt);
 }
 
-static void test_random_against_reference(void **state)
+static void rand_run(bool clustered, uint64_t seed)
 {
-    (void)state;
-    struct rand_test rt = {.e = engine_new(INFINITY), .rng = 20240601};
+    struct rand_test rt = {.e = engine_new(INFINITY), .rng = seed, .clustered = clustered};
     rt.ref = xmalloc(RAND_MAX_EVENTS * sizeof(*rt.ref));
     rt.events = xmalloc(RAND_MAX_EVENTS * sizeof(*rt.events));
     rt.keys = xmalloc(RAND_MAX_EVENTS * sizeof(*rt.keys));
@@ -528,6 +804,19 @@ static void test_random_against_reference(void **state)
     free(rt.handles);
 }
 
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    rand_run(false, 20240601);
+}
+
+static void test_random_clustered(void **state)
+{
+    (void)state;
+    rand_run(true, 20240602);
+    rand_run(true, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,8 +827,14 @@ int main(void)
         cmocka_unit_test(test_tape_horizon),
         cmocka_unit_test(test_tape_stale_handle),
         cmocka_unit_test(test_tape_queries),
+        cmocka_unit_test(test_tape_key_edges),
+        cmocka_unit_test(test_tape_cancel_edges),
         cmocka_unit_test(test_run_count_and_getters),
+        cmocka_unit_test(test_equal_times_across_refills),
+        cmocka_unit_test(test_schedule_at_now_in_dispatch),
+        cmocka_unit_test(test_mass_cancel),
         cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_random_clustered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
