@@ -165,6 +165,8 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
     p->node = node;
     p->created = engine_now(k->engine);
     p->ready = NAN;
+    p->first_failure = NAN;
+    p->recovered = NAN;
     p->first_container = (uint32_t)k->n_containers;
     p->n_containers = (uint32_t)w->n_containers;
     p->n_init = (uint32_t)w->n_init;
@@ -195,7 +197,8 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
 /* ---------------------------------------------------------------- puller */
 
 static void on_runtime_done(void *arg, const struct runtime_result *res);
-static void pull_done(struct kubelet *k, struct ticket *t, bool ok, const char *error);
+static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
+                      bool qps_refused);
 
 /* golang.org/x/time/rate TryAccept: refill at qps up to burst, take one
  * token if there is one. QPS 0 = no limiter. Source: spec §6. */
@@ -217,8 +220,9 @@ static bool qps_try_accept(struct kubelet *k, struct kl_node *kn)
 static void on_qps_refused(struct engine *e, void *arg)
 {
     struct ticket *t = arg;
+    const struct runtime_result res = {.ok = false, .error = "pull QPS exceeded"};
     (void)e;
-    pull_done(t->k, t, false, "pull QPS exceeded");
+    pull_done(t->k, t, &res, true);
 }
 
 /* The puller starts the CRI pull of ticket t (slot already counted). */
@@ -274,7 +278,7 @@ static void on_runtime_done(void *arg, const struct runtime_result *res)
     struct ticket *t = arg;
     t->rec.bytes = res->bytes;
     t->rec.layers_fetched = res->layers_fetched;
-    pull_done(t->k, t, res->ok, res->error);
+    pull_done(t->k, t, res, false);
 }
 
 /* ---------------------------------------------------------------- pods */
@@ -341,11 +345,16 @@ static void end_sync(struct kubelet *k, uint32_t pod)
     schedule_pod(k, next_tick(now + delay, k->kn[p->node].ticker_phase), on_resync, pod);
 }
 
+static void note_success(struct kubelet *k, uint32_t pod, uint32_t c);
+
+/* The container's image is there (pulled by this pod, or found present:
+ * another pod's pull ends this one's ImagePullBackOff too). */
 static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
 {
     struct kubelet_container *kc = cont_of(k, pod, c);
     const struct scenario_container *sc = spec_of(k, pod, c);
     double now = engine_now(k->engine);
+    note_success(k, pod, c);
     kc->image_ready = now;
     kc->started = true;
     if (sc->init)
@@ -417,24 +426,64 @@ static void sync_pod(struct kubelet *k, uint32_t pod)
     continue_sync(k, pod);
 }
 
-static void pull_done(struct kubelet *k, struct ticket *t, bool ok, const char *error)
+/* Records a failed pull: its text and reason (evalCRIPullErr), the back-off
+ * step, and the pod's error span. Source: spec §3, §4. */
+static void note_failure(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
+                         bool qps_refused)
+{
+    double now = engine_now(k->engine);
+    uint32_t pod = t->rec.pod, c = t->rec.container;
+    struct kubelet_pod *p = pod_of(k, pod);
+    struct kubelet_container *kc = cont_of(k, pod, c);
+    struct strbuf sb;
+    t->rec.error = res->error;
+    t->rec.code = (uint8_t)res->code;
+    t->rec.error_at = res->error_at;
+    t->rec.qps_refused = qps_refused;
+    strbuf_init(&sb);
+    kubelet_pull_message(k->sc, &t->rec, &sb);
+    t->rec.reason = (uint8_t)kubelet_eval_pull_error(sb.buf);
+    strbuf_release(&sb);
+    backoff_next(backoff_of(k, pod, c), now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
+    p->sync_error = true;
+    p->failed_pulls++;
+    if (isnan(p->first_failure))
+        p->first_failure = now;
+    p->recovered = NAN;
+    if (!kc->in_error) {
+        kc->in_error = true;
+        p->n_in_error++;
+    }
+}
+
+/* A container's image arrived: the pod recovers when none is left in error. */
+static void note_success(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    struct kubelet_container *kc = cont_of(k, pod, c);
+    if (!kc->in_error)
+        return;
+    kc->in_error = false;
+    if (--p->n_in_error == 0)
+        p->recovered = engine_now(k->engine);
+}
+
+static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
+                      bool qps_refused)
 {
     struct kl_node *kn = &k->kn[t->rec.node];
     double now = engine_now(k->engine);
     t->rec.finished = now;
-    t->rec.result = ok ? KUBELET_PULL_OK : KUBELET_PULL_FAILED;
-    t->rec.error = error;
+    t->rec.result = res->ok ? KUBELET_PULL_OK : KUBELET_PULL_FAILED;
     kn->active--;
     drain_queue(k, kn);
     uint32_t pod = t->rec.pod, c = t->rec.container;
     struct kubelet_pod *p = pod_of(k, pod);
     p->phase = POD_IDLE;
-    if (ok) {
+    if (res->ok) {
         start_container(k, pod, c);
     } else {
-        /* Failed: the back-off advances. Source: spec §3, §4. */
-        backoff_next(backoff_of(k, pod, c), now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
-        p->sync_error = true;
+        note_failure(k, t, res, qps_refused);
     }
     if (c < p->n_init) {
         end_sync(k, pod);
@@ -475,6 +524,52 @@ static void on_init_exit(struct engine *e, void *arg)
     cont_of(k, pe->pod, p->next_init)->exited = true;
     p->next_init++;
     schedule_pod(k, next_tick(engine_now(e), k->kn[p->node].pleg_phase), on_resync, pe->pod);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* Error names of the CRI errors the kubelet singles out (crierrors). */
+#define REGISTRY_UNAVAILABLE "RegistryUnavailable"
+#define SIGNATURE_VALIDATION_FAILED "SignatureValidationFailed"
+
+enum kubelet_reason kubelet_eval_pull_error(const char *text)
+{
+    /* Source: spec §3, §13; pkg/kubelet/images/image_manager.go
+     * evalCRIPullErr: a prefix match on the error text, ErrImagePull for
+     * everything else. */
+    if (strncmp(text, REGISTRY_UNAVAILABLE, strlen(REGISTRY_UNAVAILABLE)) == 0)
+        return KUBELET_REASON_REGISTRY_UNAVAILABLE;
+    if (strncmp(text, SIGNATURE_VALIDATION_FAILED, strlen(SIGNATURE_VALIDATION_FAILED)) == 0)
+        return KUBELET_REASON_SIGNATURE_VALIDATION_FAILED;
+    return KUBELET_REASON_ERR_IMAGE_PULL;
+}
+
+const char *kubelet_reason_name(enum kubelet_reason r)
+{
+    switch (r) {
+    case KUBELET_REASON_NONE:
+        return "";
+    case KUBELET_REASON_ERR_IMAGE_PULL:
+        return "ErrImagePull";
+    case KUBELET_REASON_REGISTRY_UNAVAILABLE:
+        return REGISTRY_UNAVAILABLE;
+    case KUBELET_REASON_SIGNATURE_VALIDATION_FAILED:
+        return SIGNATURE_VALIDATION_FAILED;
+    }
+    return "";
+}
+
+void kubelet_pull_message(const struct scenario *sc, const struct kubelet_pull *rec,
+                          struct strbuf *sb)
+{
+    if (rec->result != KUBELET_PULL_FAILED)
+        return;
+    if (rec->qps_refused) {
+        /* Source: spec §6; helpers.go throttledImageService: errors.New. */
+        strbuf_addf(sb, "pull QPS exceeded");
+        return;
+    }
+    runtime_format_error(sc, rec->image, (enum runtime_error)rec->code, rec->error_at, sb);
 }
 
 /* ---------------------------------------------------------------- queries */

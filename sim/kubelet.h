@@ -20,6 +20,11 @@
  *  - A pod is ready when every regular container has started, i.e. all its
  *    images are present (container create/start take no time: a
  *    simplification).
+ *  - A failed pull (runtime error or refused QPS token) advances the
+ *    pod+image back-off and gets the reason evalCRIPullErr gives its text;
+ *    the pod is then in error (ErrImagePull, then ImagePullBackOff while
+ *    syncs find the back-off running) until that container's image is
+ *    pulled: 'first_failure' and 'recovered' record the span.
  * Ownership: the kubelet owns pods, their containers and pull records; it
  *   borrows scenario, engine, rng, runtime and nodes.
  * Units: seconds, bytes.
@@ -40,6 +45,15 @@
 
 enum kubelet_pull_result { KUBELET_PULL_PENDING, KUBELET_PULL_OK, KUBELET_PULL_FAILED };
 
+/* The container waiting reason a failed pull gives (image_manager.go
+ * evalCRIPullErr). */
+enum kubelet_reason {
+    KUBELET_REASON_NONE,                        /* not failed */
+    KUBELET_REASON_ERR_IMAGE_PULL,              /* "ErrImagePull" */
+    KUBELET_REASON_REGISTRY_UNAVAILABLE,        /* "RegistryUnavailable" */
+    KUBELET_REASON_SIGNATURE_VALIDATION_FAILED, /* "SignatureValidationFailed" */
+};
+
 /* One request to the puller (one EnsureImageExists that needed a pull). */
 struct kubelet_pull {
     uint32_t node, pod, container, image;
@@ -49,13 +63,19 @@ struct kubelet_pull {
     uint64_t bytes;    /* layer bytes downloaded by this pull */
     uint32_t layers_fetched;
     enum kubelet_pull_result result;
-    const char *error; /* static text when failed */
+    const char *error; /* static short text when failed */
+    uint32_t error_at; /* see runtime_result */
+    uint8_t code;      /* enum runtime_error (NONE when refused by the QPS limit); a byte:
+                          there are millions of records */
+    uint8_t reason;    /* enum kubelet_reason, when failed */
+    bool qps_refused;  /* failed with "pull QPS exceeded" before any CRI call */
 };
 
 struct kubelet_container {
     double image_ready; /* s: EnsureImageExists succeeded; NAN until then */
     bool started;
     bool exited;        /* init containers, after runFor */
+    bool in_error;      /* its last pull failed and its image is not there yet */
     struct backoff_entry backoff; /* used on the pod's first container with this image string */
 };
 
@@ -72,6 +92,11 @@ struct kubelet_pod {
     uint8_t phase;
     bool sync_error;
     uint32_t attempts;   /* pulls requested */
+    uint32_t failed_pulls;
+    uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
+    double first_failure; /* s: its first failed pull; NAN if none */
+    double recovered;    /* s: no container left in error after a failure; NAN if not
+                            (yet), or again after a later failure */
     struct rng_stream resync_rng;
 };
 
@@ -96,6 +121,18 @@ const struct kubelet_pod *kubelet_pod(const struct kubelet *k, uint32_t pod);
 const struct kubelet_container *kubelet_container(const struct kubelet *k, uint32_t index);
 size_t kubelet_pull_count(const struct kubelet *k);
 const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull);
+
+/* The kubelet's reason for a failed pull's error text: texts starting with
+ * "RegistryUnavailable" or "SignatureValidationFailed" give those, every
+ * other text ErrImagePull. Source: spec §3, §13; image_manager.go
+ * evalCRIPullErr. */
+enum kubelet_reason kubelet_eval_pull_error(const char *text);
+/* "ErrImagePull", ...; "" for KUBELET_REASON_NONE. */
+const char *kubelet_reason_name(enum kubelet_reason r);
+/* Appends the error text of a failed pull record (as the kubelet's Failed
+ * event shows it after "Failed to pull image ...: "); nothing if not failed. */
+void kubelet_pull_message(const struct scenario *sc, const struct kubelet_pull *rec,
+                          struct strbuf *sb);
 
 /* Pull requests waiting in a puller queue, over all nodes. */
 uint64_t kubelet_queued_pulls(const struct kubelet *k);

@@ -45,6 +45,34 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
     free(lat);
 }
 
+double metrics_pod_in_error(const struct kubelet_pod *p, double end)
+{
+    if (isnan(p->first_failure))
+        return NAN;
+    return (isnan(p->recovered) ? end : p->recovered) - p->first_failure;
+}
+
+static void summarize_backoff(const struct kubelet *k, struct metrics_backoff *out)
+{
+    double sum = 0;
+    *out = (struct metrics_backoff){.mean_recovery = NAN, .max_recovery = NAN};
+    for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
+        const struct kubelet_pod *p = kubelet_pod(k, i);
+        if (isnan(p->first_failure))
+            continue;
+        out->pods_affected++;
+        if (isnan(p->recovered))
+            continue;
+        double r = p->recovered - p->first_failure;
+        out->pods_recovered++;
+        sum += r;
+        if (isnan(out->max_recovery) || r > out->max_recovery)
+            out->max_recovery = r;
+    }
+    if (out->pods_recovered)
+        out->mean_recovery = sum / (double)out->pods_recovered;
+}
+
 static void summarize_pulls(const struct kubelet *k, struct metrics_summary *out)
 {
     size_t n = kubelet_pull_count(k);
@@ -70,6 +98,7 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
     *out = (struct metrics_summary){0};
     summarize_pods(world_kubelet(w), out);
     summarize_pulls(world_kubelet(w), out);
+    summarize_backoff(world_kubelet(w), &out->backoff);
     out->layer_transfers = runtime_layer_transfers(world_runtime(w));
     out->events = engine_events_processed(world_engine(w));
     out->end_time = engine_now(world_engine(w));
@@ -82,7 +111,8 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
         out->registries[i] = (struct metrics_registry){
             .host = r->cfg->host, .bytes = world_registry_bytes(w, i),
             .requests = r->requests, .manifest_requests = r->manifest_requests,
-            .blob_requests = r->blob_requests};
+            .blob_requests = r->blob_requests, .failures = r->failures,
+            .throttled = r->throttled};
     }
 }
 

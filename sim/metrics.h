@@ -1,6 +1,7 @@
 /*
  * metrics.h - what a run measured: pod ready latency statistics, pull
- * counts, bytes, events.
+ * counts, bytes, events, registry errors, and how long pods spent in
+ * ErrImagePull / ImagePullBackOff.
  *
  * Percentiles are by nearest rank, as benchmarks report them: the q-th
  * percentile of n sorted values is the value at 1-based position
@@ -24,6 +25,16 @@ struct metrics_registry {
     uint64_t requests;
     uint64_t manifest_requests;
     uint64_t blob_requests;
+    uint64_t failures;  /* requests answered with an error or left hanging */
+    uint64_t throttled; /* of which 429 */
+};
+
+/* Pods whose pulls failed (ErrImagePull, then ImagePullBackOff). */
+struct metrics_backoff {
+    size_t pods_affected;  /* at least one failed pull */
+    size_t pods_recovered; /* of which every failed container later got its image */
+    double mean_recovery;  /* s, first failure to recovery, over recovered pods; NAN if none */
+    double max_recovery;   /* s; NAN if none */
 };
 
 struct metrics_summary {
@@ -38,12 +49,18 @@ struct metrics_summary {
     double bytes_fetched;     /* over all nodes */
     uint64_t events;          /* engine events processed */
     double end_time;          /* s: simulated clock at the end */
+    struct metrics_backoff backoff;
     struct metrics_registry *registries;
     size_t n_registries;
 };
 
 /* Nearest-rank percentile of sorted[0..n-1], q in (0, 1]; NAN when n == 0. */
 double metrics_nearest_rank(const double *sorted, size_t n, double q);
+
+/* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first
+ * failed pull to its recovery, or to 'end' (the end of the run) when it
+ * has not recovered; NAN when it never failed. */
+double metrics_pod_in_error(const struct kubelet_pod *p, double end);
 
 /* Fills 'out' from a finished world. */
 void metrics_summarize(struct world *w, struct metrics_summary *out);

@@ -66,6 +66,8 @@ struct flow {
 struct done_flow {
     uint64_t serial;
     uint32_t id;
+    net_done_fn *fn; /* copied: the id is recycled before the callbacks run */
+    void *arg;
 };
 
 struct net {
@@ -353,16 +355,15 @@ static void on_completion(struct engine *e, void *arg)
         /* Done when its bytes are gone, or when what is left would take no
          * representable time (rounding of now + remaining/rate). */
         if (f->remaining <= 0 || isinf(f->rate) || now + f->remaining / f->rate <= now)
-            done[k++] = (struct done_flow){f->serial, n->active[i]};
+            done[k++] = (struct done_flow){f->serial, n->active[i], f->fn, f->arg};
     }
     qsort(done, k, sizeof(*done), by_serial);
     for (size_t i = 0; i < k; i++)
         remove_active(n, done[i].id);
-    /* Callbacks may start flows; that never touches n->done. */
-    for (size_t i = 0; i < k; i++) {
-        struct flow *f = &n->flows[done[i].id];
-        f->fn(f->arg);
-    }
+    /* Callbacks may start flows, which may reuse the ids just freed (hence
+     * the copies of fn and arg); that never touches n->done. */
+    for (size_t i = 0; i < k; i++)
+        done[i].fn(done[i].arg);
     reshare(n);
 }
 

@@ -100,6 +100,14 @@ struct group {
     uint32_t cpos;        /* index in netfast->coupled */
 };
 
+/* A finished flow; fn and arg are copied because its id is recycled before
+ * the callbacks run. */
+struct done_flow {
+    uint64_t serial; /* first: by_serial() reads it */
+    net_done_fn *fn;
+    void *arg;
+};
+
 struct netfast {
     struct engine *engine;
     struct flink *links;
@@ -123,7 +131,7 @@ struct netfast {
     size_t n_coupled, cap_coupled;
     uint32_t *queue;        /* bundles to re-evaluate */
     size_t n_queue, cap_queue;
-    struct { uint64_t serial; uint32_t id; } *done;
+    struct done_flow *done;
     size_t n_done, cap_done;
     engine_event_id completion_ev, reshare_ev;
 };
@@ -860,8 +868,8 @@ static void collect_due(struct netfast *f, uint32_t id, bool force)
             break;
         force = false;
         VEC_RESERVE(f->done, f->n_done, f->cap_done, f->n_done + 1);
-        f->done[f->n_done].serial = f->flows[flow].serial;
-        f->done[f->n_done++].id = flow;
+        const struct fflow *fl = &f->flows[flow];
+        f->done[f->n_done++] = (struct done_flow){fl->serial, fl->fn, fl->arg};
         detach(f, flow);
     }
 }
@@ -886,10 +894,8 @@ static void on_completion(struct engine *e, void *arg)
     qsort(f->done, f->n_done, sizeof(*f->done), by_serial);
     /* Callbacks may start flows; that never touches f->done. */
     size_t n = f->n_done;
-    for (size_t i = 0; i < n; i++) {
-        struct fflow *fl = &f->flows[f->done[i].id];
-        fl->fn(fl->arg);
-    }
+    for (size_t i = 0; i < n; i++)
+        f->done[i].fn(f->done[i].arg);
     reshare(f);
 }
 

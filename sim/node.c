@@ -14,6 +14,7 @@ void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenari
     if (!isinf(cfg->disk_write_bandwidth))
         nd->disk = net_link_add_local(net, cfg->disk_write_bandwidth, id);
     rng_stream_init(&nd->latency_rng, seed, RNG_REQUEST_LATENCY, id);
+    rng_stream_init(&nd->failure_rng, seed, RNG_REQUEST_FAILURE, id);
 }
 
 void node_release(struct node *nd)

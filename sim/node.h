@@ -9,7 +9,9 @@
  * it waits instead of fetching twice (containerd's keyed blob lock and
  * per-chain snapshot lock: spec §11, core/unpack/unpacker.go).
  * Invariants: an entry never goes back from READY in this model (no GC yet);
- *   ids are scenario indices (layers, chains, images).
+ *   a BUSY entry goes back to ABSENT when the pull holding it fails (the
+ *   next pull that needs it claims it); ids are scenario indices (layers,
+ *   chains, images).
  * Ownership: world owns the node array; a node owns its store arrays.
  *   Release with node_release().
  */
@@ -46,6 +48,7 @@ struct node {
     uint32_t nic;                 /* net link */
     uint32_t disk;                /* net link, NET_NO_LINK when not a bottleneck */
     struct rng_stream latency_rng; /* RNG_REQUEST_LATENCY */
+    struct rng_stream failure_rng; /* RNG_REQUEST_FAILURE: drawn only when p > 0 */
 
     /* --- read-only outside node.c and runtime.c --- */
     struct node_entry *store;     /* linear: a node holds tens to hundreds of entries */

@@ -115,11 +115,41 @@ static void put_time(FILE *f, double t)
         put_fixed(f, t, 6);
 }
 
+/* Writes text with its commas as ';' and line breaks as spaces, so a CSV
+ * cell never splits. */
+static void put_cell(FILE *f, const char *text)
+{
+    for (const char *c = text; *c; c++)
+        putc(*c == ',' ? ';' : (*c == '\n' || *c == '\r') ? ' ' : *c, f);
+}
+
+/* The back-off columns of one pod (see pods_csv). */
+static void put_pod_errors(FILE *f, const struct kubelet_pod *p, double end)
+{
+    putc(',', f);
+    put_u64(f, p->attempts);
+    putc(',', f);
+    put_u64(f, p->failed_pulls);
+    putc(',', f);
+    put_time(f, p->first_failure);
+    putc(',', f);
+    put_time(f, p->recovered);
+    putc(',', f);
+    put_time(f, metrics_pod_in_error(p, end));
+}
+
+/* Columns: pod, workload, node, created_s, ready_s, latency_s,
+ * container_ready_s (';' between containers), then attempts (pulls
+ * requested), failed_pulls, first_failure_s, recovered_s and in_error_s
+ * (ErrImagePull/ImagePullBackOff: first failure to recovery, or to the end
+ * of the run). Empty = not applicable. */
 static void pods_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
-    fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s\n", f);
+    double end = engine_now(world_engine(w));
+    fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s,attempts,"
+          "failed_pulls,first_failure_s,recovered_s,in_error_s\n", f);
     for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
         put_u64(f, i);
@@ -140,6 +170,7 @@ static void pods_csv(const struct world *w, FILE *f)
                 putc(';', f);
             put_time(f, kubelet_container(k, p->first_container + c)->image_ready);
         }
+        put_pod_errors(f, p, end);
         putc('\n', f);
     }
 }
@@ -157,12 +188,18 @@ static const char *result_name(enum kubelet_pull_result r)
     return "?";
 }
 
+/* Columns: pull, node, pod, container, image, requested_s, started_s,
+ * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
+ * RegistryUnavailable, ...; empty unless failed) and error (the text the
+ * kubelet got, commas written as ';'). */
 static void pulls_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
+    struct strbuf msg;
+    strbuf_init(&msg);
     fputs("pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
-          "layers_fetched,result\n", f);
+          "layers_fetched,result,reason,error\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
@@ -187,13 +224,35 @@ static void pulls_csv(const struct world *w, FILE *f)
         put_u64(f, p->layers_fetched);
         putc(',', f);
         fputs(result_name(p->result), f);
+        putc(',', f);
+        fputs(kubelet_reason_name((enum kubelet_reason)p->reason), f);
+        putc(',', f);
+        strbuf_reset(&msg);
+        kubelet_pull_message(sc, p, &msg);
+        put_cell(f, msg.buf);
         putc('\n', f);
     }
+    strbuf_release(&msg);
 }
 
+/* Columns: t_s, registry_egress_Bps, active_pulls, queued_pulls, then per
+ * registry in scenario order HOST_requests, HOST_failures, HOST_throttled:
+ * requests sent, failed or left hanging (429s included), and answered 429,
+ * within the interval ending at t_s. */
 static void timeseries_csv(const struct world *w, FILE *f)
 {
-    fputs("t_s,registry_egress_Bps,active_pulls,queued_pulls\n", f);
+    const struct scenario *sc = world_scenario(w);
+    static const char *const counters[] = {"requests", "failures", "throttled"};
+    fputs("t_s,registry_egress_Bps,active_pulls,queued_pulls", f);
+    for (size_t r = 0; r < sc->n_registries; r++) {
+        for (size_t c = 0; c < 3; c++) {
+            putc(',', f);
+            put_cell(f, sc->registries[r].host);
+            putc('_', f);
+            fputs(counters[c], f);
+        }
+    }
+    putc('\n', f);
     for (size_t i = 0; i < world_sample_count(w); i++) {
         const struct world_sample *s = world_sample(w, i);
         put_fixed(f, s->t, 6);
@@ -203,6 +262,15 @@ static void timeseries_csv(const struct world *w, FILE *f)
         put_u64(f, s->active_pulls);
         putc(',', f);
         put_u64(f, s->queued_pulls);
+        for (size_t r = 0; r < sc->n_registries; r++) {
+            const struct world_registry_sample *rs = world_registry_sample(w, i, r);
+            putc(',', f);
+            put_u64(f, rs->requests);
+            putc(',', f);
+            put_u64(f, rs->failures);
+            putc(',', f);
+            put_u64(f, rs->throttled);
+        }
         putc('\n', f);
     }
 }
@@ -258,6 +326,12 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
                     "\"pending\": %llu},\n",
                 (unsigned long long)s->pulls, (unsigned long long)s->pulls_ok,
                 (unsigned long long)s->pulls_failed, (unsigned long long)s->pulls_pending);
+    strbuf_addf(sb, "  \"backoff\": {\"podsAffected\": %zu, \"podsRecovered\": %zu, "
+                    "\"meanRecovery\": ", s->backoff.pods_affected, s->backoff.pods_recovered);
+    json_num(sb, s->backoff.mean_recovery);
+    strbuf_addf(sb, ", \"maxRecovery\": ");
+    json_num(sb, s->backoff.max_recovery);
+    strbuf_addf(sb, "},\n");
     strbuf_addf(sb, "  \"layerTransfers\": %llu,\n  \"bytesFetched\": %.0f,\n",
                 (unsigned long long)s->layer_transfers, s->bytes_fetched);
     strbuf_addf(sb, "  \"registries\": [");
@@ -266,10 +340,11 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
         strbuf_addf(sb, "%s\n    {\"host\": ", i ? "," : "");
         json_str(sb, r->host);
         strbuf_addf(sb, ", \"bytes\": %.0f, \"requests\": %llu, \"manifestRequests\": %llu, "
-                        "\"blobRequests\": %llu}",
+                        "\"blobRequests\": %llu, \"failures\": %llu, \"throttled\": %llu}",
                     r->bytes, (unsigned long long)r->requests,
                     (unsigned long long)r->manifest_requests,
-                    (unsigned long long)r->blob_requests);
+                    (unsigned long long)r->blob_requests, (unsigned long long)r->failures,
+                    (unsigned long long)r->throttled);
     }
     strbuf_addf(sb, "\n  ],\n  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);

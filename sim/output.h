@@ -24,7 +24,9 @@
 int output_mkdirs(const char *path, FILE *err);
 
 /* Writes pods.csv, pulls.csv, timeseries.csv, summary.json and
- * scenario.yaml of one finished run into 'dir' (created if needed). */
+ * scenario.yaml of one finished run into 'dir' (created if needed). Columns
+ * are only ever added at the end of a CSV row (plots and tests read them by
+ * name or position); output.c lists each file's columns. */
 int output_write_run(struct world *w, const struct metrics_summary *s, const char *config,
                      const char *dir, FILE *err);
 

@@ -257,7 +257,8 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
     if (check_args(plots_dir, results_dir, scenario_name, configs, n_configs, err) != 0 ||
         check_script(plots_dir, "cdf", err) != 0 ||
         check_script(plots_dir, "throughput", err) != 0 ||
-        (gantt && check_script(plots_dir, "gantt", err) != 0))
+        (gantt && check_script(plots_dir, "gantt", err) != 0) ||
+        (gantt && check_script(plots_dir, "backoff", err) != 0))
         return -1;
 
     struct strbuf params, list;
@@ -271,6 +272,9 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
     add_assignment(&params, "scenario", scenario_name);
     result = render(plots_dir, "cdf", results_dir, params.buf, err);
 
+    /* registry.gp is checked when its turn comes, after the CDF. */
+    if (result == 0)
+        result = check_script(plots_dir, "registry", err);
     for (size_t i = 0; i < n_configs && result == 0; i++) {
         char *dir = xasprintf("%s/%s", results_dir, configs[i]);
         strbuf_reset(&params);
@@ -278,8 +282,12 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
         add_assignment(&params, "scenario", scenario_name);
         add_assignment(&params, "config", configs[i]);
         result = render(plots_dir, "throughput", dir, params.buf, err);
+        if (result == 0)
+            result = render(plots_dir, "registry", dir, params.buf, err);
         if (result == 0 && gantt)
             result = render(plots_dir, "gantt", dir, params.buf, err);
+        if (result == 0 && gantt)
+            result = render(plots_dir, "backoff", dir, params.buf, err);
         free(dir);
     }
     strbuf_release(&list);

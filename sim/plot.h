@@ -1,7 +1,8 @@
 /*
  * plot.h - renders a run's result files to PNG and SVG with gnuplot.
  *
- * Runs the scripts of the plots/ folder (cdf.gp, throughput.gp, gantt.gp),
+ * Runs the scripts of the plots/ folder (cdf.gp, throughput.gp,
+ * registry.gp, gantt.gp, backoff.gp),
  * one gnuplot process per picture, with the parameters passed as gnuplot
  * string assignments in a '-e' argument. gnuplot is started from an argv
  * array found on PATH, never through a shell, and with '-d' so no user
@@ -10,7 +11,9 @@
  * Layout, for results_dir = results/<scenario>:
  *   results_dir/cdf.{png,svg}                 all configs overlaid
  *   results_dir/<config>/throughput.{png,svg} one per config
+ *   results_dir/<config>/registry.{png,svg}   one per config: requests, failures, 429s
  *   results_dir/<config>/gantt.{png,svg}      one per config, on request
+ *   results_dir/<config>/backoff.{png,svg}    one per config, with gantt: attempts per pod
  * Invariants:
  *  - a picture appears complete or not at all: gnuplot writes NAME.tmp.EXT
  *    in the destination folder, renamed to NAME.EXT once gnuplot exits 0;
@@ -36,8 +39,12 @@
 /*
  * Renders the pictures of one run: cdf.{png,svg} in results_dir from
  * results_dir/<config>/pods.csv of every config, then for each config
- * throughput.{png,svg} (from timeseries.csv) and, when 'gantt' is true,
- * gantt.{png,svg} (from pulls.csv) in results_dir/<config>/. Titles name
+ * throughput.{png,svg} and registry.{png,svg} (from timeseries.csv) and,
+ * when 'gantt' is true (a small scenario), gantt.{png,svg} (from pulls.csv)
+ * and backoff.{png,svg} (from pulls.csv and pods.csv) in
+ * results_dir/<config>/. cdf.gp, throughput.gp and (with gantt) gantt.gp
+ * and backoff.gp are checked before anything runs; registry.gp once the
+ * CDF is drawn. Titles name
  * 'scenario_name' and the config. plots_dir holds the .gp scripts (see
  * plot_find_dir; NULL, as it returns when it finds none, is reported as an
  * error once gnuplot is known to be there). Config names must not contain white space (the scripts

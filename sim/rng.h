@@ -34,6 +34,7 @@ enum rng_purpose {
     RNG_POD_RESYNC = 3,      /* per pod: pod worker re-sync jitter (spec §5) */
     RNG_NODE_TICKER = 4,     /* per node: phase of the kubelet's 1 s syncLoop ticker */
     RNG_NODE_PLEG = 5,       /* per node: phase of the 1 s PLEG relist */
+    RNG_REQUEST_FAILURE = 6, /* per node: does a registry request fail (failureProbability) */
 };
 
 struct rng_stream {

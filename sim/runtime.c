@@ -17,28 +17,98 @@ enum layer_step {
     LS_WAITING,  /* another pull holds the lock; wait (scope pull: holding a slot) */
 };
 
+/* Where one HTTP request stands. */
+enum req_phase {
+    RQ_SLOT,    /* waiting for a registry slot (maxConcurrentRequests) */
+    RQ_LATENCY, /* sent; its answer comes with event 'ev' */
+    RQ_BODY,    /* blob bytes flowing in flow 'flow' */
+    RQ_HUNG,    /* no answer and no more bytes, ever (outage, mode hang) */
+};
+
+/* The progress watchdog's view of a pull, constant between two changes. */
+enum watch_state {
+    W_IDLE,    /* no request active: a check sees progress */
+    W_FLOWING, /* body bytes arriving: a check sees progress */
+    W_STALLED, /* requests active, no bytes arriving */
+};
+
+/* Position of the manifest-phase request in struct req.k. */
+#define REQ_MANIFEST UINT32_MAX
+
+/* containerd's defaultPullProgressReportInterval. Source: spec §11;
+ * internal/cri/server/images/image_pull.go (pullProgressReporter.start). */
+#define PROGRESS_CHECK_PERIOD 10.0
+
+/*
+ * containerd's pull progress reporter, kept lazily: instead of an event per
+ * check, the ticks at t0 + k * period are accounted for when the pull's
+ * state changes, and one event is pending only while the pull is stalled,
+ * at the first check that would cancel it. A check at tick time t sees the
+ * state that held just before t. Ticks in a span of W_IDLE or W_FLOWING
+ * all see progress (no request active, or bytes read since the previous
+ * tick); in a W_STALLED span only the first tick can, when bytes arrived
+ * after the tick before it.
+ */
+struct watchdog {
+    double t0, period;   /* s; period 0 = no timeout */
+    uint64_t need;       /* ticks past the last progress that cancel: n * period > timeout */
+    uint64_t last_k;     /* last tick that saw progress (0 = the start) */
+    double seg_start;    /* s: since when 'state' holds */
+    double flow_end;     /* s: when body bytes last stopped arriving; -INFINITY */
+    uint8_t state;       /* enum watch_state */
+    engine_event_id ev;  /* the cancelling check while stalled */
+    double ev_time;      /* s */
+};
+
+struct req;
+
+/* Pull records are many (one per pull in progress) and every poke walks
+ * them: the fields a poke reads come first, in one cache line, and the
+ * record stays small. */
 struct pull {
     struct runtime *rt;
+    uint8_t *ls;            /* enum layer_step per layer */
     uint32_t id, node, image;
-    runtime_done_fn *done;
-    void *arg;
-    uint32_t requests_left; /* manifest-phase requests still to make */
     uint32_t cursor;        /* next layer to dispatch */
     uint32_t slots;         /* download slots held (scope pull) */
     uint32_t unpack_cursor; /* next chain to unpack */
-    bool in_layers, unpacking, finished;
-    uint8_t *ls;            /* enum layer_step per layer */
-    size_t ls_cap;
-    struct runtime_result res;
-    struct pull *next_free;
+    bool in_layers, unpacking, finished, live;
+    uint16_t n_active;      /* HTTP requests in flight (any phase) */
+    uint16_t n_flows;       /* of which moving body bytes */
+    uint8_t requests_left;  /* manifest-phase requests still to send (<= 11) */
+    uint8_t requests_sent;  /* manifest-phase requests sent */
+    uint32_t ls_cap;
+    struct req **lreq;      /* per layer: its blob request while LS_FETCHING; ls lives
+                               in the same allocation, right after it */
+    struct req *mreq;       /* the manifest-phase request in flight */
+    struct req *ureq;       /* the chain unpack in progress */
+    union {
+        runtime_done_fn *done;
+        struct pull *next_free; /* while on the free list */
+    };
+    void *arg;
 };
 
-/* A blob fetch or a chain unpack in progress: the argument of its events. */
-struct op {
-    struct runtime *rt;
+/* The rest of a pull record, read only at its own events: kept apart so
+ * the records pokes walk stay small. Same id as its struct pull. */
+struct pull_cold {
+    struct watchdog wd;
+    struct runtime_result res;
+};
+
+/* An HTTP request or a chain unpack: the argument of its events and flows. */
+struct req {
     struct pull *p;
-    uint32_t k;             /* layer / chain position within the image */
-    struct op *next_free;
+    union {
+        engine_event_id ev;     /* its answer, while RQ_LATENCY */
+        struct req *next_free;  /* while on the free list */
+    };
+    uint32_t k;             /* layer / chain position, or REQ_MANIFEST */
+    uint32_t flow;          /* while RQ_BODY, or unpacking */
+    uint8_t index;          /* manifest phase: which request of the pull (0 = resolve) */
+    uint8_t phase;          /* enum req_phase */
+    uint8_t outcome;        /* enum registry_outcome decided when sent */
+    bool has_slot;          /* holds a registry slot */
 };
 
 struct runtime {
@@ -48,18 +118,35 @@ struct runtime {
     struct rng *rng;
     struct registry *registries;
     struct node *nodes;
-    struct pull **pulls;    /* by id; records are recycled, never moved */
-    size_t n_pulls, cap_pulls;
+    /* Records live in chunks (addresses never move; recycled, never
+     * freed before runtime_free): pulls started together sit together, so
+     * a poke over a node's pulls stays in few cache lines and pages. */
+    struct base_chunks pulls; /* struct pull, by id */
+    size_t n_pulls;
     struct pull *free_pulls;
-    struct op **ops;        /* every op ever allocated, for runtime_free */
-    size_t n_ops, cap_ops;
-    struct op *free_ops;
+    struct base_chunks colds; /* struct pull_cold, by pull id */
+    struct base_chunks reqs;  /* struct req */
+    size_t n_reqs;
+    struct req *free_reqs;
     uint64_t active;
     uint64_t layer_transfers;
 };
 
 static void poke(struct runtime *rt, struct node *nd);
 static void progress(struct pull *p);
+static struct pull *pull_at(struct runtime *rt, size_t id);
+static void transmit(struct req *q);
+static void fail_pull(struct pull *p, enum runtime_error code, uint32_t at);
+static void watch_update(struct pull *p);
+static void watch_stop(struct pull *p);
+
+/* A queued request got its registry slot: it goes on the wire now. */
+static void on_slot_granted(void *waiter)
+{
+    struct req *q = waiter;
+    q->has_slot = true;
+    transmit(q);
+}
 
 struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct net *n,
                             struct rng *rng, struct registry *registries, struct node *nodes)
@@ -67,6 +154,11 @@ struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct 
     struct runtime *rt = xcalloc(1, sizeof(*rt));
     *rt = (struct runtime){.sc = sc, .engine = e, .net = n, .rng = rng,
                            .registries = registries, .nodes = nodes};
+    for (size_t i = 0; i < sc->n_registries; i++)
+        registries[i].grant = on_slot_granted;
+    base_chunks_init(&rt->pulls, sizeof(struct pull));
+    base_chunks_init(&rt->colds, sizeof(struct pull_cold));
+    base_chunks_init(&rt->reqs, sizeof(struct req));
     return rt;
 }
 
@@ -74,14 +166,11 @@ void runtime_free(struct runtime *rt)
 {
     if (!rt)
         return;
-    for (size_t i = 0; i < rt->n_pulls; i++) {
-        free(rt->pulls[i]->ls);
-        free(rt->pulls[i]);
-    }
-    free(rt->pulls);
-    for (size_t i = 0; i < rt->n_ops; i++)
-        free(rt->ops[i]);
-    free(rt->ops);
+    for (size_t i = 0; i < rt->n_pulls; i++)
+        free(pull_at(rt, i)->lreq);
+    base_chunks_release(&rt->pulls);
+    base_chunks_release(&rt->colds);
+    base_chunks_release(&rt->reqs);
     free(rt);
 }
 
@@ -97,6 +186,16 @@ uint64_t runtime_layer_transfers(const struct runtime *rt)
 
 /* ---------------------------------------------------------------- records */
 
+static struct pull *pull_at(struct runtime *rt, size_t id)
+{
+    return base_chunks_at(&rt->pulls, id);
+}
+
+static struct pull_cold *cold_of(const struct pull *p)
+{
+    return base_chunks_at(&p->rt->colds, p->id);
+}
+
 static struct pull *pull_get(struct runtime *rt)
 {
     struct pull *p = rt->free_pulls;
@@ -104,29 +203,26 @@ static struct pull *pull_get(struct runtime *rt)
         rt->free_pulls = p->next_free;
         return p;
     }
-    p = xcalloc(1, sizeof(*p));
-    p->id = (uint32_t)rt->n_pulls;
-    *(struct pull **)VEC_PUSH(rt->pulls, rt->n_pulls, rt->cap_pulls) = p;
+    p = base_chunks_at(&rt->pulls, rt->n_pulls); /* zeroed */
+    p->id = (uint32_t)rt->n_pulls++;
     return p;
 }
 
-static struct op *op_get(struct runtime *rt, struct pull *p, uint32_t k)
+static struct req *req_get(struct runtime *rt, struct pull *p, uint32_t k)
 {
-    struct op *o = rt->free_ops;
-    if (o) {
-        rt->free_ops = o->next_free;
-    } else {
-        o = xmalloc(sizeof(*o));
-        *(struct op **)VEC_PUSH(rt->ops, rt->n_ops, rt->cap_ops) = o;
-    }
-    *o = (struct op){.rt = rt, .p = p, .k = k};
-    return o;
+    struct req *q = rt->free_reqs;
+    if (q)
+        rt->free_reqs = q->next_free;
+    else
+        q = base_chunks_at(&rt->reqs, rt->n_reqs++);
+    *q = (struct req){.p = p, .k = k, .ev = ENGINE_NO_EVENT};
+    return q;
 }
 
-static void op_put(struct op *o)
+static void req_put(struct runtime *rt, struct req *q)
 {
-    o->next_free = o->rt->free_ops;
-    o->rt->free_ops = o;
+    q->next_free = rt->free_reqs;
+    rt->free_reqs = q;
 }
 
 static const struct scenario_image *image_of(const struct pull *p)
@@ -144,17 +240,127 @@ static struct node *node_of(const struct pull *p)
     return &p->rt->nodes[p->node];
 }
 
-/* Latency of one more HTTP request of this pull, counted at its registry. */
-static double request(struct pull *p, bool blob)
+static double now_of(const struct pull *p)
 {
-    struct registry *r = registry_of(p);
-    r->requests++;
-    if (blob)
-        r->blob_requests++;
+    return engine_now(p->rt->engine);
+}
+
+/* ---------------------------------------------------------------- watchdog */
+
+static double tick_time(const struct watchdog *wd, uint64_t k)
+{
+    return wd->t0 + (double)k * wd->period;
+}
+
+/* The first tick strictly after t (k >= 1). */
+static uint64_t tick_after(const struct watchdog *wd, double t)
+{
+    double x = floor((t - wd->t0) / wd->period);
+    uint64_t k = x < 0 ? 1 : (uint64_t)x + 1;
+    while (k > 1 && tick_time(wd, k - 1) > t)
+        k--;
+    while (tick_time(wd, k) <= t)
+        k++;
+    return k;
+}
+
+/* Tick k (the first of a stalled span) saw bytes read since tick k - 1. */
+static bool saw_bytes(const struct watchdog *wd, uint64_t k)
+{
+    return wd->flow_end > tick_time(wd, k - 1);
+}
+
+static void watch_start(struct pull *p)
+{
+    double timeout = node_of(p)->cfg->runtime.image_pull_progress_timeout;
+    struct watchdog *wd = &cold_of(p)->wd;
+    *wd = (struct watchdog){.t0 = now_of(p), .seg_start = now_of(p), .flow_end = -INFINITY,
+                            .state = W_IDLE, .ev = ENGINE_NO_EVENT};
+    if (timeout <= 0)
+        return; /* 0 disables the timeout (spec §11) */
+    /* Source: spec §11; image_pull.go: the interval is timeout/2 when the
+     * timeout is below the default interval; a check cancels when
+     * time.Since(lastSeen) > timeout (strict). */
+    wd->period = timeout < PROGRESS_CHECK_PERIOD ? timeout / 2 : PROGRESS_CHECK_PERIOD;
+    wd->need = (uint64_t)floor(timeout / wd->period) + 1;
+    while (wd->need > 1 && (double)(wd->need - 1) * wd->period > timeout)
+        wd->need--;
+}
+
+/* The checks in (seg_start, now] saw the state that held since seg_start. */
+static void watch_account(struct watchdog *wd, double now)
+{
+    uint64_t first = tick_after(wd, wd->seg_start), last = tick_after(wd, now) - 1;
+    if (first <= last) {
+        if (wd->state != W_STALLED)
+            wd->last_k = last;
+        else if (saw_bytes(wd, first))
+            wd->last_k = first;
+    }
+    if (wd->state == W_FLOWING)
+        wd->flow_end = now;
+}
+
+static void on_watchdog(struct engine *e, void *arg)
+{
+    struct pull *p = arg;
+    (void)e;
+    cold_of(p)->wd.ev = ENGINE_NO_EVENT;
+    /* Source: image_pull.go: "cancel pulling image %s because of no progress in %v". */
+    fail_pull(p, RUNTIME_ERR_PROGRESS_TIMEOUT, 0);
+}
+
+/* Stalled since seg_start: the check that cancels, unless the stall ends. */
+static void watch_arm(struct pull *p)
+{
+    struct watchdog *wd = &cold_of(p)->wd;
+    uint64_t k1 = tick_after(wd, wd->seg_start);
+    uint64_t last = saw_bytes(wd, k1) ? k1 : wd->last_k;
+    uint64_t kc = last + wd->need > k1 ? last + wd->need : k1;
+    double t = tick_time(wd, kc);
+    if (wd->ev != ENGINE_NO_EVENT) {
+        if (wd->ev_time == t || wd->ev_time <= now_of(p))
+            return; /* the same check, or one due now that saw the stall */
+        engine_cancel(p->rt->engine, wd->ev);
+    }
+    wd->ev = engine_schedule(p->rt->engine, t, on_watchdog, p);
+    wd->ev_time = t;
+}
+
+/* The stall ended; a check due at this very instant saw it and stays. */
+static void watch_disarm(struct pull *p)
+{
+    struct watchdog *wd = &cold_of(p)->wd;
+    if (wd->ev != ENGINE_NO_EVENT && wd->ev_time > now_of(p)) {
+        engine_cancel(p->rt->engine, wd->ev);
+        wd->ev = ENGINE_NO_EVENT;
+    }
+}
+
+/* Re-reads the pull's request counts; call after every change of them. */
+static void watch_update(struct pull *p)
+{
+    struct watchdog *wd = &cold_of(p)->wd;
+    if (p->finished || wd->period == 0)
+        return;
+    enum watch_state st = p->n_active == 0 ? W_IDLE : p->n_flows > 0 ? W_FLOWING : W_STALLED;
+    if (st == wd->state)
+        return;
+    watch_account(wd, now_of(p));
+    wd->state = (uint8_t)st;
+    wd->seg_start = now_of(p);
+    if (st == W_STALLED)
+        watch_arm(p);
     else
-        r->manifest_requests++;
-    p->res.requests++;
-    return registry_request_latency(r, p->rt->rng, &node_of(p)->latency_rng);
+        watch_disarm(p);
+}
+
+static void watch_stop(struct pull *p)
+{
+    struct watchdog *wd = &cold_of(p)->wd;
+    if (wd->ev != ENGINE_NO_EVENT)
+        engine_cancel(p->rt->engine, wd->ev);
+    wd->ev = ENGINE_NO_EVENT;
 }
 
 /* ---------------------------------------------------------------- finish */
@@ -166,7 +372,8 @@ static void on_finish(struct engine *e, void *arg)
     (void)e;
     node_remove_pull(node_of(p), p->id);
     rt->active--;
-    struct runtime_result res = p->res;
+    p->live = false;
+    struct runtime_result res = cold_of(p)->res;
     runtime_done_fn *done = p->done;
     void *done_arg = p->arg;
     p->next_free = rt->free_pulls;
@@ -174,21 +381,146 @@ static void on_finish(struct engine *e, void *arg)
     done(done_arg, &res);
 }
 
-/* Ends the pull now; its callback runs from an event at this instant, so
- * callers never re-enter the runtime from inside a poke. */
-static void finish(struct pull *p, const char *error)
+/* Ends the pull with success now; its callback runs from an event at this
+ * instant, so callers never re-enter the runtime from inside a poke. */
+static void finish(struct pull *p)
 {
+    watch_stop(p);
     p->finished = true;
-    p->res.ok = error == NULL;
-    p->res.error = error;
-    if (!error)
-        node_add_image(node_of(p), p->image);
-    engine_schedule(p->rt->engine, engine_now(p->rt->engine), on_finish, p);
+    cold_of(p)->res.ok = true;
+    node_add_image(node_of(p), p->image);
+    engine_schedule(p->rt->engine, now_of(p), on_finish, p);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+/* Is this manifest-phase request a counted manifest GET (rateLimit)? The
+ * first request is the HEAD resolve (free). A single-platform pull counts
+ * its manifest GET (the second request; the only one when
+ * manifestRequests is 1, which then stands for resolve and GET); a
+ * multi-platform pull counts its platform manifest GET (the last one), not
+ * the index. Source: Docker Hub "Usage and limits": version checks do not
+ * count, a multi-arch pull counts one pull per architecture. */
+static bool is_counted(const struct req *q)
+{
+    const struct pull *p = q->p;
+    if (q->k != REQ_MANIFEST)
+        return false;
+    uint32_t m = registry_of(p)->cfg->manifest_requests;
+    if (image_of(p)->n_platforms > 0)
+        return q->index == m;
+    return q->index == (m >= 2 ? 1u : 0u);
+}
+
+static void on_answer(struct engine *e, void *arg);
+
+/* Sends q now: counted at the registry, then on the wire once it has a
+ * registry slot. */
+static void send(struct req *q)
+{
+    struct pull *p = q->p;
+    struct registry *r = registry_of(p);
+    r->requests++;
+    if (q->k == REQ_MANIFEST)
+        r->manifest_requests++;
+    else
+        r->blob_requests++;
+    cold_of(p)->res.requests++;
+    p->n_active++;
+    if (registry_slot_acquire(r, q)) {
+        q->has_slot = r->cfg->max_concurrent_requests > 0;
+        transmit(q);
+    } else {
+        q->phase = RQ_SLOT;
+    }
+    watch_update(p);
+}
+
+/* q leaves the wire: no answer and no more bytes will come. */
+static void hang(struct req *q)
+{
+    struct pull *p = q->p;
+    if (q->phase == RQ_BODY) {
+        net_flow_cancel(p->rt->net, q->flow);
+        p->n_flows--;
+    }
+    q->phase = RQ_HUNG;
+    registry_count_error(registry_of(p), REGISTRY_HANG);
+    watch_update(p);
+}
+
+/* The request is on the wire now: judged by the registry, answered after its
+ * latency (a refused connection answers at once, a hang never). */
+static void transmit(struct req *q)
+{
+    struct pull *p = q->p;
+    struct runtime *rt = p->rt;
+    struct registry *r = registry_of(p);
+    struct node *nd = node_of(p);
+    double now = now_of(p);
+    enum registry_outcome o = registry_outage(r, now);
+    q->phase = RQ_LATENCY;
+    if (o == REGISTRY_HANG) {
+        hang(q);
+        return;
+    }
+    double lat = 0;
+    if (o == REGISTRY_OK) {
+        lat = registry_request_latency(r, rt->rng, &nd->latency_rng);
+        o = registry_judge(r, now, is_counted(q), p->node, nd->pool, rt->rng, &nd->failure_rng);
+    }
+    q->outcome = (uint8_t)o;
+    q->ev = engine_schedule(rt->engine, now + lat, on_answer, q);
+}
+
+/* Gives back q's registry slot, if it holds one (may grant a waiter). */
+static void release_slot(struct req *q)
+{
+    if (!q->has_slot)
+        return;
+    q->has_slot = false;
+    registry_slot_release(registry_of(q->p));
+}
+
+/* Stops whatever q has in progress (its pull is failing). */
+static void abandon(struct req *q)
+{
+    struct runtime *rt = q->p->rt;
+    switch ((enum req_phase)q->phase) {
+    case RQ_SLOT:
+        registry_slot_forget(registry_of(q->p), q);
+        break;
+    case RQ_LATENCY:
+        engine_cancel(rt->engine, q->ev);
+        break;
+    case RQ_BODY:
+        net_flow_cancel(rt->net, q->flow);
+        break;
+    case RQ_HUNG:
+        break;
+    }
+    release_slot(q);
+    req_put(rt, q);
+}
+
+static enum runtime_error error_of(const struct req *q, enum registry_outcome o)
+{
+    bool blob = q->k != REQ_MANIFEST;
+    switch (o) {
+    case REGISTRY_OK:
+    case REGISTRY_HANG:
+        break;
+    case REGISTRY_UNAVAILABLE:
+        return blob ? RUNTIME_ERR_BLOB_UNAVAILABLE : RUNTIME_ERR_MANIFEST_UNAVAILABLE;
+    case REGISTRY_REFUSED:
+        return blob ? RUNTIME_ERR_BLOB_REFUSED : RUNTIME_ERR_MANIFEST_REFUSED;
+    case REGISTRY_THROTTLED:
+        return RUNTIME_ERR_TOO_MANY_REQUESTS;
+    }
+    return RUNTIME_ERR_NONE;
 }
 
 /* ---------------------------------------------------------------- manifests */
-
-static void on_request_done(struct engine *e, void *arg);
 
 static bool node_platform_matches(const struct pull *p)
 {
@@ -203,7 +535,7 @@ static bool node_platform_matches(const struct pull *p)
     return false;
 }
 
-/* Issues the next manifest-phase request, or moves on to the layers. */
+/* Sends the next manifest-phase request, or moves on to the layers. */
 static void next_request(struct pull *p)
 {
     if (p->requests_left == 0) {
@@ -212,21 +544,29 @@ static void next_request(struct pull *p)
         return;
     }
     p->requests_left--;
-    double lat = request(p, false);
-    engine_schedule(p->rt->engine, engine_now(p->rt->engine) + lat, on_request_done, p);
+    struct req *q = req_get(p->rt, p, REQ_MANIFEST);
+    q->index = p->requests_sent++;
+    p->mreq = q;
+    send(q);
 }
 
-static void on_request_done(struct engine *e, void *arg)
+static void manifest_answered(struct req *q)
 {
-    struct pull *p = arg;
-    (void)e;
+    struct pull *p = q->p;
     /* Simplification: the platform is matched once the single-platform
      * requests are done, in place of the platform manifest request. */
     if (p->requests_left == 1 && !node_platform_matches(p)) {
-        finish(p, "no match for platform in manifest: not found");
+        fail_pull(p, RUNTIME_ERR_PLATFORM, q->index);
         return;
     }
+    release_slot(q);
+    p->mreq = NULL;
+    /* The next request is sent before this one is counted out, so the
+     * watchdog never sees a gap between them. */
     next_request(p);
+    p->n_active--;
+    req_put(p->rt, q);
+    watch_update(p);
 }
 
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_done_fn *done,
@@ -235,47 +575,90 @@ void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_don
     struct pull *p = pull_get(rt);
     const struct scenario_image *im = &rt->sc->images[image];
     uint8_t *ls = p->ls;
+    struct req **lreq = p->lreq;
     size_t ls_cap = p->ls_cap;
     uint32_t id = p->id;
     *p = (struct pull){.rt = rt, .id = id, .node = node, .image = image, .done = done,
-                       .arg = arg, .ls = ls, .ls_cap = ls_cap};
+                       .arg = arg, .ls = ls, .lreq = lreq, .ls_cap = ls_cap, .live = true};
     if (p->ls_cap < im->n_layers) {
+        /* One block per record, as few allocations as before requests
+         * were tracked: pokes walk ls, and scattered arrays miss the cache. */
         p->ls_cap = im->n_layers;
-        p->ls = xrealloc(p->ls, p->ls_cap);
+        free(p->lreq);
+        p->lreq = xmalloc(p->ls_cap * (sizeof(*p->lreq) + 1));
+        p->ls = (uint8_t *)(p->lreq + p->ls_cap);
     }
     memset(p->ls, LS_PENDING, im->n_layers);
+    memset(p->lreq, 0, im->n_layers * sizeof(*p->lreq));
     p->requests_left = rt->registries[im->registry].cfg->manifest_requests +
                        (im->n_platforms > 0 ? 1u : 0u);
     node_add_pull(&rt->nodes[node], p->id);
     rt->active++;
+    cold_of(p)->res = (struct runtime_result){.ok = false};
+    watch_start(p);
     next_request(p);
 }
 
 /* ---------------------------------------------------------------- fetches */
 
-static void on_fetch_latency(struct engine *e, void *arg);
-static void on_fetch_done(void *arg);
+static void on_body_done(void *arg);
 
 static void start_fetch(struct pull *p, uint32_t k)
 {
     p->ls[k] = LS_FETCHING;
     p->rt->layer_transfers++;
-    double lat = request(p, true);
-    struct op *o = op_get(p->rt, p, k);
-    engine_schedule(p->rt->engine, engine_now(p->rt->engine) + lat, on_fetch_latency, o);
+    struct req *q = req_get(p->rt, p, k);
+    p->lreq[k] = q;
+    send(q);
 }
 
-static void on_fetch_latency(struct engine *e, void *arg)
+/* The blob GET was answered: its bytes start to flow. */
+static void body_start(struct req *q)
 {
-    struct op *o = arg;
-    struct pull *p = o->p;
-    (void)e;
-    const struct scenario_layer *l = &p->rt->sc->layers[image_of(p)->layers[o->k]];
+    struct pull *p = q->p;
+    const struct scenario_layer *l = &p->rt->sc->layers[image_of(p)->layers[q->k]];
     const struct registry *r = registry_of(p);
     const struct node *nd = node_of(p);
     uint32_t links[3] = {r->egress, nd->nic, nd->disk};
-    net_flow_start(p->rt->net, (double)l->size, r->cfg->per_connection_bandwidth, links, 3,
-                   on_fetch_done, o);
+    q->phase = RQ_BODY;
+    q->flow = net_flow_start(p->rt->net, (double)l->size, r->per_connection_bandwidth, links, 3,
+                             on_body_done, q);
+    p->n_flows++;
+    watch_update(p);
+}
+
+static void on_answer(struct engine *e, void *arg)
+{
+    struct req *q = arg;
+    struct pull *p = q->p;
+    struct registry *r = registry_of(p);
+    (void)e;
+    q->ev = ENGINE_NO_EVENT;
+    /* An answer due while the registry is down is refused or never comes. */
+    enum registry_outcome o = registry_outage(r, now_of(p));
+    if (o == REGISTRY_OK)
+        o = (enum registry_outcome)q->outcome;
+    switch (o) {
+    case REGISTRY_OK:
+        if (q->k == REQ_MANIFEST)
+            manifest_answered(q);
+        else
+            body_start(q);
+        return;
+    case REGISTRY_HANG:
+        hang(q);
+        return;
+    case REGISTRY_UNAVAILABLE:
+    case REGISTRY_REFUSED:
+    case REGISTRY_THROTTLED:
+        break;
+    }
+    registry_count_error(r, o);
+    /* Simplification: no containerd-level retry. A failed manifest request
+     * fails the resolve; a failed blob GET fails the fetch and so the
+     * unpack (core/unpack/unpacker.go). containerd's resolver may retry a
+     * few statuses (408/429) itself; not modelled. */
+    fail_pull(p, error_of(q, o), q->k == REQ_MANIFEST ? q->index : q->k);
 }
 
 /* Hands free node download tokens to waiting requests, in FIFO order. */
@@ -285,33 +668,48 @@ static void grant_tokens(struct runtime *rt, struct node *nd)
     while (nd->tokens_used < limit && nd->token_head < nd->n_token_q) {
         struct node_token_req req = nd->token_q[nd->token_head++];
         nd->tokens_used++;
-        start_fetch(rt->pulls[req.pull], req.layer);
+        start_fetch(pull_at(rt, req.pull), req.layer);
     }
     if (nd->token_head == nd->n_token_q)
         nd->token_head = nd->n_token_q = 0;
 }
 
-static void on_fetch_done(void *arg)
+/* Gives back the download slot (scope pull) or node token of a fetch. */
+static void release_download(struct pull *p)
 {
-    struct op *o = arg;
-    struct pull *p = o->p;
+    struct node *nd = node_of(p);
+    if (nd->cfg->runtime.scope == SCENARIO_DOWNLOADS_PER_PULL)
+        p->slots--;
+    else
+        nd->tokens_used--;
+}
+
+static void on_body_done(void *arg)
+{
+    struct req *q = arg;
+    struct pull *p = q->p;
     struct runtime *rt = p->rt;
     struct node *nd = node_of(p);
-    uint32_t layer = image_of(p)->layers[o->k];
+    uint32_t layer = image_of(p)->layers[q->k];
     uint64_t size = rt->sc->layers[layer].size;
-    op_put(o);
     node_set_layer_state(nd, layer, NODE_READY);
     nd->bytes_fetched += size;
-    p->ls[o->k] = LS_DONE;
-    p->res.bytes += size;
-    p->res.layers_fetched++;
-    if (nd->cfg->runtime.scope == SCENARIO_DOWNLOADS_PER_PULL) {
-        p->slots--;
-    } else {
-        nd->tokens_used--;
+    p->ls[q->k] = LS_DONE;
+    p->lreq[q->k] = NULL;
+    struct runtime_result *res = &cold_of(p)->res;
+    res->bytes += size;
+    res->layers_fetched++;
+    release_download(p);
+    release_slot(q);
+    if (nd->cfg->runtime.scope == SCENARIO_DOWNLOADS_PER_NODE)
         grant_tokens(rt, nd);
-    }
     poke(rt, nd);
+    /* Counted out after the poke, which may have sent this pull's next
+     * requests: the watchdog sees no false gap. */
+    p->n_flows--;
+    p->n_active--;
+    req_put(p->rt, q);
+    watch_update(p);
 }
 
 /* Takes the blob lock of layer k and asks for a download slot or token. */
@@ -359,7 +757,7 @@ static void dispatch(struct pull *p)
 }
 
 /* Layers this pull waited for: done when present; re-claimed when the
- * holder gave the lock up without the blob. */
+ * holder gave the lock up without the blob (it failed). */
 static void resolve_waits(struct pull *p)
 {
     const struct scenario_image *im = image_of(p);
@@ -382,9 +780,10 @@ static void resolve_waits(struct pull *p)
 
 static void on_unpack_done(void *arg)
 {
-    struct op *o = arg;
-    struct pull *p = o->p;
-    op_put(o);
+    struct req *q = arg;
+    struct pull *p = q->p;
+    p->ureq = NULL;
+    req_put(p->rt, q);
     node_set_chain_state(node_of(p), image_of(p)->chains[p->unpack_cursor], NODE_READY);
     p->unpacking = false;
     p->unpack_cursor++;
@@ -415,11 +814,14 @@ static void unpack(struct pull *p)
         node_set_chain_state(nd, chain, NODE_BUSY);
         p->unpacking = true;
         uint32_t links[1] = {nd->disk};
-        net_flow_start(p->rt->net, (double)p->rt->sc->layers[im->layers[k]].unpacked_size,
-                       cap, links, 1, on_unpack_done, op_get(p->rt, p, k));
+        struct req *q = req_get(p->rt, p, k);
+        p->ureq = q;
+        q->flow = net_flow_start(p->rt->net,
+                                 (double)p->rt->sc->layers[im->layers[k]].unpacked_size, cap,
+                                 links, 1, on_unpack_done, q);
     }
     if (p->unpack_cursor == im->n_layers)
-        finish(p, NULL);
+        finish(p);
 }
 
 static void progress(struct pull *p)
@@ -431,10 +833,241 @@ static void progress(struct pull *p)
     unpack(p);
 }
 
-/* Something on the node changed (a blob or a chain became ready): every
- * active pull there re-checks, in the order the pulls started. */
+/* Something on the node changed (a blob or a chain became ready, or a lock
+ * was given up): every active pull there re-checks, in start order. */
 static void poke(struct runtime *rt, struct node *nd)
 {
     for (size_t i = 0; i < nd->n_pulls; i++)
-        progress(rt->pulls[nd->pulls[i]]);
+        progress(pull_at(rt, nd->pulls[i]));
+}
+
+/* ---------------------------------------------------------------- failure */
+
+/* Drops the pull's requests waiting for a node download token. */
+static void forget_token_reqs(struct pull *p)
+{
+    struct node *nd = node_of(p);
+    size_t j = nd->token_head;
+    for (size_t i = nd->token_head; i < nd->n_token_q; i++)
+        if (nd->token_q[i].pull != p->id)
+            nd->token_q[j++] = nd->token_q[i];
+    nd->n_token_q = j;
+    if (nd->token_head == nd->n_token_q)
+        nd->token_head = nd->n_token_q = 0;
+}
+
+/* Gives up every layer lock the pull holds: their blobs go back to ABSENT. */
+static void release_layers(struct pull *p)
+{
+    const struct scenario_image *im = image_of(p);
+    struct node *nd = node_of(p);
+    for (uint32_t k = 0; k < p->cursor; k++) {
+        switch ((enum layer_step)p->ls[k]) {
+        case LS_FETCHING:
+            abandon(p->lreq[k]);
+            p->lreq[k] = NULL;
+            release_download(p);
+            node_set_layer_state(nd, im->layers[k], NODE_ABSENT);
+            break;
+        case LS_QUEUED:
+            node_set_layer_state(nd, im->layers[k], NODE_ABSENT);
+            break;
+        case LS_PENDING:
+        case LS_DONE:
+        case LS_WAITING:
+            break;
+        }
+    }
+}
+
+/*
+ * Fails the pull now: containerd cancels the pull's context, so every
+ * fetch and the unpack stop and their locks are released (blob locks and
+ * snapshot chain locks: core/unpack/unpacker.go). Blob requests waiting
+ * for a registry slot are dropped first, so a slot another of its requests
+ * gives back never goes to this pull. (A manifest request is alone: no blob
+ * request exists yet.) Call only from an event handler (never in a poke).
+ */
+static void fail_pull(struct pull *p, enum runtime_error code, uint32_t at)
+{
+    struct runtime *rt = p->rt;
+    struct node *nd = node_of(p);
+    watch_stop(p);
+    p->finished = true;
+    for (uint32_t k = 0; k < p->cursor; k++)
+        if (p->ls[k] == LS_FETCHING && p->lreq[k]->phase == RQ_SLOT)
+            registry_slot_forget(registry_of(p), p->lreq[k]);
+    forget_token_reqs(p);
+    if (p->mreq)
+        abandon(p->mreq);
+    p->mreq = NULL;
+    release_layers(p);
+    if (p->unpacking) {
+        net_flow_cancel(rt->net, p->ureq->flow);
+        req_put(rt, p->ureq);
+        p->ureq = NULL;
+        node_set_chain_state(nd, image_of(p)->chains[p->unpack_cursor], NODE_ABSENT);
+    }
+    struct runtime_result *res = &cold_of(p)->res;
+    res->ok = false;
+    res->code = code;
+    res->error_at = at;
+    res->error = runtime_error_text(code);
+    engine_schedule(rt->engine, now_of(p), on_finish, p);
+    if (nd->cfg->runtime.scope == SCENARIO_DOWNLOADS_PER_NODE)
+        grant_tokens(rt, nd);
+    poke(rt, nd);
+}
+
+void runtime_registry_outage_began(struct runtime *rt, uint32_t registry)
+{
+    struct registry *r = &rt->registries[registry];
+    enum registry_outcome mode = registry_outage(r, engine_now(rt->engine));
+    if (mode == REGISTRY_OK)
+        return;
+    /* Pull records are visited in id order, never in pointer order. */
+    for (size_t i = 0; i < rt->n_pulls; i++) {
+        struct pull *p = pull_at(rt, i);
+        if (!p->live || p->finished || image_of(p)->registry != registry)
+            continue;
+        for (uint32_t k = 0; k < p->cursor && !p->finished; k++) {
+            struct req *q = p->ls[k] == LS_FETCHING ? p->lreq[k] : NULL;
+            if (!q || q->phase != RQ_BODY)
+                continue;
+            if (mode == REGISTRY_HANG) {
+                hang(q);
+            } else {
+                registry_count_error(r, REGISTRY_REFUSED);
+                fail_pull(p, RUNTIME_ERR_BLOB_RESET, k);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- messages */
+
+const char *runtime_error_text(enum runtime_error code)
+{
+    switch (code) {
+    case RUNTIME_ERR_NONE:
+        break;
+    case RUNTIME_ERR_PLATFORM:
+        return "no match for platform in manifest: not found";
+    case RUNTIME_ERR_MANIFEST_UNAVAILABLE:
+        return "failed to resolve reference: 503 Service Unavailable";
+    case RUNTIME_ERR_MANIFEST_REFUSED:
+        return "failed to resolve reference: connection refused";
+    case RUNTIME_ERR_TOO_MANY_REQUESTS:
+        return "429 Too Many Requests: toomanyrequests";
+    case RUNTIME_ERR_BLOB_UNAVAILABLE:
+        return "failed to fetch layer: 503 Service Unavailable";
+    case RUNTIME_ERR_BLOB_REFUSED:
+        return "failed to fetch layer: connection refused";
+    case RUNTIME_ERR_BLOB_RESET:
+        return "failed to fetch layer: connection reset by peer";
+    case RUNTIME_ERR_PROGRESS_TIMEOUT:
+        return "no progress within image_pull_progress_timeout: context canceled";
+    }
+    return NULL;
+}
+
+/* The host containerd contacts for a registry name (docker.io's API host). */
+static const char *api_host(const char *host)
+{
+    return strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host;
+}
+
+/*
+ * Error texts as the kubelet sees them. Source: containerd
+ * internal/cri/server/images/image_pull.go ("failed to pull and unpack
+ * image %q: %w"), core/remotes/docker/resolver.go ("failed to resolve
+ * reference"), core/remotes/errors (unexpected status), fetcher.go
+ * (httpReadSeeker); cri-client remote_image.go strips the gRPC prefix of
+ * codes.Unknown only, so a cancelled pull keeps "rpc error: code =
+ * Canceled". The exact wording differs between containerd versions; the
+ * shape (and the first words, which decide the kubelet's reason) is what
+ * matters. No text starts with "RegistryUnavailable": containerd never
+ * returns that CRI error, so every failure here is ErrImagePull.
+ */
+/* Where a request of the pull of 'im' went: containerd's API host, the
+ * repository path and the tag or digest. */
+struct request_url {
+    const char *host, *path, *ref;
+};
+
+static struct request_url url_of(const struct scenario *sc, const struct scenario_image *im)
+{
+    const char *host = sc->registries[im->registry].host;
+    return (struct request_url){.host = api_host(host),
+                                .path = im->name + strlen(host) + 1,
+                                .ref = im->normalized + strlen(im->name) + 1};
+}
+
+/* The detail of a manifest-phase failure: resolve (request 0, a HEAD) or
+ * a later GET. */
+static void manifest_detail(const struct scenario_image *im, struct request_url u,
+                            enum runtime_error code, uint32_t at, struct strbuf *sb)
+{
+    if (code == RUNTIME_ERR_MANIFEST_UNAVAILABLE)
+        strbuf_addf(sb, "failed to resolve reference \"%s\": unexpected status from %s request "
+                    "to https://%s/v2/%s/manifests/%s: 503 Service Unavailable",
+                    im->normalized, at == 0 ? "HEAD" : "GET", u.host, u.path, u.ref);
+    else if (code == RUNTIME_ERR_MANIFEST_REFUSED)
+        strbuf_addf(sb, "failed to resolve reference \"%s\": failed to do request: %s "
+                    "\"https://%s/v2/%s/manifests/%s\": dial tcp: connect: connection refused",
+                    im->normalized, at == 0 ? "Head" : "Get", u.host, u.path, u.ref);
+    else
+        strbuf_addf(sb, "failed to copy: httpReadSeeker: failed open: unexpected status code "
+                    "https://%s/v2/%s/manifests/%s: 429 Too Many Requests - Server message: "
+                    "toomanyrequests: You have reached your pull rate limit. You may increase "
+                    "the limit by authenticating and upgrading: "
+                    "https://www.docker.com/increase-rate-limit", u.host, u.path, u.ref);
+}
+
+/* The detail of a blob GET failure ('layer' is the scenario's layer id). */
+static void blob_detail(struct request_url u, const char *layer, enum runtime_error code,
+                        struct strbuf *sb)
+{
+    if (code == RUNTIME_ERR_BLOB_UNAVAILABLE)
+        strbuf_addf(sb, "failed to copy: httpReadSeeker: failed open: unexpected status code "
+                    "https://%s/v2/%s/blobs/%s: 503 Service Unavailable", u.host, u.path,
+                    layer);
+    else if (code == RUNTIME_ERR_BLOB_REFUSED)
+        strbuf_addf(sb, "failed to copy: httpReadSeeker: failed open: failed to do request: "
+                    "Get \"https://%s/v2/%s/blobs/%s\": dial tcp: connect: connection refused",
+                    u.host, u.path, layer);
+    else
+        strbuf_addf(sb, "failed to copy: read tcp: read: connection reset by peer");
+}
+
+void runtime_format_error(const struct scenario *sc, uint32_t image, enum runtime_error code,
+                          uint32_t error_at, struct strbuf *sb)
+{
+    const struct scenario_image *im = &sc->images[image];
+    struct request_url u = url_of(sc, im);
+    const char *layer = error_at < im->n_layers ? sc->layers[im->layers[error_at]].id : "";
+    switch (code) {
+    case RUNTIME_ERR_NONE:
+        return;
+    case RUNTIME_ERR_PROGRESS_TIMEOUT:
+        strbuf_addf(sb, "rpc error: code = Canceled desc = failed to pull and unpack image "
+                        "\"%s\": context canceled", im->normalized);
+        return;
+    case RUNTIME_ERR_PLATFORM:
+        strbuf_addf(sb, "failed to pull and unpack image \"%s\": no match for platform in "
+                        "manifest: not found", im->normalized);
+        return;
+    case RUNTIME_ERR_MANIFEST_UNAVAILABLE:
+    case RUNTIME_ERR_MANIFEST_REFUSED:
+    case RUNTIME_ERR_TOO_MANY_REQUESTS:
+        strbuf_addf(sb, "failed to pull and unpack image \"%s\": ", im->normalized);
+        manifest_detail(im, u, code, error_at, sb);
+        return;
+    case RUNTIME_ERR_BLOB_UNAVAILABLE:
+    case RUNTIME_ERR_BLOB_REFUSED:
+    case RUNTIME_ERR_BLOB_RESET:
+        strbuf_addf(sb, "failed to pull and unpack image \"%s\": ", im->normalized);
+        blob_detail(u, layer, code, sb);
+        return;
+    }
 }

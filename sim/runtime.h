@@ -25,6 +25,23 @@
  *     and only then does the pull report success.
  * There is no CRI-level de-duplication of identical concurrent pulls: each
  * resolves its manifest; only blobs and chains are shared.
+ * HTTP requests (registry.h): a request first waits for a registry slot
+ * (maxConcurrentRequests; the wait counts as latency), then is judged when
+ * sent: an outage refuses it at once or leaves it hanging; otherwise a
+ * rate-limited manifest GET may get 429 and any request may get 503 after
+ * its latency. An answer that arrives during an outage is refused or hangs
+ * too, and an outage that begins stops the blob transfers in flight (reset
+ * in mode fail, frozen in mode hang). Any failed request fails the pull.
+ * Failure: the pull releases everything it holds at once - its blob locks
+ * and the chains it was unpacking go back to ABSENT (a waiting pull then
+ * claims them), its flows, pending events, queued token requests, registry
+ * slots and download slots or tokens are cancelled or given back - and
+ * reports the error from an event at the same instant.
+ * Progress timeout (containerd image_pull_progress_timeout, spec §11):
+ * checked on a ticker started with the pull, every 10 s (timeout/2 if
+ * that is smaller); a check that finds requests active and no body bytes
+ * read since the previous check, more than the timeout after the last
+ * check that found progress (or the start), cancels the pull.
  * Ownership: the runtime borrows the scenario, engine, net, rng, registries
  *   and nodes (whose array must not move); it owns its pull records.
  *   Completion callbacks run from engine events, never inside
@@ -36,6 +53,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base.h"
 #include "engine.h"
 #include "net.h"
 #include "node.h"
@@ -43,11 +61,27 @@
 #include "rng.h"
 #include "scenario.h"
 
+/* Why a pull failed. */
+enum runtime_error {
+    RUNTIME_ERR_NONE,
+    RUNTIME_ERR_PLATFORM,             /* the index has no manifest for the node's platform */
+    RUNTIME_ERR_MANIFEST_UNAVAILABLE, /* 503 on a manifest-phase request */
+    RUNTIME_ERR_MANIFEST_REFUSED,     /* outage (fail) on a manifest-phase request */
+    RUNTIME_ERR_TOO_MANY_REQUESTS,    /* 429 on a counted manifest GET (rateLimit) */
+    RUNTIME_ERR_BLOB_UNAVAILABLE,     /* 503 on a blob GET */
+    RUNTIME_ERR_BLOB_REFUSED,         /* outage (fail) on a blob GET */
+    RUNTIME_ERR_BLOB_RESET,           /* outage (fail) began during a blob transfer */
+    RUNTIME_ERR_PROGRESS_TIMEOUT,     /* no progress for image_pull_progress_timeout */
+};
+
 struct runtime;
 
 struct runtime_result {
     bool ok;
-    const char *error;       /* static text when !ok, else NULL */
+    const char *error;       /* static short text when !ok, else NULL */
+    enum runtime_error code; /* RUNTIME_ERR_NONE when ok */
+    uint32_t error_at;       /* manifest-phase request index, or layer position in the
+                                image, of the failure (0 when not applicable) */
     uint64_t bytes;          /* layer bytes this pull downloaded itself */
     uint32_t layers_fetched; /* blob downloads this pull made */
     uint32_t requests;       /* HTTP requests this pull made */
@@ -55,6 +89,7 @@ struct runtime_result {
 
 typedef void runtime_done_fn(void *arg, const struct runtime_result *res);
 
+/* Sets itself as the slot-grant callback of every registry. */
 struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct net *n,
                             struct rng *rng, struct registry *registries, struct node *nodes);
 /* Frees all pull records; pending pulls are dropped without callbacks. */
@@ -64,9 +99,24 @@ void runtime_free(struct runtime *rt);
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_done_fn *done,
                   void *arg);
 
+/* An outage of registry 'registry' begins now: blob transfers in flight from
+ * it fail (mode fail) or freeze (mode hang). Call it from an event at the
+ * outage's start. */
+void runtime_registry_outage_began(struct runtime *rt, uint32_t registry);
+
 /* Pulls in progress on all nodes. */
 uint64_t runtime_active_pulls(const struct runtime *rt);
 /* Blob downloads started since time 0 (the benchmark's "layer transfers"). */
 uint64_t runtime_layer_transfers(const struct runtime *rt);
+
+/* A short static text for a failure code (NULL for RUNTIME_ERR_NONE). */
+const char *runtime_error_text(enum runtime_error code);
+
+/* Appends the error text containerd would report for a failed pull of
+ * 'image' (its gRPC message as the kubelet sees it; no commas), e.g.
+ * 'failed to pull and unpack image "docker.io/library/nginx:1.27": ...
+ * 503 Service Unavailable'. */
+void runtime_format_error(const struct scenario *sc, uint32_t image, enum runtime_error code,
+                          uint32_t error_at, struct strbuf *sb);
 
 #endif

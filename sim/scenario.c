@@ -771,12 +771,192 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *where
         *out = dist;
 }
 
+/* A probability in [0, 1] (failureProbability). */
+static int to_probability(struct ctx *c, const struct node *v, const char *key, double *out)
+{
+    double x;
+    if (want_scalar(c, v, key, "a probability such as 0.05") != 0)
+        return -1;
+    if (parse_number(v->text, &x) != 0)
+        return diag_error(c->d, v->loc, "%s: '%s' is not a probability; expected a number "
+                          "from 0 to 1 such as 0.05", key, v->text);
+    if (x < 0 || x > 1)
+        return diag_error(c->d, v->loc, "%s: %s is out of range; expected a probability from "
+                          "0 to 1 such as 0.05", key, v->text);
+    *out = x;
+    return 0;
+}
+
+/* registries[i].outages[j] keys: from, to, mode (fail | hang; default fail).
+ * 'prev' is the previous outage of the registry (NULL for the first): an
+ * outage starts at or after the previous one's end. Returns 0 when valid. */
+static int parse_outage(struct ctx *c, const struct node *m, const char *where,
+                        const struct scenario_outage *prev, struct scenario_outage *o)
+{
+    static const char *const keys[] = {"from", "to", "mode"};
+    static const char *const modes[] = {"fail", "hang"};
+    const struct node *fv = get(m, "from"), *tv = get(m, "to"), *mv = get(m, "mode");
+    int rc = 0, mode;
+    *o = (struct scenario_outage){.mode = SCENARIO_OUTAGE_FAIL, .loc = m->loc};
+    if (want_map(c, m, where) != 0)
+        return -1;
+    rc |= CHECK_KEYS(c, m, keys, where);
+    if (!fv)
+        rc |= missing(c, m, "from", where);
+    else
+        rc |= to_duration(c, fv, "from", false, &o->from);
+    if (!tv)
+        rc |= missing(c, m, "to", where);
+    else
+        rc |= to_duration(c, tv, "to", false, &o->to);
+    if (mv && to_enum(c, mv, "mode", "an outage mode", modes, N_OF(modes), &mode) == 0)
+        o->mode = mode ? SCENARIO_OUTAGE_HANG : SCENARIO_OUTAGE_FAIL;
+    else if (mv)
+        rc = -1;
+    if (rc != 0)
+        return -1;
+    if (o->to <= o->from)
+        return diag_error(c->d, tv->loc, "to: '%s' is not after from '%s'; expected an outage "
+                          "that ends after it starts", tv->text, fv->text);
+    if (prev && o->from < prev->to) {
+        diag_error(c->d, fv->loc, "from: this outage starts before the previous one ends; "
+                   "expected outages in time order, without overlap");
+        diag_note(c->d, prev->loc, "the previous outage");
+        return -1;
+    }
+    return 0;
+}
+
+/* registries[i].outages: a list of outages (above). */
+static void parse_outages(struct ctx *c, const struct node *reg, const char *where,
+                          struct scenario_registry *r)
+{
+    const struct node *list = get_list(c, reg, "outages", where, false, "outages");
+    if (!list)
+        return;
+    r->outages = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->outages));
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("%s.outages[%zu]", where, i);
+        const struct scenario_outage *prev = r->n_outages ? &r->outages[r->n_outages - 1]
+                                                          : NULL;
+        if (parse_outage(c, list->items[i], w, prev, &r->outages[r->n_outages]) == 0)
+            r->n_outages++;
+        free(w);
+    }
+}
+
+/* registries[i].changes[j] keys: at, and at least one of egressBandwidth,
+ * perConnectionBandwidth, latency, failureProbability. 'prev' is the
+ * previous change (NULL for the first): changes are in time order. */
+static int parse_change(struct ctx *c, const struct node *m, const char *where,
+                        const struct scenario_registry_change *prev,
+                        struct scenario_registry_change *ch)
+{
+    static const char *const keys[] = {"at", "egressBandwidth", "perConnectionBandwidth",
+                                       "latency", "failureProbability"};
+    const struct node *v, *at = get(m, "at");
+    int rc = 0;
+    *ch = (struct scenario_registry_change){.loc = m->loc};
+    if (want_map(c, m, where) != 0)
+        return -1;
+    rc |= CHECK_KEYS(c, m, keys, where);
+    if (!at)
+        rc |= missing(c, m, "at", where);
+    else
+        rc |= to_duration(c, at, "at", false, &ch->at);
+    if ((v = get(m, "egressBandwidth"))) {
+        ch->what |= SCENARIO_CHANGE_EGRESS;
+        rc |= to_bandwidth(c, v, "egressBandwidth", &ch->egress_bandwidth);
+    }
+    if ((v = get(m, "perConnectionBandwidth"))) {
+        ch->what |= SCENARIO_CHANGE_PER_CONNECTION;
+        rc |= to_bandwidth(c, v, "perConnectionBandwidth", &ch->per_connection_bandwidth);
+    }
+    if ((v = get(m, "latency"))) {
+        size_t errors = c->d->errors;
+        char *w = xasprintf("%s.latency", where);
+        ch->what |= SCENARIO_CHANGE_LATENCY;
+        parse_latency(c, v, w, &ch->latency);
+        free(w);
+        rc |= c->d->errors != errors ? -1 : 0;
+    }
+    if ((v = get(m, "failureProbability"))) {
+        ch->what |= SCENARIO_CHANGE_FAILURE;
+        rc |= to_probability(c, v, "failureProbability", &ch->failure_probability);
+    }
+    if (rc != 0)
+        return -1;
+    if (!ch->what)
+        return diag_error(c->d, m->loc, "%s: nothing to change; expected one of: "
+                          "egressBandwidth, failureProbability, latency, "
+                          "perConnectionBandwidth", where);
+    if (prev && ch->at < prev->at) {
+        diag_error(c->d, at->loc, "at: '%s' is before the previous change; expected changes "
+                   "in time order", at->text);
+        diag_note(c->d, prev->loc, "the previous change");
+        return -1;
+    }
+    return 0;
+}
+
+/* registries[i].changes: a list of changes (above). */
+static void parse_changes(struct ctx *c, const struct node *reg, const char *where,
+                          struct scenario_registry *r)
+{
+    const struct node *list = get_list(c, reg, "changes", where, false, "changes");
+    if (!list)
+        return;
+    r->changes = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->changes));
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("%s.changes[%zu]", where, i);
+        const struct scenario_registry_change *prev =
+            r->n_changes ? &r->changes[r->n_changes - 1] : NULL;
+        if (parse_change(c, list->items[i], w, prev, &r->changes[r->n_changes]) == 0)
+            r->n_changes++;
+        free(w);
+    }
+}
+
+/* registries[i].rateLimit keys: requests, window, key (node | pool |
+ * cluster | credential; default node). */
+static void parse_rate_limit(struct ctx *c, const struct node *m, const char *where,
+                             struct scenario_rate_limit *out)
+{
+    static const char *const keys[] = {"requests", "window", "key"};
+    static const char *const rate_keys[] = {"node", "pool", "cluster", "credential"};
+    struct scenario_rate_limit rl = {.key = SCENARIO_RATE_NODE};
+    const struct node *v;
+    int rc = 0, key;
+    if (want_map(c, m, "rateLimit") != 0)
+        return;
+    rc |= CHECK_KEYS(c, m, keys, where);
+    if (!(v = get(m, "requests")))
+        rc |= missing(c, m, "requests", where);
+    else
+        rc |= to_u32(c, v, "requests", 1, 10000000, NULL, &rl.requests);
+    if (!(v = get(m, "window")))
+        rc |= missing(c, m, "window", where);
+    else
+        rc |= to_duration(c, v, "window", true, &rl.window);
+    if ((v = get(m, "key"))) {
+        if (to_enum(c, v, "key", "a rate-limit key", rate_keys, N_OF(rate_keys), &key) == 0)
+            rl.key = (enum scenario_rate_key)key;
+        else
+            rc = -1;
+    }
+    if (rc == 0)
+        *out = rl;
+}
+
 /* registries[i] keys: host, egressBandwidth, perConnectionBandwidth, latency,
- * manifestRequests. */
+ * manifestRequests, failureProbability, outages, changes, rateLimit,
+ * maxConcurrentRequests. */
 static void parse_registry(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"host", "egressBandwidth", "perConnectionBandwidth",
-                                       "latency", "manifestRequests"};
+                                       "latency", "manifestRequests", "failureProbability",
+                                       "outages", "changes", "rateLimit",
+                                       "maxConcurrentRequests"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_registries;
     struct scenario_registry *r = VEC_PUSH(s->registries, s->n_registries, c->cap_registries);
@@ -813,6 +993,17 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
     }
     if ((v = get(m, "manifestRequests")))
         to_u32(c, v, "manifestRequests", 1, 10, NULL, &r->manifest_requests);
+    if ((v = get(m, "failureProbability")))
+        to_probability(c, v, "failureProbability", &r->failure_probability);
+    parse_outages(c, m, where, r);
+    parse_changes(c, m, where, r);
+    if ((v = get(m, "rateLimit"))) {
+        char *w = xasprintf("%s.rateLimit", where);
+        parse_rate_limit(c, v, w, &r->rate_limit);
+        free(w);
+    }
+    if ((v = get(m, "maxConcurrentRequests")))
+        to_u32(c, v, "maxConcurrentRequests", 1, 1000000, NULL, &r->max_concurrent_requests);
 }
 
 static void parse_registries(struct ctx *c, const struct node *root)
@@ -1236,12 +1427,13 @@ static void parse_disk(struct ctx *c, const struct node *v, const char *where,
         to_size(c, x, "capacity", false, &p->disk_capacity);
 }
 
-/* nodePools[i].runtime keys: maxConcurrentDownloads, downloadLimitScope, unpackBandwidth. */
+/* nodePools[i].runtime keys: maxConcurrentDownloads, downloadLimitScope,
+ * unpackBandwidth, imagePullProgressTimeout. */
 static void parse_runtime(struct ctx *c, const struct node *v, const char *where,
                           struct scenario_runtime *rt)
 {
     static const char *const keys[] = {"maxConcurrentDownloads", "downloadLimitScope",
-                                       "unpackBandwidth"};
+                                       "unpackBandwidth", "imagePullProgressTimeout"};
     static const char *const scopes[] = {"node", "pull"};
     const struct node *x;
     int scope;
@@ -1256,6 +1448,8 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
         rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
     if ((x = get(v, "unpackBandwidth")))
         to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
+    if ((x = get(v, "imagePullProgressTimeout")))
+        to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
@@ -1316,7 +1510,9 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
     struct scenario_pool *p = VEC_PUSH(s->pools, s->n_pools, c->cap_pools);
     p->disk_write_bandwidth = INFINITY;
     p->kubelet = SCENARIO_NONE;
-    p->runtime = (struct scenario_runtime){3, SCENARIO_DOWNLOADS_PER_NODE, INFINITY};
+    /* containerd defaults: max_concurrent_downloads 3, image_pull_progress_timeout
+     * 5m (spec §11). */
+    p->runtime = (struct scenario_runtime){3, SCENARIO_DOWNLOADS_PER_NODE, INFINITY, 300.0};
     p->max_pods = 110;
     p->loc = m->loc;
     if (want_map(c, m, where) != 0)
@@ -2186,8 +2382,11 @@ void scenario_free(struct scenario *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_registries; i++)
+    for (size_t i = 0; i < s->n_registries; i++) {
         free(s->registries[i].host);
+        free(s->registries[i].outages);
+        free(s->registries[i].changes);
+    }
     for (size_t i = 0; i < s->n_layers; i++)
         free(s->layers[i].id);
     for (size_t i = 0; i < s->n_images; i++) {

@@ -54,6 +54,54 @@ struct scenario_dist {
     double b; /* s for uniform, dimensionless sigma for lognormal, else 0 */
 };
 
+enum scenario_outage_mode {
+    SCENARIO_OUTAGE_FAIL, /* every request fails at once (connection refused) */
+    SCENARIO_OUTAGE_HANG, /* every request hangs: no response, no more bytes */
+};
+
+/* registries[i].outages[j]: the registry is down during [from, to). Outages
+ * of one registry are in time order and do not overlap. */
+struct scenario_outage {
+    double from, to; /* s, from < to */
+    enum scenario_outage_mode mode;
+    struct diag_loc loc;
+};
+
+/* Which registry settings a change sets (bits of scenario_registry_change.what). */
+#define SCENARIO_CHANGE_EGRESS 0x1u
+#define SCENARIO_CHANGE_PER_CONNECTION 0x2u
+#define SCENARIO_CHANGE_LATENCY 0x4u
+#define SCENARIO_CHANGE_FAILURE 0x8u
+
+/* registries[i].changes[j]: from 'at' on, the settings named in 'what' take
+ * these values. Changes of one registry are in non-decreasing 'at' order. */
+struct scenario_registry_change {
+    double at;                       /* s */
+    unsigned what;                   /* SCENARIO_CHANGE_* bits, at least one */
+    double egress_bandwidth;         /* B/s, > 0 */
+    double per_connection_bandwidth; /* B/s, > 0: transfers started from then on */
+    struct scenario_dist latency;    /* requests sent from then on */
+    double failure_probability;      /* [0, 1] */
+    struct diag_loc loc;
+};
+
+/* Whose requests share one rate-limit quota (the client address the
+ * registry sees). */
+enum scenario_rate_key {
+    SCENARIO_RATE_NODE,       /* each node its own address */
+    SCENARIO_RATE_POOL,       /* one NAT address per node pool */
+    SCENARIO_RATE_CLUSTER,    /* one NAT address for every node */
+    SCENARIO_RATE_CREDENTIAL, /* one account; treated as cluster (no credentials yet) */
+};
+
+/* registries[i].rateLimit: at most 'requests' counted manifest GETs per
+ * client key in any sliding window of 'window' seconds (Docker Hub style). */
+struct scenario_rate_limit {
+    uint32_t requests;        /* 0 = no rate limit (key absent) */
+    double window;            /* s, > 0 */
+    enum scenario_rate_key key;
+};
+
 struct scenario_registry {
     char *host;                      /* "docker.io", "registry.example.com:5000"; matched
                                         exactly against an image's normalized domain */
@@ -63,6 +111,13 @@ struct scenario_registry {
     uint32_t manifest_requests;      /* sequential requests before any layer fetch for a
                                         single-platform image; default 3 (resolve HEAD,
                                         manifest GET, config GET: spec §13) */
+    double failure_probability;      /* [0, 1]: each request answers 5xx; default 0 */
+    struct scenario_outage *outages; /* in time order, disjoint */
+    size_t n_outages;
+    struct scenario_registry_change *changes; /* in 'at' order */
+    size_t n_changes;
+    struct scenario_rate_limit rate_limit;
+    uint32_t max_concurrent_requests; /* requests in flight at once; 0 = no limit */
     struct diag_loc loc;
 };
 
@@ -115,6 +170,8 @@ struct scenario_runtime {
     uint32_t max_concurrent_downloads;   /* default 3, >= 1 */
     enum scenario_download_scope scope;  /* YAML downloadLimitScope: node | pull */
     double unpack_bandwidth;             /* B/s of unpacked bytes; INFINITY = instant */
+    double image_pull_progress_timeout;  /* s; containerd's image_pull_progress_timeout,
+                                            default 300 (5m); 0 disables it */
 };
 
 struct scenario_pool {

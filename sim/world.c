@@ -23,16 +23,25 @@ struct world {
     struct kubelet *kubelet;
     struct world_sample *samples;
     size_t n_samples, cap_samples;
+    struct world_registry_sample *reg_samples; /* n_samples x n_registries */
+    size_t n_reg_samples, cap_reg_samples;
+    struct world_registry_sample *reg_last;    /* per registry: counters at the last sample */
     double last_egress_bytes;
     struct base_chunks args;     /* struct world_arg: workload and event arguments */
     size_t n_args;
 };
 
-/* Argument of a world event: which workload or scenario event. */
+/* Argument of a world event: which workload, scenario event or registry. */
 struct world_arg {
     struct world *w;
     uint32_t index;
 };
+
+/* A registry's request counters, cumulative. */
+static struct world_registry_sample registry_counts(const struct registry *r)
+{
+    return (struct world_registry_sample){r->requests, r->failures, r->throttled};
+}
 
 static size_t max_nodes_of(const struct scenario *sc)
 {
@@ -234,6 +243,15 @@ static void on_sample(struct engine *e, void *arg)
     s->active_pulls = runtime_active_pulls(w->rt);
     s->queued_pulls = kubelet_queued_pulls(w->kubelet);
     w->last_egress_bytes = bytes;
+    for (size_t i = 0; i < w->sc->n_registries; i++) {
+        struct world_registry_sample now = registry_counts(&w->registries[i]);
+        struct world_registry_sample *rs = VEC_PUSH(w->reg_samples, w->n_reg_samples,
+                                                    w->cap_reg_samples);
+        rs->requests = now.requests - w->reg_last[i].requests;
+        rs->failures = now.failures - w->reg_last[i].failures;
+        rs->throttled = now.throttled - w->reg_last[i].throttled;
+        w->reg_last[i] = now;
+    }
     if (engine_size(e) > 0)
         engine_schedule(e, s->t + w->sc->sample_interval, on_sample, w);
 }
@@ -246,6 +264,34 @@ static struct world_arg *new_arg(struct world *w, uint32_t index)
     return a;
 }
 
+/* A registry's next change is due (changes fire in their order). */
+static void on_registry_change(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    (void)e;
+    registry_apply_next_change(&a->w->registries[a->index], a->w->net);
+}
+
+static void on_outage_began(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    (void)e;
+    runtime_registry_outage_began(a->w->rt, a->index);
+}
+
+/* Registry changes and outage starts, before workloads: at equal times the
+ * registry's state is settled before pods pull from it. */
+static void schedule_registry_events(struct world *w)
+{
+    for (uint32_t i = 0; i < w->sc->n_registries; i++) {
+        const struct scenario_registry *r = &w->sc->registries[i];
+        for (size_t j = 0; j < r->n_changes; j++)
+            engine_schedule(w->engine, r->changes[j].at, on_registry_change, new_arg(w, i));
+        for (size_t j = 0; j < r->n_outages; j++)
+            engine_schedule(w->engine, r->outages[j].from, on_outage_began, new_arg(w, i));
+    }
+}
+
 struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
                         enum net_model model)
 {
@@ -254,16 +300,20 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->engine = engine_new(sc->horizon);
     w->net = net_new(w->engine, model);
     w->rng = rng_new();
-    w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
-    for (size_t i = 0; i < sc->n_registries; i++)
-        registry_init(&w->registries[i], &sc->registries[i], w->net);
     w->max_nodes = max_nodes_of(sc);
+    w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
+    w->reg_last = xcalloc(sc->n_registries ? sc->n_registries : 1, sizeof(*w->reg_last));
+    /* The grant callback is the runtime's; runtime_new sets it. */
+    for (size_t i = 0; i < sc->n_registries; i++)
+        registry_init(&w->registries[i], &sc->registries[i], w->net, w->max_nodes,
+                      sc->n_pools, NULL);
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
     w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     base_chunks_init(&w->args, sizeof(struct world_arg));
+    schedule_registry_events(w);
     for (uint32_t p = 0; p < sc->n_pools; p++)
         for (uint32_t i = 0; i < sc->pools[p].count; i++)
             add_node(w, p);
@@ -287,8 +337,12 @@ void world_free(struct world *w)
     free(w->nodes);
     free(w->pods_on_node);
     free(w->created);
+    for (size_t i = 0; i < w->sc->n_registries; i++)
+        registry_release(&w->registries[i]);
     free(w->registries);
+    free(w->reg_last);
     free(w->samples);
+    free(w->reg_samples);
     base_chunks_release(&w->args);
     rng_free(w->rng);
     net_free(w->net);
@@ -320,4 +374,9 @@ size_t world_sample_count(const struct world *w) { return w->n_samples; }
 const struct world_sample *world_sample(const struct world *w, size_t i)
 {
     return &w->samples[i];
+}
+const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,
+                                                          size_t reg)
+{
+    return &w->reg_samples[i * w->sc->n_registries + reg];
 }

@@ -12,6 +12,9 @@
  * nodes with room (RNG_PLACEMENT stream of the workload). A pod that fits
  * nowhere is recorded as unscheduled (never ready). Placing R replicas on
  * N nodes costs O(N + R log N).
+ * Registries: changes and outage starts are events scheduled before the
+ * workloads (so at equal times the registry's state is settled first); an
+ * outage start tells the runtime to stop the transfers in flight.
  * Ownership: the world owns engine, net, rng, registries, nodes, runtime and
  *   kubelet, and borrows the scenario, which must outlive it.
  */
@@ -36,6 +39,13 @@ struct world_sample {
     uint64_t queued_pulls;
 };
 
+/* One registry's requests within one time-series row's interval. */
+struct world_registry_sample {
+    uint64_t requests;  /* sent */
+    uint64_t failures;  /* answered with an error or left hanging (429s included) */
+    uint64_t throttled; /* answered 429 */
+};
+
 struct world;
 
 /* 'model' selects the bandwidth solver (net.h); results are the same. */
@@ -58,5 +68,8 @@ size_t world_node_count(const struct world *w);
 const struct node *world_node(const struct world *w, size_t i);
 size_t world_sample_count(const struct world *w);
 const struct world_sample *world_sample(const struct world *w, size_t i);
+/* Registry 'reg''s counts within the interval of row i. */
+const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,
+                                                          size_t reg);
 
 #endif

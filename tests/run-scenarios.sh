@@ -4,7 +4,9 @@
 #    "# expect: LINE:COL: substring" of its first line, nothing written;
 #  - bad command lines: exit 2, nothing written;
 #  - the shipped scenarios validate; quickstart runs and writes every file;
-#  - determinism: the same scenario and seed twice give identical files;
+#  - determinism: the same scenario and seed twice give identical files
+#    (quickstart and the fault scenarios);
+#  - the back-off timeline of an always-failing registry, read from pulls.csv;
 #  - atomic output: no *.tmp file is left behind.
 set -u
 bin=$1
@@ -75,6 +77,45 @@ if cmp -s "$tmp/q1/serial/pulls.csv" "$tmp/q3/serial/pulls.csv"; then
     bad "effective scenario does not run"
 if cmp -s "$tmp/q1/serial/pods.csv" "$tmp/q4/serial/pods.csv"; then ok; else
     bad "effective scenario gives other results"; fi
+
+# The back-off timeline, from the pulls.csv the binary writes: attempt 1 at
+# 0 s, then attempt k+1 after failure k within [lo, hi) of the table below
+# (and [300, 316) from the 7th attempt on); every pull failed with
+# ErrImagePull and a 503 text; pods.csv counts the attempts.
+"$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/af" --no-plots --quiet ||
+    bad "always-fails does not run"
+if awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    {
+        n++
+        if ($col["result"] != "failed" || $col["reason"] != "ErrImagePull" ||
+            index($col["error"], "503 Service Unavailable") == 0) { print "pull " n ": " $0; bad = 1 }
+        req = $col["requested_s"] + 0
+        if (n == 1 && req != 0) { print "first attempt at " req; bad = 1 }
+        if (n > 1) {
+            k = n - 1 < 6 ? n - 1 : 6
+            split("10 20 40 80 160 300", lo, " "); split("16 31 56 96 176 316", hi, " ")
+            gap = req - prev
+            if (gap < lo[k] || gap >= hi[k]) { print "attempt " n ": " gap " s after failure"; bad = 1 }
+        }
+        prev = $col["finished_s"] + 0
+    }
+    END { if (n < 12) { print n " attempts"; bad = 1 }; exit bad }' "$tmp/af/default/pulls.csv"
+then ok; else bad "always-fails: pulls.csv does not follow the back-off timeline"; fi
+attempts=$(awk -F, 'NR == 2 { print $8 }' "$tmp/af/default/pods.csv")
+pulls=$(($(wc -l <"$tmp/af/default/pulls.csv") - 1))
+if [ "$attempts" = "$pulls" ]; then ok; else bad "always-fails: attempts $attempts, pulls $pulls"; fi
+
+# The fault scenarios run twice to identical files.
+for s in registry-outage dockerhub-nat; do
+    for i in 1 2; do
+        "$bin" run "scenarios/$s.yaml" --out "$tmp/$s$i" --no-plots --quiet || bad "$s run $i"
+    done
+    for file in pods.csv pulls.csv timeseries.csv summary.json; do
+        if cmp -s "$tmp/${s}1/default/$file" "$tmp/${s}2/default/$file"; then ok; else
+            bad "determinism: $s $file differs between two runs"; fi
+    done
+done
 
 echo "scenario checks ($bin): $pass passed, $fail failed"
 echo "$pass $fail" >>"$(dirname "$bin")/tally"

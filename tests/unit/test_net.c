@@ -211,6 +211,62 @@ static void test_cancel(void **state)
     engine_free(e);
 }
 
+/* Two flows end at the same instant and the first one's callback starts a
+ * new flow, which may reuse a freed id: the second callback must still run
+ * and the new flow must take its own time (100 B at 100 B/s: 1 s more). */
+struct chain_arg {
+    struct net *n;
+    struct engine *e;
+    uint32_t link;
+    int calls[3];
+    double at[3];
+};
+
+static void chain_second(void *arg)
+{
+    struct chain_arg *c = arg;
+    c->calls[1]++;
+    c->at[1] = engine_now(c->e);
+}
+
+static void chain_new(void *arg)
+{
+    struct chain_arg *c = arg;
+    c->calls[2]++;
+    c->at[2] = engine_now(c->e);
+}
+
+static void chain_first(void *arg)
+{
+    struct chain_arg *c = arg;
+    c->calls[0]++;
+    c->at[0] = engine_now(c->e);
+    uint32_t links[1] = {c->link};
+    net_flow_start(c->n, 100, INFINITY, links, 1, chain_new, c);
+}
+
+static void test_restart_in_callback(void **state)
+{
+    (void)state;
+    for (int model = 0; model < 2; model++) {
+        struct engine *e = engine_new(INFINITY);
+        struct net *n = net_new(e, model ? NET_MODEL_AUTO : NET_MODEL_EXACT);
+        struct chain_arg c = {.n = n, .e = e};
+        c.link = net_link_add_local(n, 100, 0);
+        uint32_t links[1] = {c.link};
+        net_flow_start(n, 50, INFINITY, links, 1, chain_first, &c);
+        net_flow_start(n, 50, INFINITY, links, 1, chain_second, &c);
+        engine_run(e);
+        assert_int_equal(c.calls[0], 1);
+        assert_int_equal(c.calls[1], 1);
+        assert_int_equal(c.calls[2], 1);
+        assert_close(c.at[1], 1.0, 1e-9);
+        assert_close(c.at[2], 2.0, 1e-9);
+        net_free(n);
+        engine_free(e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_registry_bottleneck), cmocka_unit_test(test_per_connection_cap),
         cmocka_unit_test(test_disk_bound),         cmocka_unit_test(test_three_levels),
         cmocka_unit_test(test_reshare_on_end),     cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_restart_in_callback),
     };
     return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }
