@@ -49,6 +49,7 @@ struct kl_node {
 };
 
 struct kubelet {
+    struct trace *trace;   /* borrowed; NULL when not tracing */
     const struct scenario *sc;
     const struct scenario_kubelet *run_config;
     struct engine *engine;
@@ -194,6 +195,54 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
     return id;
 }
 
+void kubelet_set_trace(struct kubelet *k, struct trace *t)
+{
+    k->trace = t;
+}
+
+/* ---------------------------------------------------------------- trace */
+
+static const char *policy_name(enum scenario_pull_policy p)
+{
+    switch (p) {
+    case SCENARIO_PULL_ALWAYS:
+        return "Always";
+    case SCENARIO_PULL_IF_NOT_PRESENT:
+        return "IfNotPresent";
+    case SCENARIO_PULL_NEVER:
+        return "Never";
+    }
+    return "?";
+}
+
+/* Emits one trace line about container c of pod; ev carries the
+ * kind-specific fields, the rest is filled in here. */
+static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_event *ev)
+{
+    if (!k->trace)
+        return;
+    const struct kubelet_pod *p = &k->pods[pod];
+    const struct scenario_workload *wl = &k->sc->workloads[p->workload];
+    char name[160];
+    snprintf(name, sizeof(name), "%s-%u", wl->name, pod);
+    ev->t = engine_now(k->engine);
+    ev->node = p->node;
+    ev->pod = name;
+    ev->container = wl->containers[c].name;
+    ev->image = wl->containers[c].image;
+    ev->policy = policy_name(wl->containers[c].pull_policy);
+    trace_emit(k->trace, ev);
+}
+
+/* Total compressed size of an image, bytes (the "Image size" of Pulled). */
+static uint64_t image_size(const struct scenario *sc, uint32_t image)
+{
+    uint64_t size = 0;
+    for (size_t i = 0; i < sc->images[image].n_layers; i++)
+        size += sc->layers[sc->images[image].layers[i]].size;
+    return size;
+}
+
 /* ---------------------------------------------------------------- puller */
 
 static void on_runtime_done(void *arg, const struct runtime_result *res);
@@ -268,6 +317,10 @@ static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c)
         .started = NAN, .finished = NAN, .result = KUBELET_PULL_PENDING};
     p->attempts++;
     struct kl_node *kn = &k->kn[p->node];
+    struct trace_event ev = {.kind = TRACE_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
+                             .running = kn->active,
+                             .puller = kn->cfg->serialize_image_pulls ? "serial" : "parallel"};
+    trace_pod(k, pod, c, &ev);
     *(uint32_t *)VEC_PUSH(kn->queue, kn->n_queue, kn->cap_queue) = t->id;
     k->queued++;
     drain_queue(k, kn);
@@ -303,14 +356,29 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     const struct scenario_container *sc = spec_of(k, pod, c);
     struct kubelet_pod *p = pod_of(k, pod);
     double now = engine_now(k->engine);
+    struct trace_event ev = {0};
     /* Always skips the presence check entirely. */
     if (sc->pull_policy != SCENARIO_PULL_ALWAYS && node_has_image(&k->nodes[p->node],
-                                                                  sc->image_idx))
-        return ENSURE_PRESENT; /* Pulled: "already present on machine" */
-    if (sc->pull_policy == SCENARIO_PULL_NEVER)
-        return ENSURE_ERROR;   /* ErrImageNeverPull */
-    if (backoff_is_in_backoff_since_update(backoff_of(k, pod, c), now, BACKOFF_IMAGE_MAX))
-        return ENSURE_ERROR;   /* BackOff: no request, no puller slot, no QPS token */
+                                                                  sc->image_idx)) {
+        ev.kind = TRACE_ALREADY_PRESENT;
+        trace_pod(k, pod, c, &ev);
+        return ENSURE_PRESENT;
+    }
+    if (sc->pull_policy == SCENARIO_PULL_NEVER) {
+        ev.kind = TRACE_NEVER_PULL;
+        trace_pod(k, pod, c, &ev);
+        return ENSURE_ERROR;
+    }
+    const struct backoff_entry *b = backoff_of(k, pod, c);
+    if (backoff_is_in_backoff_since_update(b, now, BACKOFF_IMAGE_MAX)) {
+        /* No request, no puller slot, no QPS token. */
+        ev.kind = TRACE_BACKOFF;
+        ev.left_s = b->last_update + b->duration - now;
+        ev.backoff_s = b->duration;
+        ev.error = kubelet_reason_name(cont_of(k, pod, c)->last_reason);
+        trace_pod(k, pod, c, &ev);
+        return ENSURE_ERROR;
+    }
     request_pull(k, pod, c);
     p->phase = POD_BLOCKED;
     return ENSURE_PULLING;
@@ -443,8 +511,12 @@ static void note_failure(struct kubelet *k, struct ticket *t, const struct runti
     strbuf_init(&sb);
     kubelet_pull_message(k->sc, &t->rec, &sb);
     t->rec.reason = (uint8_t)kubelet_eval_pull_error(sb.buf);
+    struct backoff_entry *b = backoff_of(k, pod, c);
+    backoff_next(b, now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
+    kc->last_reason = t->rec.reason;
+    struct trace_event ev = {.kind = TRACE_FAILED, .error = sb.buf, .backoff_s = b->duration};
+    trace_pod(k, pod, c, &ev);
     strbuf_release(&sb);
-    backoff_next(backoff_of(k, pod, c), now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
     p->sync_error = true;
     p->failed_pulls++;
     if (isnan(p->first_failure))
@@ -481,6 +553,10 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
     struct kubelet_pod *p = pod_of(k, pod);
     p->phase = POD_IDLE;
     if (res->ok) {
+        struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
+                                 .total_s = now - t->rec.requested,
+                                 .size = image_size(k->sc, t->rec.image)};
+        trace_pod(k, pod, c, &ev);
         start_container(k, pod, c);
     } else {
         note_failure(k, t, res, qps_refused);

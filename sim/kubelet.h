@@ -42,6 +42,7 @@
 #include "rng.h"
 #include "runtime.h"
 #include "scenario.h"
+#include "trace.h"
 
 enum kubelet_pull_result { KUBELET_PULL_PENDING, KUBELET_PULL_OK, KUBELET_PULL_FAILED };
 
@@ -76,6 +77,7 @@ struct kubelet_container {
     bool started;
     bool exited;        /* init containers, after runFor */
     bool in_error;      /* its last pull failed and its image is not there yet */
+    uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
     struct backoff_entry backoff; /* used on the pod's first container with this image string */
 };
 
@@ -107,6 +109,9 @@ struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kub
                             struct engine *e, struct rng *rng, struct runtime *rt,
                             struct node *nodes, size_t max_nodes);
 void kubelet_free(struct kubelet *k);
+
+/* Writes every image decision to 't' (borrowed; NULL stops). See trace.h. */
+void kubelet_set_trace(struct kubelet *k, struct trace *t);
 
 /* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
 void kubelet_add_node(struct kubelet *k, uint32_t node);

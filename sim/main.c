@@ -3,7 +3,7 @@
  * result files and plots; exit codes.
  *
  *   pullsim run FILE [--out DIR] [--seed N] [--config NAME]... [--set PATH=VALUE]...
- *               [--net fast|exact] [--no-plots] [--quiet]
+ *               [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]
  *   pullsim validate FILE [--set PATH=VALUE]...
  *   pullsim ref [--json] REF...
  *
@@ -28,6 +28,7 @@
 #include "plot.h"
 #include "refcmd.h"
 #include "scenario.h"
+#include "trace.h"
 #include "world.h"
 
 /* Nodes at most for which a per-node Gantt chart is drawn. */
@@ -45,13 +46,14 @@ struct options {
     bool no_plots;
     bool quiet;
     enum net_model net;
+    const char *trace;   /* --trace FILE */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: pullsim run FILE [--out DIR] [--seed N] [--config NAME]... "
                "[--set PATH=VALUE]...\n"
-               "                   [--net fast|exact] [--no-plots] [--quiet]\n"
+               "                   [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]\n"
                "       pullsim validate FILE [--set PATH=VALUE]...\n"
                "       pullsim ref [--json] REF...\n");
 }
@@ -108,6 +110,8 @@ static int parse_options(int argc, char **argv, bool run, struct options *o)
                                 "expected fast or exact\n", m);
                 return 2;
             }
+        } else if (run && strcmp(a, "--trace") == 0 && has_value) {
+            o->trace = argv[++i];
         } else if (run && strcmp(a, "--no-plots") == 0) {
             o->no_plots = true;
         } else if (run && strcmp(a, "--quiet") == 0) {
@@ -212,10 +216,18 @@ static void print_row(const char *config, const struct metrics_summary *s)
 
 /* Runs one config and writes its results. Returns 0 or 1. */
 static int run_config(const struct scenario *sc, const struct scenario_kubelet *cfg,
-                      const char *name, const char *outdir, const struct options *o)
+                      const char *name, const char *outdir, const struct options *o,
+                      struct trace *trace)
 {
     double t0 = wall_seconds();
     struct world *w = world_new(sc, cfg, o->net);
+    if (trace) {
+        char *heading = xasprintf("scenario %s, kubelet config %s, seed %llu", sc->name, name,
+                                  (unsigned long long)sc->seed);
+        trace_heading(trace, heading);
+        free(heading);
+        world_set_trace(w, trace);
+    }
     world_run(w);
     struct metrics_summary s;
     metrics_summarize(w, &s);
@@ -259,6 +271,7 @@ static int cmd_run(int argc, char **argv)
     char *outdir = NULL;
     size_t n = 0;
     struct scenario_kubelet defaults;
+    struct trace *trace = NULL;
     if (rc != 0)
         goto out;
     rc = 2;
@@ -275,8 +288,16 @@ static int cmd_run(int argc, char **argv)
     if (!o.quiet)
         print_header(sc, outdir);
     rc = 0;
+    if (o.trace && !(trace = trace_open(o.trace, stderr)))
+        rc = 1;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = run_config(sc, cfgs[i], names[i], outdir, &o);
+        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace);
+    if (trace) {
+        if (rc == 0)
+            rc = trace_close(trace, stderr) == 0 ? 0 : 1;
+        else
+            trace_abort(trace);
+    }
     if (rc == 0 && !o.no_plots)
         rc = render(sc, outdir, names, n, argv[0]);
 out:

@@ -157,7 +157,7 @@ static void why(const struct trace_event *ev, struct strbuf *sb)
     char d[32];
     switch (ev->kind) {
     case TRACE_PULLING:
-        strbuf_addf(sb, "policy %s, %s; %s puller running %u, queued behind %u", ev->policy,
+        strbuf_addf(sb, "policy %s, %s; %s puller: %u running, %u queued ahead", ev->policy,
                     strcmp(ev->policy, "Always") == 0 ? "no presence check"
                                                       : "image not present",
                     ev->puller, ev->running, ev->ahead);
@@ -190,8 +190,10 @@ void trace_emit(struct trace *t, const struct trace_event *ev)
     strbuf_init(&reasons);
     message(ev, &msg);
     why(ev, &reasons);
-    fprintf(t->f, "%12.3fs  node %-5u %s/%s  %-7s %-17s %s  -- %s\n", ev->t, ev->node, ev->pod,
-            ev->container, type(ev->kind), reason(ev->kind), msg.buf, reasons.buf);
+    char who[256];
+    snprintf(who, sizeof(who), "%s/%s", ev->pod, ev->container);
+    fprintf(t->f, "%12.3fs  node %-5u %-28s %-7s %-17s %s  -- %s\n", ev->t, ev->node, who,
+            type(ev->kind), reason(ev->kind), msg.buf, reasons.buf);
     strbuf_release(&msg);
     strbuf_release(&reasons);
 }

@@ -350,6 +350,11 @@ void world_free(struct world *w)
     free(w);
 }
 
+void world_set_trace(struct world *w, struct trace *t)
+{
+    kubelet_set_trace(w->kubelet, t);
+}
+
 void world_run(struct world *w)
 {
     engine_run(w->engine);

@@ -53,6 +53,10 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
                         enum net_model model);
 void world_free(struct world *w);
 
+/* Sends the kubelets' image decisions to 't' (borrowed; see trace.h).
+ * Call before world_run(). */
+void world_set_trace(struct world *w, struct trace *t);
+
 /* Runs until nothing is left to do or the horizon. */
 void world_run(struct world *w);
 

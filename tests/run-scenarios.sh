@@ -117,6 +117,29 @@ for s in registry-outage dockerhub-nat; do
     done
 done
 
+# The teaching trace: upstream reasons and texts, in time order, twice alike.
+for i in 1 2; do
+    "$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/tr$i" --no-plots --quiet \
+        --trace "$tmp/trace$i.txt" || bad "trace run $i"
+done
+if cmp -s "$tmp/trace1.txt" "$tmp/trace2.txt"; then ok; else bad "trace differs between runs"; fi
+for want in 'Normal  Pulling           Pulling image "registry.test/a:1"' \
+            'Warning Failed            Failed to pull image "registry.test/a:1": ' \
+            'Normal  BackOff           Back-off pulling image "registry.test/a:1"' \
+            'back-off now 5m0s'; do
+    if grep -qF "$want" "$tmp/trace1.txt"; then ok; else bad "trace lacks: $want"; fi
+done
+if awk '/^ / { t = $1 + 0; if (t < last) exit 1; last = t }' "$tmp/trace1.txt"; then ok; else
+    bad "trace is not in time order"; fi
+"$bin" run tests/scenarios/ok/policies.yaml --out "$tmp/trq" --no-plots --quiet \
+    --trace "$tmp/traceq.txt" || bad "policies trace run"
+for want in 'present-0/c                  Normal  Pulled            Container image "registry.test/a:1" already present on machine' \
+            'always-1/c                   Normal  Pulling           Pulling image "registry.test/a:1"  -- policy Always, no presence check' \
+            'never-2/c                    Warning ErrImageNeverPull Container image "registry.test/b:1" is not present with pull policy of Never'; do
+    if grep -qF "$want" "$tmp/traceq.txt"; then ok; else bad "policies trace lacks: $want"; fi
+done
+[ -e "$tmp/traceq.txt.tmp" ] && bad "trace temporary file left"
+
 echo "scenario checks ($bin): $pass passed, $fail failed"
-echo "$pass $fail" >>"$(dirname "$bin")/tally"
+case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
 [ "$fail" = 0 ]
