@@ -140,6 +140,27 @@ for want in 'present-0/c                  Normal  Pulled            Container im
 done
 [ -e "$tmp/traceq.txt.tmp" ] && bad "trace temporary file left"
 
+# pullsim ref agrees with the shared vectors row by row: the default pull
+# policy of every defaulted row of default-policy.tsv, and validity plus
+# normalized name of every ParseNormalizedNamed row of reference.tsv.
+vec=${PULLSIM_VECTORS:-../shared/spec/vectors}
+tab=$(printf '\t')
+grep -v '^#' "$vec/default-policy.tsv" | tail -n +2 | while IFS="$tab" read -r img pin want _; do
+    [ -n "$pin" ] && continue
+    got=$("$bin" ref --json -- "$img" 2>/dev/null | sed -n 's/.*"defaultPullPolicy":"\([A-Za-z]*\)".*/\1/p')
+    [ "$got" = "$want" ] || echo "ref '$img': defaultPullPolicy '$got', want '$want'"
+done >"$tmp/refpol"
+if [ -s "$tmp/refpol" ]; then bad "$(cat "$tmp/refpol")"; else ok; fi
+grep -v '^#' "$vec/reference.tsv" | awk -F "$tab" '$1 == "ParseNormalizedNamed"' |
+while IFS="$tab" read -r _ input valid _ name _; do
+    out=$("$bin" ref --json -- "$input" 2>/dev/null)
+    case "$valid" in
+        true) echo "$out" | grep -qF "\"valid\":true" || echo "ref '$input': not valid" ;;
+        *) echo "$out" | grep -qF "\"valid\":false" || echo "ref '$input': valid" ;;
+    esac
+done >"$tmp/refnorm"
+if [ -s "$tmp/refnorm" ]; then bad "$(cat "$tmp/refnorm")"; else ok; fi
+
 echo "scenario checks ($bin): $pass passed, $fail failed"
 case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
 [ "$fail" = 0 ]
