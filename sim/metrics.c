@@ -104,6 +104,8 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
     out->end_time = engine_now(world_engine(w));
     for (size_t i = 0; i < world_node_count(w); i++)
         out->bytes_fetched += (double)world_node(w, i)->bytes_fetched;
+    out->has_disk = world_has_disk(w);
+    world_disk_stats(w, &out->disk);
     out->n_registries = world_registry_count(w);
     out->registries = xcalloc(out->n_registries, sizeof(*out->registries));
     for (size_t i = 0; i < out->n_registries; i++) {

@@ -14,6 +14,7 @@
 #ifndef PULLSIM_METRICS_H
 #define PULLSIM_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,8 @@ struct metrics_summary {
     struct metrics_backoff backoff;
     struct metrics_registry *registries;
     size_t n_registries;
+    bool has_disk;            /* some pool has a disk capacity: 'disk' is filled */
+    struct world_disk_stats disk;
 };
 
 /* Nearest-rank percentile of sorted[0..n-1], q in (0, 1]; NAN when n == 0. */

@@ -6,10 +6,11 @@
 
 #include "base.h"
 
-void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario_pool *cfg,
-               struct net *net, uint64_t seed)
+void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario *sc,
+               const struct scenario_pool *cfg, struct net *net, uint64_t seed)
 {
-    *nd = (struct node){.id = id, .pool = pool, .cfg = cfg, .disk = NET_NO_LINK};
+    *nd = (struct node){.id = id, .pool = pool, .cfg = cfg, .sc = sc, .disk = NET_NO_LINK,
+                        .disk_used = cfg->disk_baseline};
     nd->nic = net_link_add_local(net, cfg->nic_bandwidth, id);
     if (!isinf(cfg->disk_write_bandwidth))
         nd->disk = net_link_add_local(net, cfg->disk_write_bandwidth, id);
@@ -22,7 +23,9 @@ void node_release(struct node *nd)
     free(nd->store);
     free(nd->images);
     free(nd->pulls);
+    free(nd->pull_images);
     free(nd->token_q);
+    free(nd->gc_deleted);
     *nd = (struct node){0};
 }
 
@@ -34,12 +37,29 @@ static struct node_entry *find(const struct node *nd, uint32_t key)
     return NULL;
 }
 
+/* Bytes an entry occupies on disk when not ABSENT (node.h). */
+static uint64_t entry_bytes(const struct node *nd, uint32_t key)
+{
+    const struct scenario *sc = nd->sc;
+    if (!sc)
+        return 0;
+    if (key & NODE_CHAIN_BIT)
+        return sc->layers[sc->chains[key & ~NODE_CHAIN_BIT].layer].unpacked_size;
+    return sc->layers[key].size;
+}
+
 static void set(struct node *nd, uint32_t key, enum node_state st)
 {
     struct node_entry *e = find(nd, key);
     if (!e) {
         e = VEC_PUSH(nd->store, nd->n_store, nd->cap_store);
         e->key = key;
+        e->state = NODE_ABSENT;
+    }
+    bool was = e->state == NODE_READY, is = st == NODE_READY;
+    if (was != is) {
+        uint64_t b = entry_bytes(nd, key);
+        nd->disk_used = is ? nd->disk_used + b : nd->disk_used - b;
     }
     e->state = (uint8_t)st;
 }
@@ -66,33 +86,107 @@ void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st)
     set(nd, chain | NODE_CHAIN_BIT, st);
 }
 
-bool node_has_image(const struct node *nd, uint32_t image)
+struct node_image *node_image_record(struct node *nd, uint32_t image)
 {
     for (size_t i = 0; i < nd->n_images; i++)
-        if (nd->images[i] == image)
-            return true;
-    return false;
+        if (nd->images[i].image == image)
+            return &nd->images[i];
+    return NULL;
 }
 
-void node_add_image(struct node *nd, uint32_t image)
+bool node_has_image(const struct node *nd, uint32_t image)
 {
-    if (!node_has_image(nd, image))
-        *(uint32_t *)VEC_PUSH(nd->images, nd->n_images, nd->cap_images) = image;
+    return node_image_record((struct node *)nd, image) != NULL;
 }
 
-void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image)
+void node_add_image(struct node *nd, uint32_t image, double now)
+{
+    if (node_has_image(nd, image))
+        return;
+    struct node_image *r = VEC_PUSH(nd->images, nd->n_images, nd->cap_images);
+    *r = (struct node_image){.image = image, .first_detected = now,
+                              .last_used = -INFINITY};
+    for (size_t i = 0; i < nd->n_gc_deleted; i++) {
+        if (nd->gc_deleted[i] == image) {
+            nd->gc_deleted[i] = nd->gc_deleted[--nd->n_gc_deleted];
+            nd->gc_repulls++;
+            break;
+        }
+    }
+}
+
+void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image, double now)
 {
     const struct scenario_image *im = &sc->images[image];
     for (size_t k = 0; k < im->n_layers; k++) {
         node_set_layer_state(nd, im->layers[k], NODE_READY);
         node_set_chain_state(nd, im->chains[k], NODE_READY);
     }
-    node_add_image(nd, image);
+    node_add_image(nd, image, now);
 }
 
-void node_add_pull(struct node *nd, uint32_t pull)
+/* Does a remaining record or an active pull's image use layer or chain k
+ * (position in that image) equal to 'key'? */
+static bool referenced(const struct node *nd, uint32_t key)
+{
+    const struct scenario *sc = nd->sc;
+    for (size_t i = 0; i < nd->n_images + nd->n_pulls; i++) {
+        uint32_t img = i < nd->n_images ? nd->images[i].image : nd->pull_images[i - nd->n_images];
+        const struct scenario_image *im = &sc->images[img];
+        for (size_t k = 0; k < im->n_layers; k++)
+            if (im->layers[k] == key || (im->chains[k] | NODE_CHAIN_BIT) == key)
+                return true;
+    }
+    return false;
+}
+
+uint64_t node_delete_image(struct node *nd, uint32_t image)
+{
+    size_t i = 0;
+    while (i < nd->n_images && nd->images[i].image != image)
+        i++;
+    if (i == nd->n_images)
+        return 0;
+    /* Keep record order: GC ties and outputs depend on it. */
+    for (size_t j = i + 1; j < nd->n_images; j++)
+        nd->images[j - 1] = nd->images[j];
+    nd->n_images--;
+    *(uint32_t *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) = image;
+    uint64_t before = nd->disk_used;
+    const struct scenario_image *im = &nd->sc->images[image];
+    /* Top chain first: a child snapshot goes before its parent. */
+    for (size_t k = im->n_layers; k-- > 0;) {
+        uint32_t keys[2] = {im->chains[k] | NODE_CHAIN_BIT, im->layers[k]};
+        for (size_t m = 0; m < 2; m++) {
+            struct node_entry *e = find(nd, keys[m]);
+            if (e && e->state == NODE_READY && !referenced(nd, keys[m]))
+                set(nd, keys[m], NODE_ABSENT);
+        }
+    }
+    return before - nd->disk_used;
+}
+
+uint64_t node_disk_usage(const struct node *nd)
+{
+    return nd->disk_used + nd->disk_reserved;
+}
+
+uint64_t node_disk_free(const struct node *nd)
+{
+    uint64_t cap = nd->cfg->disk_capacity, used = node_disk_usage(nd);
+    if (cap == 0)
+        return UINT64_MAX;
+    return used >= cap ? 0 : cap - used;
+}
+
+void node_add_pull(struct node *nd, uint32_t pull, uint32_t image)
 {
     *(uint32_t *)VEC_PUSH(nd->pulls, nd->n_pulls, nd->cap_pulls) = pull;
+    if (nd->cap_pull_images < nd->cap_pulls) {
+        nd->pull_images = xrealloc(nd->pull_images, nd->cap_pulls * sizeof(*nd->pull_images));
+        nd->cap_pull_images = nd->cap_pulls;
+    }
+    nd->pull_images[nd->n_pulls - 1] = image;
 }
 
 void node_remove_pull(struct node *nd, uint32_t pull)
@@ -100,8 +194,10 @@ void node_remove_pull(struct node *nd, uint32_t pull)
     /* Keep start order: pokes visit pulls in the order they started. */
     for (size_t i = 0; i < nd->n_pulls; i++) {
         if (nd->pulls[i] == pull) {
-            for (size_t j = i + 1; j < nd->n_pulls; j++)
+            for (size_t j = i + 1; j < nd->n_pulls; j++) {
                 nd->pulls[j - 1] = nd->pulls[j];
+                nd->pull_images[j - 1] = nd->pull_images[j];
+            }
             nd->n_pulls--;
             return;
         }

@@ -8,10 +8,23 @@
  * for a download token) or is unpacking the chain; any other pull needing
  * it waits instead of fetching twice (containerd's keyed blob lock and
  * per-chain snapshot lock: spec §11, core/unpack/unpacker.go).
- * Invariants: an entry never goes back from READY in this model (no GC yet);
- *   a BUSY entry goes back to ABSENT when the pull holding it fails (the
- *   next pull that needs it claims it); ids are scenario indices (layers,
- *   chains, images).
+ * Invariants: a READY entry goes back to ABSENT only when image GC deletes
+ *   the last image record that references it and no pull in progress on the
+ *   node needs it (node_delete_image); a BUSY entry goes back to ABSENT when
+ *   the pull holding it fails (the next pull that needs it claims it); ids
+ *   are scenario indices (layers, chains, images).
+ * Disk (spec §8): the image filesystem's usage is 'disk_used' (the pool's
+ *   baselineUsage, plus every READY blob at its compressed size - a fetched
+ *   blob stays in containerd's content store next to its snapshot, as it
+ *   does in containerd - plus every READY chain at the unpacked size of its
+ *   top layer; a blob or chain shared by images is counted once) plus
+ *   'disk_reserved' (the runtime's blobs in flight at their compressed size
+ *   and chains being unpacked at their unpacked size; Simplification: the
+ *   whole size is reserved when the transfer starts, as if preallocated).
+ *   Kept for every node; only nodes with a capacity (disk.capacity > 0) ever
+ *   run out of space or run image GC.
+ * Image records carry what the kubelet's image GC manager tracks: first
+ *   detection and last use (image_gc_manager.go imageRecord).
  * Ownership: world owns the node array; a node owns its store arrays.
  *   Release with node_release().
  */
@@ -41,6 +54,15 @@ struct node_token_req {
     uint32_t layer; /* index of the layer within the image */
 };
 
+/* An image recorded as present, with the kubelet image GC's bookkeeping. */
+struct node_image {
+    uint32_t image;        /* scenario image index */
+    double first_detected; /* s: recorded on the node (Simplification: at pull end, not at
+                              the next detectImages); -INFINITY for images present when
+                              the kubelet started (detected with the zero time) */
+    double last_used;      /* s: last seen in use; -INFINITY = never (Go's zero time) */
+};
+
 struct node {
     uint32_t id;
     uint32_t pool;                /* index into scenario pools */
@@ -53,18 +75,26 @@ struct node {
     /* --- read-only outside node.c and runtime.c --- */
     struct node_entry *store;     /* linear: a node holds tens to hundreds of entries */
     size_t n_store, cap_store;
-    uint32_t *images;             /* image indices recorded as present */
+    const struct scenario *sc;    /* layer sizes for disk accounting */
+    struct node_image *images;    /* images recorded as present, in record order */
     size_t n_images, cap_images;
     uint32_t *pulls;              /* active runtime pull ids, in start order */
-    size_t n_pulls, cap_pulls;
+    uint32_t *pull_images;        /* the image of each active pull (same index): a lease
+                                     that keeps its blobs and chains from image GC */
+    size_t n_pulls, cap_pulls, cap_pull_images;
+    uint64_t disk_used;           /* B of READY content + baseline, see above */
+    uint64_t disk_reserved;       /* B in flight (runtime), see above */
+    uint32_t *gc_deleted;         /* images image GC deleted here (never re-pulled yet) */
+    size_t n_gc_deleted, cap_gc_deleted;
+    uint64_t gc_repulls;          /* successful pulls of an image GC had deleted here */
     uint32_t tokens_used;         /* download tokens held (scope node) */
     struct node_token_req *token_q; /* FIFO of waiting token requests */
     size_t token_head, n_token_q, cap_token_q;
     uint64_t bytes_fetched;       /* layer bytes downloaded */
 };
 
-void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario_pool *cfg,
-               struct net *net, uint64_t seed);
+void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario *sc,
+               const struct scenario_pool *cfg, struct net *net, uint64_t seed);
 void node_release(struct node *nd);
 
 enum node_state node_layer_state(const struct node *nd, uint32_t layer);
@@ -73,12 +103,28 @@ enum node_state node_chain_state(const struct node *nd, uint32_t chain);
 void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st);
 
 bool node_has_image(const struct node *nd, uint32_t image);
-void node_add_image(struct node *nd, uint32_t image);
+/* The record of 'image', or NULL. */
+struct node_image *node_image_record(struct node *nd, uint32_t image);
+/* Records 'image' as present at time 'now' (s); a pull of an image GC had
+ * deleted here counts as a re-pull. */
+void node_add_image(struct node *nd, uint32_t image, double now);
 
 /* Records every layer, chain and the image itself as present (prePulled). */
-void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image);
+void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image, double now);
 
-void node_add_pull(struct node *nd, uint32_t pull);
+/* Image GC deleted 'image' (image GC, spec §8): its record goes; its blobs and
+ * chains that no remaining record and no active pull references go back to
+ * ABSENT. Returns the bytes really freed (shared content stays). */
+uint64_t node_delete_image(struct node *nd, uint32_t image);
+
+/* Bytes in use on the image filesystem: disk_used + disk_reserved. */
+uint64_t node_disk_usage(const struct node *nd);
+/* Free bytes of the image filesystem: capacity - usage (0 when over);
+ * UINT64_MAX when the capacity is unlimited. */
+uint64_t node_disk_free(const struct node *nd);
+
+/* The pull holds a lease on 'image' until node_remove_pull. */
+void node_add_pull(struct node *nd, uint32_t pull, uint32_t image);
 void node_remove_pull(struct node *nd, uint32_t pull);
 
 #endif

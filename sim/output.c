@@ -252,6 +252,16 @@ static void timeseries_csv(const struct world *w, FILE *f)
             fputs(counters[c], f);
         }
     }
+    static const char *const pcts[] = {"disk_used_pct_p50", "disk_used_pct_p90",
+                                       "disk_used_pct_max"};
+    for (size_t k = 0; k < world_disk_pool_count(w); k++) {
+        for (size_t c = 0; c < 3; c++) {
+            putc(',', f);
+            put_cell(f, sc->pools[world_disk_pool(w, k)].name);
+            putc('_', f);
+            fputs(pcts[c], f);
+        }
+    }
     putc('\n', f);
     for (size_t i = 0; i < world_sample_count(w); i++) {
         const struct world_sample *s = world_sample(w, i);
@@ -271,7 +281,52 @@ static void timeseries_csv(const struct world *w, FILE *f)
             putc(',', f);
             put_u64(f, rs->throttled);
         }
+        for (size_t k = 0; k < world_disk_pool_count(w); k++) {
+            double v[3];
+            world_disk_pool_sample(w, i, k, v);
+            for (size_t c = 0; c < 3; c++) {
+                putc(',', f);
+                if (!isnan(v[c]))
+                    put_fixed(f, v[c], 3);
+            }
+        }
         putc('\n', f);
+    }
+}
+
+/* disk.csv (scenarios with a disk capacity and at most 20 nodes), one row per
+ * node per time-series row: t_s, node, used_bytes (baseline, images, blobs
+ * and chains in flight), capacity_bytes (0 = unlimited), used_pct (empty when
+ * unlimited), gc_high_pct, gc_low_pct (the node's kubelet thresholds),
+ * disk_pressure (0/1). */
+static void disk_csv(const struct world *w, FILE *f)
+{
+    fputs("t_s,node,used_bytes,capacity_bytes,used_pct,gc_high_pct,gc_low_pct,disk_pressure\n",
+          f);
+    for (size_t i = 0; i < world_sample_count(w); i++) {
+        double t = world_sample(w, i)->t;
+        for (size_t j = 0; j < world_disk_node_count(w) && j < world_node_count(w); j++) {
+            const struct node *nd = world_node(w, j);
+            const struct scenario_kubelet *k = world_node_kubelet(w, j);
+            uint64_t used = world_disk_sample(w, i, j), cap = nd->cfg->disk_capacity;
+            put_fixed(f, t, 6);
+            putc(',', f);
+            put_u64(f, j);
+            putc(',', f);
+            put_u64(f, used);
+            putc(',', f);
+            put_u64(f, cap);
+            putc(',', f);
+            if (cap > 0)
+                put_fixed(f, 100.0 * (double)used / (double)cap, 3);
+            putc(',', f);
+            put_u64(f, k->image_gc_high_threshold);
+            putc(',', f);
+            put_u64(f, k->image_gc_low_threshold);
+            putc(',', f);
+            put_u64(f, world_disk_pressure_sample(w, i, j));
+            putc('\n', f);
+        }
     }
 }
 
@@ -346,7 +401,28 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
                     (unsigned long long)r->blob_requests, (unsigned long long)r->failures,
                     (unsigned long long)r->throttled);
     }
-    strbuf_addf(sb, "\n  ],\n  \"events\": %llu,\n  \"endTime\": ",
+    strbuf_addf(sb, "\n  ],\n");
+    if (s->has_disk) {
+        const struct world_disk_stats *d = &s->disk;
+        strbuf_addf(sb, "  \"disk\": {\"gc\": {\"invocations\": %llu, \"runs\": %llu, "
+                        "\"failed\": %llu, \"imagesDeleted\": %llu, \"bytesCounted\": %llu, "
+                        "\"bytesFreed\": %llu}, \"reclaim\": {\"runs\": %llu, "
+                        "\"imagesDeleted\": %llu, \"bytesCounted\": %llu, \"bytesFreed\": %llu}, "
+                        "\"repullsAfterGC\": %llu, \"diskPressure\": {\"transitions\": %llu, "
+                        "\"nodeSeconds\": ",
+                    (unsigned long long)d->gc_invocations, (unsigned long long)d->gc_runs,
+                    (unsigned long long)d->gc_failed, (unsigned long long)d->gc_images_deleted,
+                    (unsigned long long)d->gc_bytes_counted,
+                    (unsigned long long)d->gc_bytes_freed, (unsigned long long)d->reclaims,
+                    (unsigned long long)d->reclaim_images_deleted,
+                    (unsigned long long)d->reclaim_bytes_counted,
+                    (unsigned long long)d->reclaim_bytes_freed, (unsigned long long)d->repulls,
+                    (unsigned long long)d->pressure_transitions);
+        json_num(sb, d->pressure_node_seconds);
+        strbuf_addf(sb, ", \"podsRejected\": %llu}},\n",
+                    (unsigned long long)d->pods_rejected);
+    }
+    strbuf_addf(sb, "  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);
     json_num(sb, s->end_time);
     strbuf_addf(sb, "\n}\n");
@@ -383,6 +459,9 @@ int output_write_run(struct world *w, const struct metrics_summary *s, const cha
     if (write_produced(w, pods_csv, dir, "pods.csv", err) != 0 ||
         write_produced(w, pulls_csv, dir, "pulls.csv", err) != 0 ||
         write_produced(w, timeseries_csv, dir, "timeseries.csv", err) != 0)
+        return -1;
+    if (world_has_disk(w) && world_disk_node_count(w) > 0 &&
+        write_produced(w, disk_csv, dir, "disk.csv", err) != 0)
         return -1;
     struct strbuf sb;
     strbuf_init(&sb);

@@ -288,6 +288,14 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
             result = render(plots_dir, "gantt", dir, params.buf, err);
         if (result == 0 && gantt)
             result = render(plots_dir, "backoff", dir, params.buf, err);
+        /* disk.csv is written only for scenarios with a disk capacity (output.c). */
+        char *disk = xasprintf("%s/disk.csv", dir);
+        if (result == 0 && access(disk, F_OK) == 0) {
+            result = check_script(plots_dir, "disk", err);
+            if (result == 0)
+                result = render(plots_dir, "disk", dir, params.buf, err);
+        }
+        free(disk);
         free(dir);
     }
     strbuf_release(&list);

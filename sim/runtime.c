@@ -73,6 +73,7 @@ struct pull {
     uint32_t slots;         /* download slots held (scope pull) */
     uint32_t unpack_cursor; /* next chain to unpack */
     bool in_layers, unpacking, finished, live;
+    bool no_space;          /* an unpack found no room: the pull fails at this instant */
     uint16_t n_active;      /* HTTP requests in flight (any phase) */
     uint16_t n_flows;       /* of which moving body bytes */
     uint8_t requests_left;  /* manifest-phase requests still to send (<= 11) */
@@ -109,6 +110,7 @@ struct req {
     uint8_t phase;          /* enum req_phase */
     uint8_t outcome;        /* enum registry_outcome decided when sent */
     bool has_slot;          /* holds a registry slot */
+    bool reserved;          /* holds disk space on the node (node.h disk_reserved) */
 };
 
 struct runtime {
@@ -388,7 +390,7 @@ static void finish(struct pull *p)
     watch_stop(p);
     p->finished = true;
     cold_of(p)->res.ok = true;
-    node_add_image(node_of(p), p->image);
+    node_add_image(node_of(p), p->image, now_of(p));
     engine_schedule(p->rt->engine, now_of(p), on_finish, p);
 }
 
@@ -592,7 +594,7 @@ void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_don
     memset(p->lreq, 0, im->n_layers * sizeof(*p->lreq));
     p->requests_left = rt->registries[im->registry].cfg->manifest_requests +
                        (im->n_platforms > 0 ? 1u : 0u);
-    node_add_pull(&rt->nodes[node], p->id);
+    node_add_pull(&rt->nodes[node], p->id, image);
     rt->active++;
     cold_of(p)->res = (struct runtime_result){.ok = false};
     watch_start(p);
@@ -620,6 +622,17 @@ static void body_start(struct req *q)
     const struct registry *r = registry_of(p);
     const struct node *nd = node_of(p);
     uint32_t links[3] = {r->egress, nd->nic, nd->disk};
+    struct node *wnd = node_of(p);
+    /* Source: spec §8 (disk), §11: the blob is written to the content store's
+     * ingest; a full filesystem fails the write (ENOSPC) and so the pull.
+     * Simplification: the whole blob is reserved (and checked) when its bytes
+     * start, not as they are written. */
+    if (node_disk_free(wnd) < l->size) {
+        fail_pull(p, RUNTIME_ERR_NO_SPACE_FETCH, q->k);
+        return;
+    }
+    wnd->disk_reserved += l->size;
+    q->reserved = true;
     q->phase = RQ_BODY;
     q->flow = net_flow_start(p->rt->net, (double)l->size, r->per_connection_bandwidth, links, 3,
                              on_body_done, q);
@@ -692,6 +705,8 @@ static void on_body_done(void *arg)
     struct node *nd = node_of(p);
     uint32_t layer = image_of(p)->layers[q->k];
     uint64_t size = rt->sc->layers[layer].size;
+    nd->disk_reserved -= size;
+    q->reserved = false;
     node_set_layer_state(nd, layer, NODE_READY);
     nd->bytes_fetched += size;
     p->ls[q->k] = LS_DONE;
@@ -782,12 +797,22 @@ static void on_unpack_done(void *arg)
 {
     struct req *q = arg;
     struct pull *p = q->p;
+    const struct scenario_image *im = image_of(p);
+    node_of(p)->disk_reserved -= p->rt->sc->layers[im->layers[q->k]].unpacked_size;
     p->ureq = NULL;
     req_put(p->rt, q);
     node_set_chain_state(node_of(p), image_of(p)->chains[p->unpack_cursor], NODE_READY);
     p->unpacking = false;
     p->unpack_cursor++;
     poke(p->rt, node_of(p));
+}
+
+static void on_no_space(struct engine *e, void *arg)
+{
+    struct pull *p = arg;
+    (void)e;
+    if (!p->finished)
+        fail_pull(p, RUNTIME_ERR_NO_SPACE_UNPACK, p->unpack_cursor);
 }
 
 /* Applies chains in order, one at a time; finishes the pull after the last.
@@ -806,12 +831,22 @@ static void unpack(struct pull *p)
         if (cs == NODE_BUSY || node_layer_state(nd, im->layers[k]) != NODE_READY)
             return; /* poked again when the chain or the blob is ready */
         double cap = nd->cfg->runtime.unpack_bandwidth;
+        uint64_t bytes = p->rt->sc->layers[im->layers[k]].unpacked_size;
+        if (node_disk_free(nd) < bytes) {
+            /* Source: spec §8, §11: the snapshotter's write fails with ENOSPC.
+             * Inside a poke: the failure comes from an event at this instant. */
+            p->unpacking = true;
+            p->no_space = true;
+            engine_schedule(p->rt->engine, now_of(p), on_no_space, p);
+            return;
+        }
         if (nd->disk == NET_NO_LINK && isinf(cap)) {
             node_set_chain_state(nd, chain, NODE_READY);
             p->unpack_cursor++;
             continue;
         }
         node_set_chain_state(nd, chain, NODE_BUSY);
+        nd->disk_reserved += bytes;
         p->unpacking = true;
         uint32_t links[1] = {nd->disk};
         struct req *q = req_get(p->rt, p, k);
@@ -864,6 +899,8 @@ static void release_layers(struct pull *p)
     for (uint32_t k = 0; k < p->cursor; k++) {
         switch ((enum layer_step)p->ls[k]) {
         case LS_FETCHING:
+            if (p->lreq[k]->reserved)
+                nd->disk_reserved -= p->rt->sc->layers[im->layers[k]].size;
             abandon(p->lreq[k]);
             p->lreq[k] = NULL;
             release_download(p);
@@ -902,7 +939,9 @@ static void fail_pull(struct pull *p, enum runtime_error code, uint32_t at)
         abandon(p->mreq);
     p->mreq = NULL;
     release_layers(p);
-    if (p->unpacking) {
+    if (p->unpacking && p->ureq) {
+        nd->disk_reserved -=
+            rt->sc->layers[image_of(p)->layers[p->unpack_cursor]].unpacked_size;
         net_flow_cancel(rt->net, p->ureq->flow);
         req_put(rt, p->ureq);
         p->ureq = NULL;
@@ -967,6 +1006,10 @@ const char *runtime_error_text(enum runtime_error code)
         return "failed to fetch layer: connection reset by peer";
     case RUNTIME_ERR_PROGRESS_TIMEOUT:
         return "no progress within image_pull_progress_timeout: context canceled";
+    case RUNTIME_ERR_NO_SPACE_FETCH:
+        return "failed to fetch layer: no space left on device";
+    case RUNTIME_ERR_NO_SPACE_UNPACK:
+        return "failed to extract layer: no space left on device";
     }
     return NULL;
 }
@@ -1068,6 +1111,18 @@ void runtime_format_error(const struct scenario *sc, uint32_t image, enum runtim
     case RUNTIME_ERR_BLOB_RESET:
         strbuf_addf(sb, "failed to pull and unpack image \"%s\": ", im->normalized);
         blob_detail(u, layer, code, sb);
+        return;
+    case RUNTIME_ERR_NO_SPACE_FETCH:
+        /* Source: containerd content/local writer (ingest) and the OS's ENOSPC text. */
+        strbuf_addf(sb, "failed to pull and unpack image \"%s\": failed to copy: write "
+                        "/var/lib/containerd/io.containerd.content.v1.content/ingest/%s/data: "
+                        "no space left on device", im->normalized, layer);
+        return;
+    case RUNTIME_ERR_NO_SPACE_UNPACK:
+        /* Source: core/unpack/unpacker.go ("failed to extract layer") and ENOSPC. */
+        strbuf_addf(sb, "failed to pull and unpack image \"%s\": failed to extract layer "
+                        "%s: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/"
+                        "snapshots: no space left on device", im->normalized, layer);
         return;
     }
 }

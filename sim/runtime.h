@@ -37,6 +37,12 @@
  * claims them), its flows, pending events, queued token requests, registry
  * slots and download slots or tokens are cancelled or given back - and
  * reports the error from an event at the same instant.
+ * Disk space (node.h, spec §8): a blob reserves its compressed size when its
+ * bytes start to flow and a chain its unpacked size when its unpack starts;
+ * one that does not fit in the node's free space fails the pull ("no space
+ * left on device", ErrImagePull) through the same release path; a
+ * reservation is given back when the content is READY (then counted as
+ * used) or the pull fails. Nodes without a capacity never run out.
  * Progress timeout (containerd image_pull_progress_timeout, spec §11):
  * checked on a ticker started with the pull, every 10 s (timeout/2 if
  * that is smaller); a check that finds requests active and no body bytes
@@ -72,6 +78,8 @@ enum runtime_error {
     RUNTIME_ERR_BLOB_REFUSED,         /* outage (fail) on a blob GET */
     RUNTIME_ERR_BLOB_RESET,           /* outage (fail) began during a blob transfer */
     RUNTIME_ERR_PROGRESS_TIMEOUT,     /* no progress for image_pull_progress_timeout */
+    RUNTIME_ERR_NO_SPACE_FETCH,       /* a blob would not fit on the node's disk */
+    RUNTIME_ERR_NO_SPACE_UNPACK,      /* a chain's unpack would not fit on the node's disk */
 };
 
 struct runtime;

@@ -1259,6 +1259,12 @@ void scenario_kubelet_defaults(struct scenario_kubelet *k)
         .max_parallel_image_pulls = 0,
         .registry_pull_qps = 5,
         .registry_burst = 10,
+        /* Source: spec §8; v1beta1/defaults.go: imageGCHighThresholdPercent 85,
+         * imageGCLowThresholdPercent 80, imageMinimumGCAge 2m, imageMaximumGCAge 0. */
+        .image_gc_high_threshold = 85,
+        .image_gc_low_threshold = 80,
+        .image_minimum_gc_age = 120,
+        .image_maximum_gc_age = 0,
     };
 }
 
@@ -1268,8 +1274,83 @@ static void format_go_number(double x, char *buf, size_t len)
     snprintf(buf, len, "%.15g", x);
 }
 
+/* Go's %v of a time.Duration: "2m0s", "30s", "1h0m0s", "1.5s", "500ms", "0s". */
+static void format_go_duration(double s, char *buf, size_t len)
+{
+    if (s == 0) {
+        snprintf(buf, len, "0s");
+        return;
+    }
+    if (s < 1) {
+        snprintf(buf, len, "%.15gms", s * 1000);
+        return;
+    }
+    double h = floor(s / 3600), m = floor((s - h * 3600) / 60), sec = s - h * 3600 - m * 60;
+    if (h > 0)
+        snprintf(buf, len, "%.0fh%.0fm%.15gs", h, m, sec);
+    else if (m > 0)
+        snprintf(buf, len, "%.0fm%.15gs", m, sec);
+    else
+        snprintf(buf, len, "%.15gs", sec);
+}
+
+/* Image GC keys of a kubelet config. Source: spec §8; upstream
+ * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration
+ * (texts verbatim, read at the same commit as below). A negative
+ * imageMaximumGCAge cannot be written (durations have no sign); the
+ * ImageMaximumGCAge gate is on by default since 1.30, so its message never
+ * applies. */
+static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenario_kubelet *k)
+{
+    const struct node *hv = get(m, "imageGCHighThresholdPercent");
+    const struct node *lv = get(m, "imageGCLowThresholdPercent");
+    const struct node *minv = get(m, "imageMinimumGCAge");
+    const struct node *maxv = get(m, "imageMaximumGCAge");
+    int64_t high = k->image_gc_high_threshold, low = k->image_gc_low_threshold;
+    bool ok = true;
+    if (hv && to_int(c, hv, "imageGCHighThresholdPercent", INT32_MIN, INT32_MAX, NULL, &high))
+        ok = false;
+    if (lv && to_int(c, lv, "imageGCLowThresholdPercent", INT32_MIN, INT32_MAX, NULL, &low))
+        ok = false;
+    if (ok && (high < 0 || high > 100)) {
+        diag_error(c->d, hv->loc, "invalid configuration: imageGCHighThresholdPercent "
+                   "(--image-gc-high-threshold) %" PRId64 " must be between 0 and 100, "
+                   "inclusive", high);
+        ok = false;
+    }
+    if (lv && (low < 0 || low > 100)) {
+        diag_error(c->d, lv->loc, "invalid configuration: imageGCLowThresholdPercent "
+                   "(--image-gc-low-threshold) %" PRId64 " must be between 0 and 100, "
+                   "inclusive", low);
+        ok = false;
+    }
+    if (ok && low >= high) {
+        diag_error(c->d, (lv ? lv : hv)->loc, "invalid configuration: "
+                   "imageGCLowThresholdPercent (--image-gc-low-threshold) %" PRId64 " must be "
+                   "less than imageGCHighThresholdPercent (--image-gc-high-threshold) %" PRId64,
+                   low, high);
+        ok = false;
+    }
+    if (ok) {
+        k->image_gc_high_threshold = (uint32_t)high;
+        k->image_gc_low_threshold = (uint32_t)low;
+    }
+    if (minv)
+        to_duration(c, minv, "imageMinimumGCAge", false, &k->image_minimum_gc_age);
+    if (maxv && to_duration(c, maxv, "imageMaximumGCAge", false, &k->image_maximum_gc_age) == 0 &&
+        k->image_maximum_gc_age > 0 && k->image_maximum_gc_age <= k->image_minimum_gc_age) {
+        char a[64], b[64];
+        format_go_duration(k->image_maximum_gc_age, a, sizeof(a));
+        format_go_duration(k->image_minimum_gc_age, b, sizeof(b));
+        diag_error(c->d, maxv->loc, "invalid configuration: imageMaximumGCAge %s must be "
+                   "greater than imageMinimumGCAge %s", a, b);
+    }
+}
+
 /* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
- * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst.
+ * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst,
+ * imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
+ * imageMaximumGCAge.
  * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
  * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
  * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
@@ -1279,7 +1360,10 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
                           bool inline_config, struct diag_loc loc)
 {
     static const char *const keys[] = {"serializeImagePulls", "maxParallelImagePulls",
-                                       "registryPullQPS", "registryBurst"};
+                                       "registryPullQPS", "registryBurst",
+                                       "imageGCHighThresholdPercent",
+                                       "imageGCLowThresholdPercent", "imageMinimumGCAge",
+                                       "imageMaximumGCAge"};
     struct scenario *s = c->s;
     struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
                                           c->cap_kubelets);
@@ -1290,6 +1374,7 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
     if (want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
+    parse_kubelet_gc(c, m, k);
     const struct node *sv = get(m, "serializeImagePulls");
     const struct node *pv = get(m, "maxParallelImagePulls");
     const struct node *qv = get(m, "registryPullQPS");
@@ -1412,11 +1497,11 @@ static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *k
     return idx;
 }
 
-/* nodePools[i].disk keys: writeBandwidth, capacity. */
+/* nodePools[i].disk keys: writeBandwidth, capacity, baselineUsage. */
 static void parse_disk(struct ctx *c, const struct node *v, const char *where,
                        struct scenario_pool *p)
 {
-    static const char *const keys[] = {"writeBandwidth", "capacity"};
+    static const char *const keys[] = {"writeBandwidth", "capacity", "baselineUsage"};
     const struct node *x;
     if (want_map(c, v, "disk") != 0)
         return;
@@ -1425,6 +1510,13 @@ static void parse_disk(struct ctx *c, const struct node *v, const char *where,
         to_bandwidth(c, x, "writeBandwidth", &p->disk_write_bandwidth);
     if ((x = get(v, "capacity")))
         to_size(c, x, "capacity", false, &p->disk_capacity);
+    const struct node *bv = get(v, "baselineUsage");
+    if (bv)
+        to_size(c, bv, "baselineUsage", false, &p->disk_baseline);
+    if (bv && p->disk_capacity > 0 && p->disk_baseline > p->disk_capacity)
+        diag_error(c->d, bv->loc, "baselineUsage: %" PRIu64 " bytes is more than the disk's "
+                   "capacity of %" PRIu64 " bytes; expected at most the capacity",
+                   p->disk_baseline, p->disk_capacity);
 }
 
 /* nodePools[i].runtime keys: maxConcurrentDownloads, downloadLimitScope,
@@ -1500,11 +1592,12 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
 }
 
 /* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
- * maxPods, prePulled. */
+ * maxPods, prePulled, pinnedImages. */
 static void parse_pool(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"name", "count", "arch", "nicBandwidth", "disk",
-                                       "kubelet", "runtime", "maxPods", "prePulled"};
+                                       "kubelet", "runtime", "maxPods", "prePulled",
+                                       "pinnedImages"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_pools;
     struct scenario_pool *p = VEC_PUSH(s->pools, s->n_pools, c->cap_pools);
@@ -1562,10 +1655,21 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
         to_u32(c, v, "maxPods", 1, 1000, NULL, &p->max_pods);
     if ((v = get(m, "kubelet")) && !is_null(v))
         parse_pool_kubelet(c, v, where, idx);
-    const struct node *list = get_list(c, m, "prePulled", where, false, "images");
+    const struct node *list = get_list(c, m, "pinnedImages", where, false, "images");
+    p = &s->pools[idx];
+    if (list) {
+        p->pinned = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pinned));
+        for (size_t i = 0; i < list->n_items; i++) {
+            char key[48];
+            snprintf(key, sizeof(key), "pinnedImages[%zu]", i);
+            uint32_t img = resolve_image(c, list->items[i], key);
+            if (img != SCENARIO_NONE)
+                p->pinned[p->n_pinned++] = img;
+        }
+    }
+    list = get_list(c, m, "prePulled", where, false, "images");
     if (!list)
         return;
-    p = &s->pools[idx];
     p->pre_pulled = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pre_pulled));
     for (size_t i = 0; i < list->n_items; i++) {
         char key[48];
@@ -2406,6 +2510,7 @@ void scenario_free(struct scenario *s)
         free(s->pools[i].name);
         free(s->pools[i].arch);
         free(s->pools[i].pre_pulled);
+        free(s->pools[i].pinned);
     }
     for (size_t i = 0; i < s->n_workloads; i++) {
         struct scenario_workload *wl = &s->workloads[i];

@@ -158,6 +158,12 @@ struct scenario_kubelet {
     uint32_t max_parallel_image_pulls; /* 0 = nil = no limit */
     double registry_pull_qps;          /* tokens/s; 0 = no limiter; default 5 */
     uint32_t registry_burst;           /* bucket size; default 10 */
+    /* Image GC (spec §8): percent of the image filesystem, validated in [0, 100]
+     * with low < high; ages in s. */
+    uint32_t image_gc_high_threshold;  /* imageGCHighThresholdPercent, default 85 */
+    uint32_t image_gc_low_threshold;   /* imageGCLowThresholdPercent, default 80 */
+    double image_minimum_gc_age;       /* imageMinimumGCAge, default 120 (2m) */
+    double image_maximum_gc_age;       /* imageMaximumGCAge, default 0 = off */
     struct diag_loc loc;
 };
 
@@ -180,7 +186,10 @@ struct scenario_pool {
     char *arch;                  /* "amd64" (default), "arm64", ... ; os is linux */
     double nic_bandwidth;        /* B/s ingress, > 0 */
     double disk_write_bandwidth; /* B/s; INFINITY = not a bottleneck (default) */
-    uint64_t disk_capacity;      /* B; 0 = unlimited (default) */
+    uint64_t disk_capacity;      /* B; 0 = unlimited (default): no GC, no pressure */
+    uint64_t disk_baseline;      /* B used by everything but images (disk.baselineUsage, 0) */
+    uint32_t *pinned;            /* image indices pinned (never GC'd): pinnedImages */
+    size_t n_pinned;
     uint32_t kubelet;            /* index into kubelet_configs, or SCENARIO_NONE = the
                                     config of the current run */
     struct scenario_runtime runtime;

@@ -5,9 +5,33 @@
 #include <stdlib.h>
 
 #include "base.h"
+#include "imagegc.h"
+#include "metrics.h"
 #include "net.h"
 #include "node.h"
 #include "rng.h"
+
+/* Source: spec §8; pkg/kubelet/kubelet.go ImageGCPeriod. */
+#define IMAGE_GC_PERIOD 300.0
+/* Source: spec §8; eviction manager evictionMonitoringPeriod (10 s),
+ * evictionPressureTransitionPeriod default 5m, defaults_linux.go
+ * imagefs.available 15%. */
+#define EVICTION_PERIOD 10.0
+#define PRESSURE_TRANSITION 300.0
+#define IMAGEFS_AVAILABLE_PCT 15
+/* disk.csv and its per-node samples only up to this many nodes (like gantt). */
+#define DISK_CSV_MAX_NODES 20
+
+/* Per node with a capacity: the kubelet's image GC and eviction state. */
+struct disk_state {
+    bool on;               /* the node's pool has a capacity */
+    bool pressure;         /* DiskPressure condition */
+    double started;        /* s: the node joined (kubelet start) */
+    double last_observed;  /* s: the threshold was last met */
+    double pressure_since; /* s */
+    uint32_t *pods;        /* pods placed on the node */
+    size_t n_pods, cap_pods;
+};
 
 struct world {
     const struct scenario *sc;
@@ -29,6 +53,20 @@ struct world {
     double last_egress_bytes;
     struct base_chunks args;     /* struct world_arg: workload and event arguments */
     size_t n_args;
+    const struct scenario_kubelet *run_config;
+    /* Disk: NULL / empty when no pool has a capacity. */
+    struct disk_state *disk;     /* max_nodes entries */
+    size_t n_housekeeping;       /* GC and eviction timers pending */
+    bool sample_pending;
+    struct world_disk_stats dstats;
+    uint64_t *disk_samples;      /* n_samples x disk_nodes: bytes used */
+    uint8_t *pressure_samples;   /* n_samples x disk_nodes */
+    size_t n_disk_samples, cap_disk_samples, cap_pressure_samples;
+    size_t disk_nodes;
+    uint32_t *disk_pools;        /* pools with a capacity */
+    size_t n_disk_pools, cap_disk_pools;
+    double *pool_samples;        /* n_samples x n_disk_pools x 3 */
+    size_t n_pool_samples, cap_pool_samples;
 };
 
 /* Argument of a world event: which workload, scenario event or registry. */
@@ -54,15 +92,136 @@ static size_t max_nodes_of(const struct scenario *sc)
     return n;
 }
 
+static struct world_arg *new_arg(struct world *w, uint32_t index);
+static void on_image_gc(struct engine *e, void *arg);
+static void on_eviction_check(struct engine *e, void *arg);
+
 static void add_node(struct world *w, uint32_t pool)
 {
     uint32_t id = (uint32_t)w->n_nodes++;
     struct node *nd = &w->nodes[id];
     const struct scenario_pool *cfg = &w->sc->pools[pool];
-    node_init(nd, id, pool, cfg, w->net, w->sc->seed);
+    double now = engine_now(w->engine);
+    node_init(nd, id, pool, w->sc, cfg, w->net, w->sc->seed);
+    /* Images already there when the kubelet starts are detected with the
+     * zero time (image_gc_manager.go Start: detectImages(ctx, time.Time{})):
+     * old enough for imageMinimumGCAge at once. */
     for (size_t i = 0; i < cfg->n_pre_pulled; i++)
-        node_preload_image(nd, w->sc, cfg->pre_pulled[i]);
+        node_preload_image(nd, w->sc, cfg->pre_pulled[i], -INFINITY);
     kubelet_add_node(w->kubelet, id);
+    if (!w->disk || cfg->disk_capacity == 0)
+        return;
+    struct disk_state *ds = &w->disk[id];
+    ds->on = true;
+    ds->started = now;
+    /* Source: spec §8; kubelet.go StartGarbageCollection: image GC is not
+     * started when the high threshold is 100 and maxAge is off; wait.Until and
+     * the eviction manager's loop run at once, then every period. */
+    const struct scenario_kubelet *k = world_node_kubelet(w, id);
+    if (!(k->image_gc_high_threshold == 100 && k->image_maximum_gc_age == 0)) {
+        engine_schedule(w->engine, now, on_image_gc, new_arg(w, id));
+        w->n_housekeeping++;
+    }
+    engine_schedule(w->engine, now, on_eviction_check, new_arg(w, id));
+    w->n_housekeeping++;
+}
+
+/* ---------------------------------------------------------------- disk */
+
+/* Is 'image' used by a started container of a pod on the node? */
+static bool image_in_use(void *arg, uint32_t image)
+{
+    struct world_arg *a = arg;
+    struct world *w = a->w;
+    const struct disk_state *ds = &w->disk[a->index];
+    for (size_t i = 0; i < ds->n_pods; i++) {
+        const struct kubelet_pod *p = kubelet_pod(w->kubelet, ds->pods[i]);
+        const struct scenario_workload *wl = &w->sc->workloads[p->workload];
+        for (uint32_t c = 0; c < p->n_containers; c++)
+            if (wl->containers[c].image_idx == image &&
+                kubelet_container(w->kubelet, p->first_container + c)->started)
+                return true;
+    }
+    return false;
+}
+
+/* Something besides the sampler and these timers is pending.
+ * Simplification: GC and eviction checks stop once nothing else can happen
+ * (a run would otherwise last to the horizon); one already scheduled still
+ * fires. */
+static bool other_work(const struct world *w)
+{
+    return engine_size(w->engine) > w->n_housekeeping + (w->sample_pending ? 1u : 0u);
+}
+
+static void on_image_gc(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    struct world *w = a->w;
+    struct node *nd = &w->nodes[a->index];
+    double now = engine_now(e);
+    w->n_housekeeping--;
+    struct imagegc_policy pol = imagegc_policy_of(world_node_kubelet(w, a->index),
+                                                  w->disk[a->index].started);
+    struct imagegc_result r;
+    imagegc_collect(nd, &pol, now, image_in_use, a, &r);
+    struct world_disk_stats *st = &w->dstats;
+    st->gc_invocations++;
+    st->gc_runs += r.over_high || r.deleted > 0;
+    st->gc_failed += r.failed;
+    st->gc_images_deleted += r.deleted;
+    st->gc_bytes_counted += r.counted;
+    st->gc_bytes_freed += r.freed;
+    if (other_work(w)) {
+        engine_schedule(e, now + IMAGE_GC_PERIOD, on_image_gc, a);
+        w->n_housekeeping++;
+    }
+}
+
+static void on_eviction_check(struct engine *e, void *arg)
+{
+    struct world_arg *a = arg;
+    struct world *w = a->w;
+    struct node *nd = &w->nodes[a->index];
+    struct disk_state *ds = &w->disk[a->index];
+    double now = engine_now(e);
+    w->n_housekeeping--;
+    /* Source: spec §8; eviction_manager.go synchronize: thresholds met now,
+     * conditions kept while observed within the transition period. */
+    uint64_t cap = nd->cfg->disk_capacity, avail = node_disk_free(nd);
+    bool met = avail * 100 < cap * IMAGEFS_AVAILABLE_PCT;
+    if (met)
+        ds->last_observed = now;
+    bool pressure = met || (ds->pressure && now - ds->last_observed < PRESSURE_TRANSITION);
+    if (pressure && !ds->pressure) {
+        ds->pressure_since = now;
+        w->dstats.pressure_transitions++;
+    } else if (!pressure && ds->pressure) {
+        w->dstats.pressure_node_seconds += now - ds->pressure_since;
+    }
+    ds->pressure = pressure;
+    if (met) {
+        /* reclaimNodeLevelResources: DeleteUnusedImages (helpers.go deleteImages).
+         * Simplification: no pod is evicted when the reclaim is not enough. */
+        struct imagegc_policy pol = imagegc_policy_of(world_node_kubelet(w, a->index),
+                                                      ds->started);
+        struct imagegc_result r;
+        imagegc_delete_unused(nd, &pol, now, image_in_use, a, &r);
+        struct world_disk_stats *st = &w->dstats;
+        st->reclaims += r.deleted > 0;
+        st->reclaim_images_deleted += r.deleted;
+        st->reclaim_bytes_counted += r.counted;
+        st->reclaim_bytes_freed += r.freed;
+    }
+    if (other_work(w)) {
+        engine_schedule(e, now + EVICTION_PERIOD, on_eviction_check, a);
+        w->n_housekeeping++;
+    }
+}
+
+static bool under_pressure(const struct world *w, uint32_t node)
+{
+    return w->disk && w->disk[node].pressure;
 }
 
 static bool fits(const struct world *w, const struct scenario_workload *wl, uint32_t node)
@@ -70,13 +229,17 @@ static bool fits(const struct world *w, const struct scenario_workload *wl, uint
     const struct node *nd = &w->nodes[node];
     if (wl->pool != SCENARIO_NONE && nd->pool != wl->pool)
         return false;
-    return w->pods_on_node[node] < nd->cfg->max_pods;
+    return w->pods_on_node[node] < nd->cfg->max_pods && !under_pressure(w, node);
 }
 
 static void place(struct world *w, uint32_t workload, uint32_t node)
 {
     w->pods_on_node[node]++;
-    kubelet_add_pod(w->kubelet, workload, node);
+    uint32_t pod = kubelet_add_pod(w->kubelet, workload, node);
+    if (w->disk && w->disk[node].on) {
+        struct disk_state *ds = &w->disk[node];
+        *(uint32_t *)VEC_PUSH(ds->pods, ds->n_pods, ds->cap_pods) = pod;
+    }
 }
 
 /* DaemonSet: one pod per node of its pool(s); a DaemonSet pod is placed
@@ -84,8 +247,16 @@ static void place(struct world *w, uint32_t workload, uint32_t node)
 static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t node)
 {
     const struct scenario_workload *wl = &w->sc->workloads[workload];
-    if (wl->pool == SCENARIO_NONE || w->nodes[node].pool == wl->pool)
-        place(w, workload, node);
+    if (wl->pool != SCENARIO_NONE && w->nodes[node].pool != wl->pool)
+        return;
+    if (under_pressure(w, node)) {
+        /* eviction_manager.go Admit: under DiskPressure every pod is rejected.
+         * Simplification: the DaemonSet controller does not retry it. */
+        kubelet_add_unscheduled_pod(w->kubelet, workload);
+        w->dstats.pods_rejected++;
+        return;
+    }
+    place(w, workload, node);
 }
 
 /*
@@ -128,7 +299,8 @@ static void spread_down(struct placer *p, size_t i)
 
 static bool has_room(const struct placer *p, uint32_t node)
 {
-    return p->w->pods_on_node[node] < p->w->nodes[node].cfg->max_pods;
+    return p->w->pods_on_node[node] < p->w->nodes[node].cfg->max_pods &&
+           !under_pressure(p->w, node);
 }
 
 static void placer_init(struct placer *p, struct world *w, uint32_t workload)
@@ -232,6 +404,41 @@ static double total_egress_bytes(struct world *w)
     return b;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per-node usage (small scenarios) and per-pool usage% percentiles. */
+static void sample_disk(struct world *w)
+{
+    for (size_t j = 0; j < w->disk_nodes; j++) {
+        uint64_t used = j < w->n_nodes ? node_disk_usage(&w->nodes[j]) : 0;
+        *(uint64_t *)VEC_PUSH(w->disk_samples, w->n_disk_samples, w->cap_disk_samples) = used;
+        size_t n = w->n_disk_samples - 1;
+        VEC_RESERVE(w->pressure_samples, n, w->cap_pressure_samples, n + 1);
+        w->pressure_samples[n] = j < w->n_nodes && w->disk[j].pressure;
+    }
+    double *pct = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof(*pct));
+    for (size_t k = 0; k < w->n_disk_pools; k++) {
+        size_t n = 0;
+        for (size_t j = 0; j < w->n_nodes; j++) {
+            const struct node *nd = &w->nodes[j];
+            if (nd->pool == w->disk_pools[k])
+                pct[n++] = 100.0 * (double)node_disk_usage(nd) / (double)nd->cfg->disk_capacity;
+        }
+        qsort(pct, n, sizeof(*pct), cmp_double);
+        double *out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
+        out[0] = metrics_nearest_rank(pct, n, 0.5);
+        out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
+        out[0] = metrics_nearest_rank(pct, n, 0.9);
+        out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
+        out[0] = n ? pct[n - 1] : NAN;
+    }
+    free(pct);
+}
+
 /* Samples the time series; keeps sampling while anything else is pending. */
 static void on_sample(struct engine *e, void *arg)
 {
@@ -252,7 +459,10 @@ static void on_sample(struct engine *e, void *arg)
         rs->throttled = now.throttled - w->reg_last[i].throttled;
         w->reg_last[i] = now;
     }
-    if (engine_size(e) > 0)
+    if (w->disk)
+        sample_disk(w);
+    w->sample_pending = engine_size(e) > w->n_housekeeping;
+    if (w->sample_pending)
         engine_schedule(e, s->t + w->sc->sample_interval, on_sample, w);
 }
 
@@ -310,6 +520,14 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
     w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
+    w->run_config = run_config;
+    for (uint32_t p = 0; p < sc->n_pools; p++)
+        if (sc->pools[p].disk_capacity > 0)
+            *(uint32_t *)VEC_PUSH(w->disk_pools, w->n_disk_pools, w->cap_disk_pools) = p;
+    if (w->n_disk_pools > 0) {
+        w->disk = xcalloc(w->max_nodes ? w->max_nodes : 1, sizeof(*w->disk));
+        w->disk_nodes = w->max_nodes <= DISK_CSV_MAX_NODES ? w->max_nodes : 0;
+    }
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     base_chunks_init(&w->args, sizeof(struct world_arg));
@@ -323,6 +541,7 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     for (uint32_t i = 0; i < sc->n_events; i++)
         engine_schedule(w->engine, sc->events[i].at, on_scenario_event, new_arg(w, i));
     engine_schedule(w->engine, sc->sample_interval, on_sample, w);
+    w->sample_pending = true;
     return w;
 }
 
@@ -343,6 +562,14 @@ void world_free(struct world *w)
     free(w->reg_last);
     free(w->samples);
     free(w->reg_samples);
+    if (w->disk)
+        for (size_t i = 0; i < w->max_nodes; i++)
+            free(w->disk[i].pods);
+    free(w->disk);
+    free(w->disk_samples);
+    free(w->pressure_samples);
+    free(w->disk_pools);
+    free(w->pool_samples);
     base_chunks_release(&w->args);
     rng_free(w->rng);
     net_free(w->net);
@@ -384,4 +611,46 @@ const struct world_registry_sample *world_registry_sample(const struct world *w,
                                                           size_t reg)
 {
     return &w->reg_samples[i * w->sc->n_registries + reg];
+}
+
+bool world_has_disk(const struct world *w) { return w->disk != NULL; }
+size_t world_disk_node_count(const struct world *w) { return w->disk_nodes; }
+uint64_t world_disk_sample(const struct world *w, size_t i, size_t j)
+{
+    return w->disk_samples[i * w->disk_nodes + j];
+}
+bool world_disk_pressure_sample(const struct world *w, size_t i, size_t j)
+{
+    return w->pressure_samples[i * w->disk_nodes + j] != 0;
+}
+size_t world_disk_pool_count(const struct world *w) { return w->n_disk_pools; }
+uint32_t world_disk_pool(const struct world *w, size_t k) { return w->disk_pools[k]; }
+void world_disk_pool_sample(const struct world *w, size_t i, size_t k, double out[3])
+{
+    const double *v = &w->pool_samples[(i * w->n_disk_pools + k) * 3];
+    out[0] = v[0];
+    out[1] = v[1];
+    out[2] = v[2];
+}
+
+const struct scenario_kubelet *world_node_kubelet(const struct world *w, size_t node)
+{
+    uint32_t idx = w->nodes[node].cfg->kubelet;
+    return idx == SCENARIO_NONE ? w->run_config : &w->sc->kubelet_configs[idx];
+}
+
+bool world_node_disk_pressure(const struct world *w, size_t node)
+{
+    return under_pressure(w, (uint32_t)node);
+}
+
+void world_disk_stats(const struct world *w, struct world_disk_stats *out)
+{
+    *out = w->dstats;
+    double now = engine_now(w->engine);
+    for (size_t i = 0; w->disk && i < w->n_nodes; i++)
+        if (w->disk[i].pressure)
+            out->pressure_node_seconds += now - w->disk[i].pressure_since;
+    for (size_t i = 0; i < w->n_nodes; i++)
+        out->repulls += w->nodes[i].gc_repulls;
 }

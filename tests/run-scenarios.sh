@@ -117,6 +117,28 @@ for s in registry-outage dockerhub-nat; do
     done
 done
 
+# gc-thrash (disk capacity, image GC): twice to identical files, disk.csv
+# written with one row per node per sample, the GC counts in summary.json,
+# and the disk columns at the end of timeseries.csv.
+for i in 1 2; do
+    "$bin" run scenarios/gc-thrash.yaml --out "$tmp/gc$i" --no-plots --quiet || bad "gc-thrash run $i"
+done
+for c in tight default; do
+    for file in pods.csv pulls.csv timeseries.csv summary.json disk.csv; do
+        if cmp -s "$tmp/gc1/$c/$file" "$tmp/gc2/$c/$file"; then ok; else
+            bad "determinism: gc-thrash $c/$file differs between two runs"; fi
+    done
+done
+if grep -q '"repullsAfterGC": 12,' "$tmp/gc1/tight/summary.json" &&
+   grep -q '"repullsAfterGC": 0,' "$tmp/gc1/default/summary.json"; then ok; else
+    bad "gc-thrash: repullsAfterGC not 12 (tight) and 0 (default)"; fi
+if head -n 1 "$tmp/gc1/tight/disk.csv" | grep -q '^t_s,node,used_bytes,' &&
+   awk -F, 'NR > 1 && $2 !~ /^[0-3]$/ { exit 1 }' "$tmp/gc1/tight/disk.csv"; then ok; else
+    bad "gc-thrash: disk.csv header or node column"; fi
+if head -n 1 "$tmp/gc1/tight/timeseries.csv" | grep -q ',small_disk_used_pct_max$'; then ok; else
+    bad "gc-thrash: timeseries.csv lacks the pool disk columns at the end"; fi
+if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote disk.csv"; else ok; fi
+
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
 for i in 1 2; do
     "$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/tr$i" --no-plots --quiet \
