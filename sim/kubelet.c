@@ -50,6 +50,8 @@ struct kl_node {
 
 struct kubelet {
     struct trace *trace;   /* borrowed; NULL when not tracing */
+    kubelet_start_fn *on_start; /* NULL when nobody listens */
+    void *on_start_arg;
     const struct scenario *sc;
     const struct scenario_kubelet *run_config;
     struct engine *engine;
@@ -176,6 +178,7 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
         struct kubelet_container *kc = VEC_PUSH(k->containers, k->n_containers,
                                                 k->cap_containers);
         kc->image_ready = NAN;
+        kc->image = SCENARIO_NONE;
     }
     k->pending_pods++;
     return id;
@@ -198,6 +201,12 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
 void kubelet_set_trace(struct kubelet *k, struct trace *t)
 {
     k->trace = t;
+}
+
+void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg)
+{
+    k->on_start = fn;
+    k->on_start_arg = arg;
 }
 
 /* ---------------------------------------------------------------- trace */
@@ -283,7 +292,8 @@ static void start_pull(struct kubelet *k, struct ticket *t)
         engine_schedule(k->engine, t->rec.started, on_qps_refused, t);
         return;
     }
-    runtime_pull(k->rt, t->rec.node, t->rec.image, on_runtime_done, t);
+    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
+    runtime_pull(k->rt, t->rec.node, t->rec.image, by_digest, on_runtime_done, t);
 }
 
 static bool has_slot(const struct kl_node *kn)
@@ -314,7 +324,8 @@ static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c)
     t->rec = (struct kubelet_pull){
         .node = p->node, .pod = pod, .container = c,
         .image = spec_of(k, pod, c)->image_idx, .requested = engine_now(k->engine),
-        .started = NAN, .finished = NAN, .result = KUBELET_PULL_PENDING};
+        .started = NAN, .finished = NAN, .resolved = SCENARIO_NONE,
+        .result = KUBELET_PULL_PENDING};
     p->attempts++;
     struct kl_node *kn = &k->kn[p->node];
     struct trace_event ev = {.kind = TRACE_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
@@ -357,11 +368,16 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     struct kubelet_pod *p = pod_of(k, pod);
     double now = engine_now(k->engine);
     struct trace_event ev = {0};
-    /* Always skips the presence check entirely. */
-    if (sc->pull_policy != SCENARIO_PULL_ALWAYS && node_has_image(&k->nodes[p->node],
-                                                                  sc->image_idx)) {
+    /* Always skips the presence check entirely. A tag is looked up in the
+     * node's local tags (node.h): what it named when pulled, not what the
+     * registry's tag names now. */
+    uint32_t have = sc->pull_policy == SCENARIO_PULL_ALWAYS
+                        ? SCENARIO_NONE
+                        : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest);
+    if (have != SCENARIO_NONE) {
         ev.kind = TRACE_ALREADY_PRESENT;
         trace_pod(k, pod, c, &ev);
+        cont_of(k, pod, c)->image = have;
         return ENSURE_PRESENT;
     }
     if (sc->pull_policy == SCENARIO_PULL_NEVER) {
@@ -416,7 +432,8 @@ static void end_sync(struct kubelet *k, uint32_t pod)
 static void note_success(struct kubelet *k, uint32_t pod, uint32_t c);
 
 /* The container's image is there (pulled by this pod, or found present:
- * another pod's pull ends this one's ImagePullBackOff too). */
+ * another pod's pull ends this one's ImagePullBackOff too); kc->image says
+ * which image it runs. */
 static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
 {
     struct kubelet_container *kc = cont_of(k, pod, c);
@@ -425,6 +442,8 @@ static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
     note_success(k, pod, c);
     kc->image_ready = now;
     kc->started = true;
+    if (k->on_start)
+        k->on_start(k->on_start_arg, pod, c);
     if (sc->init)
         schedule_pod(k, now + sc->run_for, on_init_exit, pod);
 }
@@ -553,10 +572,12 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
     struct kubelet_pod *p = pod_of(k, pod);
     p->phase = POD_IDLE;
     if (res->ok) {
+        t->rec.resolved = res->image;
         struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
-                                 .size = image_size(k->sc, t->rec.image)};
+                                 .size = image_size(k->sc, res->image)};
         trace_pod(k, pod, c, &ev);
+        cont_of(k, pod, c)->image = res->image;
         start_container(k, pod, c);
     } else {
         note_failure(k, t, res, qps_refused);

@@ -57,7 +57,10 @@ enum kubelet_reason {
 
 /* One request to the puller (one EnsureImageExists that needed a pull). */
 struct kubelet_pull {
-    uint32_t node, pod, container, image;
+    uint32_t node, pod, container;
+    uint32_t image;    /* the container's reference (scenario_container.image_idx) */
+    uint32_t resolved; /* the image pulled (a tag resolves to what the registry's tag
+                          named when the pull started); SCENARIO_NONE unless ok */
     double requested;  /* s: handed to the puller */
     double started;    /* s: the puller started the CRI pull; NAN if not yet */
     double finished;   /* s: result known; NAN if not yet */
@@ -74,6 +77,7 @@ struct kubelet_pull {
 
 struct kubelet_container {
     double image_ready; /* s: EnsureImageExists succeeded; NAN until then */
+    uint32_t image;     /* the image it runs (scenario index); SCENARIO_NONE until started */
     bool started;
     bool exited;        /* init containers, after runFor */
     bool in_error;      /* its last pull failed and its image is not there yet */
@@ -112,6 +116,11 @@ void kubelet_free(struct kubelet *k);
 
 /* Writes every image decision to 't' (borrowed; NULL stops). See trace.h. */
 void kubelet_set_trace(struct kubelet *k, struct trace *t);
+
+/* Called when container 'container' (index within the pod) of 'pod' starts;
+ * kubelet_container().image tells which image it runs. */
+typedef void kubelet_start_fn(void *arg, uint32_t pod, uint32_t container);
+void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg);
 
 /* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
 void kubelet_add_node(struct kubelet *k, uint32_t node);

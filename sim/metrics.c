@@ -93,6 +93,24 @@ static void summarize_pulls(const struct kubelet *k, struct metrics_summary *out
     }
 }
 
+/* Version skew at the end of the run, series in order of appearance. */
+static void summarize_versions(const struct world *w, struct metrics_summary *out)
+{
+    const struct scenario *sc = world_scenario(w);
+    const struct versions *v = world_versions(w);
+    out->pushes = sc->n_pushes;
+    out->n_versions = v ? versions_series_count(v) : 0;
+    out->versions = xcalloc(out->n_versions ? out->n_versions : 1, sizeof(*out->versions));
+    for (size_t i = 0; i < out->n_versions; i++) {
+        const struct versions_series *s = versions_series(v, i);
+        const struct scenario_workload *wl = &sc->workloads[s->workload];
+        out->versions[i] = (struct metrics_version){
+            .workload = wl->name, .container = wl->containers[s->container].name,
+            .image = wl->containers[s->container].image, .digest = sc->images[s->image].digest,
+            .pods = s->pods};
+    }
+}
+
 void metrics_summarize(struct world *w, struct metrics_summary *out)
 {
     *out = (struct metrics_summary){0};
@@ -106,6 +124,7 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
         out->bytes_fetched += (double)world_node(w, i)->bytes_fetched;
     out->has_disk = world_has_disk(w);
     world_disk_stats(w, &out->disk);
+    summarize_versions(w, out);
     out->n_registries = world_registry_count(w);
     out->registries = xcalloc(out->n_registries, sizeof(*out->registries));
     for (size_t i = 0; i < out->n_registries; i++) {
@@ -122,5 +141,7 @@ void metrics_release(struct metrics_summary *s)
 {
     free(s->registries);
     s->registries = NULL;
+    free(s->versions);
+    s->versions = NULL;
     s->n_registries = 0;
 }

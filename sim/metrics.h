@@ -38,6 +38,14 @@ struct metrics_backoff {
     double max_recovery;   /* s; NAN if none */
 };
 
+/* Pods of a workload whose container runs one image (version skew). */
+struct metrics_version {
+    const char *workload, *container; /* borrowed from the scenario */
+    const char *image;                /* the container's reference, as written */
+    const char *digest;               /* of the image its pods run */
+    uint64_t pods;
+};
+
 struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
@@ -55,6 +63,9 @@ struct metrics_summary {
     size_t n_registries;
     bool has_disk;            /* some pool has a disk capacity: 'disk' is filled */
     struct world_disk_stats disk;
+    size_t pushes;            /* push events (tag moves) in the scenario */
+    struct metrics_version *versions; /* at the end; empty unless pushes > 0 */
+    size_t n_versions;
 };
 
 /* Nearest-rank percentile of sorted[0..n-1], q in (0, 1]; NAN when n == 0. */

@@ -22,6 +22,7 @@ void node_release(struct node *nd)
 {
     free(nd->store);
     free(nd->images);
+    free(nd->tags);
     free(nd->pulls);
     free(nd->pull_images);
     free(nd->token_q);
@@ -115,7 +116,8 @@ void node_add_image(struct node *nd, uint32_t image, double now)
     }
 }
 
-void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image, double now)
+void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image,
+                        bool by_digest, double now)
 {
     const struct scenario_image *im = &sc->images[image];
     for (size_t k = 0; k < im->n_layers; k++) {
@@ -123,6 +125,45 @@ void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t ima
         node_set_chain_state(nd, im->chains[k], NODE_READY);
     }
     node_add_image(nd, image, now);
+    if (!by_digest && !im->by_digest)
+        node_set_tag(nd, image, image);
+}
+
+void node_set_tag(struct node *nd, uint32_t tag, uint32_t image)
+{
+    for (size_t i = 0; i < nd->n_tags; i++) {
+        if (nd->tags[i].tag == tag) {
+            nd->tags[i].image = image;
+            return;
+        }
+    }
+    *(struct node_tag *)VEC_PUSH(nd->tags, nd->n_tags, nd->cap_tags) =
+        (struct node_tag){.tag = tag, .image = image};
+}
+
+uint32_t node_tag_image(const struct node *nd, uint32_t tag)
+{
+    for (size_t i = 0; i < nd->n_tags; i++)
+        if (nd->tags[i].tag == tag)
+            return nd->tags[i].image;
+    return SCENARIO_NONE;
+}
+
+uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest)
+{
+    if (!by_digest)
+        return node_tag_image(nd, image);
+    return node_has_image(nd, image) ? image : SCENARIO_NONE;
+}
+
+/* The image's record went: so do the local tags that named it. */
+static void drop_tags(struct node *nd, uint32_t image)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nd->n_tags; i++)
+        if (nd->tags[i].image != image)
+            nd->tags[n++] = nd->tags[i];
+    nd->n_tags = n;
 }
 
 /* Does a remaining record or an active pull's image use layer or chain k
@@ -151,6 +192,7 @@ uint64_t node_delete_image(struct node *nd, uint32_t image)
     for (size_t j = i + 1; j < nd->n_images; j++)
         nd->images[j - 1] = nd->images[j];
     nd->n_images--;
+    drop_tags(nd, image);
     *(uint32_t *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) = image;
     uint64_t before = nd->disk_used;
     const struct scenario_image *im = &nd->sc->images[image];

@@ -25,6 +25,14 @@
  *   run out of space or run image GC.
  * Image records carry what the kubelet's image GC manager tracks: first
  *   detection and last use (image_gc_manager.go imageRecord).
+ * Tags (mutable tags): containerd names a local image by reference; a pull
+ *   by tag points the local tag at the image it fetched, a pull by digest
+ *   records only the digest (internal/cri/server/images/image_pull.go
+ *   createOrUpdateImageReference for the tag and the repo digest). A tag
+ *   names at most one image; deleting an image removes the tags naming it.
+ *   The kubelet's presence check for a tag asks the local tag, so a node
+ *   keeps the image a tag named when it pulled, whatever the registry says
+ *   now (spec §3: ImageStatus of the reference).
  * Ownership: world owns the node array; a node owns its store arrays.
  *   Release with node_release().
  */
@@ -63,6 +71,12 @@ struct node_image {
     double last_used;      /* s: last seen in use; -INFINITY = never (Go's zero time) */
 };
 
+/* A local tag: the images entry whose tag it is, and the image it names. */
+struct node_tag {
+    uint32_t tag;
+    uint32_t image;
+};
+
 struct node {
     uint32_t id;
     uint32_t pool;                /* index into scenario pools */
@@ -78,6 +92,8 @@ struct node {
     const struct scenario *sc;    /* layer sizes for disk accounting */
     struct node_image *images;    /* images recorded as present, in record order */
     size_t n_images, cap_images;
+    struct node_tag *tags;        /* local tags (each names a recorded image) */
+    size_t n_tags, cap_tags;
     uint32_t *pulls;              /* active runtime pull ids, in start order */
     uint32_t *pull_images;        /* the image of each active pull (same index): a lease
                                      that keeps its blobs and chains from image GC */
@@ -109,10 +125,20 @@ struct node_image *node_image_record(struct node *nd, uint32_t image);
  * deleted here counts as a re-pull. */
 void node_add_image(struct node *nd, uint32_t image, double now);
 
-/* Records every layer, chain and the image itself as present (prePulled). */
-void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image, double now);
+/* Records every layer, chain and the image itself as present (prePulled),
+ * and its tag unless it was named by digest. */
+void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image,
+                        bool by_digest, double now);
 
-/* Image GC deleted 'image' (image GC, spec §8): its record goes; its blobs and
+/* Points the local tag of images entry 'tag' at recorded 'image'. */
+void node_set_tag(struct node *nd, uint32_t tag, uint32_t image);
+/* The image the local tag of 'tag' names, or SCENARIO_NONE. */
+uint32_t node_tag_image(const struct node *nd, uint32_t tag);
+/* What a reference finds locally: by digest the image itself if recorded,
+ * by tag the image its local tag names; SCENARIO_NONE if absent. */
+uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest);
+
+/* Image GC deleted 'image' (image GC, spec §8): its record and tags go; its blobs and
  * chains that no remaining record and no active pull references go back to
  * ABSENT. Returns the bytes really freed (shared content stays). */
 uint64_t node_delete_image(struct node *nd, uint32_t image);

@@ -142,14 +142,15 @@ static void put_pod_errors(FILE *f, const struct kubelet_pod *p, double end)
  * container_ready_s (';' between containers), then attempts (pulls
  * requested), failed_pulls, first_failure_s, recovered_s and in_error_s
  * (ErrImagePull/ImagePullBackOff: first failure to recovery, or to the end
- * of the run). Empty = not applicable. */
+ * of the run), and digests (of the image each container runs, ';' between
+ * containers, empty until it started). Empty = not applicable. */
 static void pods_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
     double end = engine_now(world_engine(w));
     fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s,attempts,"
-          "failed_pulls,first_failure_s,recovered_s,in_error_s\n", f);
+          "failed_pulls,first_failure_s,recovered_s,in_error_s,digests\n", f);
     for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
         put_u64(f, i);
@@ -171,6 +172,14 @@ static void pods_csv(const struct world *w, FILE *f)
             put_time(f, kubelet_container(k, p->first_container + c)->image_ready);
         }
         put_pod_errors(f, p, end);
+        putc(',', f);
+        for (uint32_t c = 0; c < p->n_containers; c++) {
+            uint32_t img = kubelet_container(k, p->first_container + c)->image;
+            if (c)
+                putc(';', f);
+            if (img != SCENARIO_NONE)
+                fputs(sc->images[img].digest, f);
+        }
         putc('\n', f);
     }
 }
@@ -188,7 +197,8 @@ static const char *result_name(enum kubelet_pull_result r)
     return "?";
 }
 
-/* Columns: pull, node, pod, container, image, requested_s, started_s,
+/* Columns: pull, node, pod, container, image, digest (of the image pulled;
+ * empty unless ok), requested_s, started_s,
  * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
  * RegistryUnavailable, ...; empty unless failed) and error (the text the
  * kubelet got, commas written as ';'). */
@@ -198,7 +208,7 @@ static void pulls_csv(const struct world *w, FILE *f)
     const struct scenario *sc = world_scenario(w);
     struct strbuf msg;
     strbuf_init(&msg);
-    fputs("pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
+    fputs("pull,node,pod,container,image,digest,requested_s,started_s,finished_s,bytes,"
           "layers_fetched,result,reason,error\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
@@ -212,6 +222,9 @@ static void pulls_csv(const struct world *w, FILE *f)
         fputs(wl->containers[p->container].name, f);
         putc(',', f);
         fputs(sc->images[p->image].normalized, f);
+        putc(',', f);
+        if (p->resolved != SCENARIO_NONE)
+            fputs(sc->images[p->resolved].digest, f);
         putc(',', f);
         put_time(f, p->requested);
         putc(',', f);
@@ -294,6 +307,37 @@ static void timeseries_csv(const struct world *w, FILE *f)
     }
 }
 
+/* versions.csv (scenarios with a push event): t_s, then one column per
+ * (workload, container, image) series, headed "WORKLOAD/CONTAINER DIGEST12"
+ * (the first 12 hex digits of the digest, as docker shows image IDs): pods
+ * whose container started with that image by t_s. */
+static void versions_csv(const struct world *w, FILE *f)
+{
+    const struct scenario *sc = world_scenario(w);
+    const struct versions *v = world_versions(w);
+    fputs("t_s", f);
+    for (size_t j = 0; j < versions_series_count(v); j++) {
+        const struct versions_series *s = versions_series(v, j);
+        const struct scenario_workload *wl = &sc->workloads[s->workload];
+        const char *digest = sc->images[s->image].digest;
+        const char *hex = strchr(digest, ':');
+        putc(',', f);
+        put_cell(f, wl->name);
+        putc('/', f);
+        put_cell(f, wl->containers[s->container].name);
+        fprintf(f, " %.12s", hex ? hex + 1 : digest);
+    }
+    putc('\n', f);
+    for (size_t i = 0; i < versions_sample_count(v) && i < world_sample_count(w); i++) {
+        put_fixed(f, world_sample(w, i)->t, 6);
+        for (size_t j = 0; j < versions_series_count(v); j++) {
+            putc(',', f);
+            put_u64(f, versions_series(v, j)->counts[i]);
+        }
+        putc('\n', f);
+    }
+}
+
 /* disk.csv (scenarios with a disk capacity and at most 20 nodes), one row per
  * node per time-series row: t_s, node, used_bytes (baseline, images, blobs
  * and chains in flight), capacity_bytes (0 = unlimited), used_pct (empty when
@@ -352,6 +396,25 @@ static void json_str(struct strbuf *sb, const char *s)
             strbuf_addc(sb, (char)c);
     }
     strbuf_addc(sb, '"');
+}
+
+/* "pushes" and "versions": which image each workload's pods run at the end. */
+static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
+{
+    strbuf_addf(sb, "  \"pushes\": %zu,\n  \"versions\": [", s->pushes);
+    for (size_t i = 0; i < s->n_versions; i++) {
+        const struct metrics_version *v = &s->versions[i];
+        strbuf_addf(sb, "%s\n    {\"workload\": ", i ? "," : "");
+        json_str(sb, v->workload);
+        strbuf_addf(sb, ", \"container\": ");
+        json_str(sb, v->container);
+        strbuf_addf(sb, ", \"image\": ");
+        json_str(sb, v->image);
+        strbuf_addf(sb, ", \"digest\": ");
+        json_str(sb, v->digest);
+        strbuf_addf(sb, ", \"pods\": %llu}", (unsigned long long)v->pods);
+    }
+    strbuf_addf(sb, "%s],\n", s->n_versions ? "\n  " : "");
 }
 
 void output_summary_json(const struct metrics_summary *s, const char *scenario,
@@ -422,6 +485,8 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
         strbuf_addf(sb, ", \"podsRejected\": %llu}},\n",
                     (unsigned long long)d->pods_rejected);
     }
+    if (s->pushes > 0)
+        versions_json(s, sb);
     strbuf_addf(sb, "  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);
     json_num(sb, s->end_time);
@@ -462,6 +527,8 @@ int output_write_run(struct world *w, const struct metrics_summary *s, const cha
         return -1;
     if (world_has_disk(w) && world_disk_node_count(w) > 0 &&
         write_produced(w, disk_csv, dir, "disk.csv", err) != 0)
+        return -1;
+    if (world_versions(w) && write_produced(w, versions_csv, dir, "versions.csv", err) != 0)
         return -1;
     struct strbuf sb;
     strbuf_init(&sb);

@@ -296,6 +296,14 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
                 result = render(plots_dir, "disk", dir, params.buf, err);
         }
         free(disk);
+        /* versions.csv only for scenarios with a push event (output.c). */
+        char *versions = xasprintf("%s/versions.csv", dir);
+        if (result == 0 && access(versions, F_OK) == 0) {
+            result = check_script(plots_dir, "versions", err);
+            if (result == 0)
+                result = render(plots_dir, "versions", dir, params.buf, err);
+        }
+        free(versions);
         free(dir);
     }
     strbuf_release(&list);

@@ -2,7 +2,7 @@
  * plot.h - renders a run's result files to PNG and SVG with gnuplot.
  *
  * Runs the scripts of the plots/ folder (cdf.gp, throughput.gp,
- * registry.gp, gantt.gp, backoff.gp, disk.gp),
+ * registry.gp, gantt.gp, backoff.gp, disk.gp, versions.gp),
  * one gnuplot process per picture, with the parameters passed as gnuplot
  * string assignments in a '-e' argument. gnuplot is started from an argv
  * array found on PATH, never through a shell, and with '-d' so no user
@@ -16,6 +16,8 @@
  *   results_dir/<config>/backoff.{png,svg}    one per config, with gantt: attempts per pod
  *   results_dir/<config>/disk.{png,svg}       one per config when <config>/disk.csv exists
  *                                             (disk capacity, at most 20 nodes; disk.gp)
+ *   results_dir/<config>/versions.{png,svg}   one per config when <config>/versions.csv
+ *                                             exists (a push event; versions.gp)
  * Invariants:
  *  - a picture appears complete or not at all: gnuplot writes NAME.tmp.EXT
  *    in the destination folder, renamed to NAME.EXT once gnuplot exits 0;

@@ -95,6 +95,7 @@ struct pull {
 struct pull_cold {
     struct watchdog wd;
     struct runtime_result res;
+    uint32_t tag; /* images entry whose local tag the pull sets, or SCENARIO_NONE */
 };
 
 /* An HTTP request or a chain unpack: the argument of its events and flows. */
@@ -132,6 +133,8 @@ struct runtime {
     struct req *free_reqs;
     uint64_t active;
     uint64_t layer_transfers;
+    uint32_t *tag_target;     /* per images entry: the image its tag names now at the
+                                 registry (itself until a push moves it) */
 };
 
 static void poke(struct runtime *rt, struct node *nd);
@@ -161,6 +164,9 @@ struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct 
     base_chunks_init(&rt->pulls, sizeof(struct pull));
     base_chunks_init(&rt->colds, sizeof(struct pull_cold));
     base_chunks_init(&rt->reqs, sizeof(struct req));
+    rt->tag_target = xmalloc((sc->n_images ? sc->n_images : 1) * sizeof(*rt->tag_target));
+    for (size_t i = 0; i < sc->n_images; i++)
+        rt->tag_target[i] = (uint32_t)i;
     return rt;
 }
 
@@ -173,6 +179,7 @@ void runtime_free(struct runtime *rt)
     base_chunks_release(&rt->pulls);
     base_chunks_release(&rt->colds);
     base_chunks_release(&rt->reqs);
+    free(rt->tag_target);
     free(rt);
 }
 
@@ -391,6 +398,8 @@ static void finish(struct pull *p)
     p->finished = true;
     cold_of(p)->res.ok = true;
     node_add_image(node_of(p), p->image, now_of(p));
+    if (cold_of(p)->tag != SCENARIO_NONE)
+        node_set_tag(node_of(p), cold_of(p)->tag, p->image);
     engine_schedule(p->rt->engine, now_of(p), on_finish, p);
 }
 
@@ -571,10 +580,23 @@ static void manifest_answered(struct req *q)
     watch_update(p);
 }
 
-void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_done_fn *done,
-                  void *arg)
+void runtime_move_tag(struct runtime *rt, uint32_t tag, uint32_t image)
+{
+    rt->tag_target[tag] = image;
+}
+
+uint32_t runtime_tag_target(const struct runtime *rt, uint32_t tag)
+{
+    return rt->tag_target[tag];
+}
+
+void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
+                  runtime_done_fn *done, void *arg)
 {
     struct pull *p = pull_get(rt);
+    /* Simplification: the tag is resolved when the pull starts (its resolve
+     * request is sent then), not when the registry answers it. */
+    uint32_t image = by_digest ? ref : rt->tag_target[ref];
     const struct scenario_image *im = &rt->sc->images[image];
     uint8_t *ls = p->ls;
     struct req **lreq = p->lreq;
@@ -596,7 +618,8 @@ void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_don
                        (im->n_platforms > 0 ? 1u : 0u);
     node_add_pull(&rt->nodes[node], p->id, image);
     rt->active++;
-    cold_of(p)->res = (struct runtime_result){.ok = false};
+    cold_of(p)->res = (struct runtime_result){.ok = false, .image = image};
+    cold_of(p)->tag = by_digest ? SCENARIO_NONE : ref;
     watch_start(p);
     next_request(p);
 }

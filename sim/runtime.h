@@ -21,8 +21,13 @@
  *     a flow of its unpacked bytes through the disk at the node's unpack
  *     throughput; a chain already unpacked is reused, one being unpacked by
  *     another pull is waited for;
- *  4. the image is recorded on the node when its last chain is unpacked,
- *     and only then does the pull report success.
+ *  4. the image is recorded on the node when its last chain is unpacked
+ *     (with its tag, for a pull by tag), and only then does the pull
+ *     report success.
+ * Mutable tags: a pull by tag fetches the image the registry's tag names
+ * when the pull starts; a push moves the tag (runtime_move_tag). Layers the
+ * node holds are not fetched again, so after a push only the layers that
+ * changed move.
  * There is no CRI-level de-duplication of identical concurrent pulls: each
  * resolves its manifest; only blobs and chains are shared.
  * HTTP requests (registry.h): a request first waits for a registry slot
@@ -93,6 +98,7 @@ struct runtime_result {
     uint64_t bytes;          /* layer bytes this pull downloaded itself */
     uint32_t layers_fetched; /* blob downloads this pull made */
     uint32_t requests;       /* HTTP requests this pull made */
+    uint32_t image;          /* the image the reference resolved to (scenario index) */
 };
 
 typedef void runtime_done_fn(void *arg, const struct runtime_result *res);
@@ -103,9 +109,18 @@ struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct 
 /* Frees all pull records; pending pulls are dropped without callbacks. */
 void runtime_free(struct runtime *rt);
 
-/* Starts a CRI PullImage of 'image' on 'node'; done(arg, result) runs later. */
-void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_done_fn *done,
-                  void *arg);
+/* Starts a CRI PullImage on 'node' of reference 'ref' (a scenario image
+ * index): by digest that image; by tag the image the registry's tag names
+ * now (runtime_move_tag), whose local tag the pull points at it when it
+ * succeeds (node.h). done(arg, result) runs later. */
+void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
+                  runtime_done_fn *done, void *arg);
+
+/* A push: from now on the registry resolves the tag of images entry 'tag'
+ * to 'image' (a pull already started keeps what it resolved). */
+void runtime_move_tag(struct runtime *rt, uint32_t tag, uint32_t image);
+/* The image the registry's tag of 'tag' names now. */
+uint32_t runtime_tag_target(const struct runtime *rt, uint32_t tag);
 
 /* An outage of registry 'registry' begins now: blob transfers in flight from
  * it fail (mode fail) or freeze (mode hang). Call it from an event at the

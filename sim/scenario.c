@@ -1165,21 +1165,126 @@ static void intern_chains(struct ctx *c, struct scenario_image *im)
     }
 }
 
-/* images[i] keys: ref, layers, platforms. */
+/* The image of repository 'name' whose digest is 'digest' (images entries
+ * and pushed images alike), or SCENARIO_NONE. */
+static uint32_t find_by_digest(const struct scenario *s, const char *name, const char *digest)
+{
+    for (size_t i = 0; i < s->n_images; i++) {
+        const struct scenario_image *im = &s->images[i];
+        if (im->digest && im->name && !strcmp(im->digest, digest) && !strcmp(im->name, name))
+            return (uint32_t)i;
+    }
+    return SCENARIO_NONE;
+}
+
+/* A digest written by the user: "sha256:" and 64 lowercase hex digits
+ * (the canonical algorithm of OCI image-spec descriptor.md). */
+static bool is_sha256_digest(const char *d)
+{
+    if (strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
+        return false;
+    for (d += 7; *d; d++)
+        if (!((*d >= '0' && *d <= '9') || (*d >= 'a' && *d <= 'f')))
+            return false;
+    return true;
+}
+
+/* 64-bit FNV-1a of 'text', then splitmix64's finalizer with 'lane'. */
+static uint64_t mix64(const char *text, uint64_t lane)
+{
+    uint64_t h = 0xcbf29ce484222325u ^ (lane * 0x9e3779b97f4a7c15u);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3u;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9u;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebu;
+    return h ^ (h >> 31);
+}
+
+/* A digest for an image that has none in the scenario: derived from what
+ * identifies its manifest here ('salt' - its reference, and for a pushed
+ * image the event - plus its layers and platforms), so every run and every
+ * machine gives the same one. Simplification: it is a stable name in the
+ * sha256 format, not the hash of a real manifest. */
+static char *synthetic_digest(const struct scenario *s, const struct scenario_image *im,
+                              const char *salt)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s\n", salt);
+    for (size_t k = 0; k < im->n_layers; k++)
+        strbuf_addf(&sb, "%s:%" PRIu64 "\n", s->layers[im->layers[k]].id,
+                    s->layers[im->layers[k]].size);
+    for (size_t k = 0; k < im->n_platforms; k++)
+        strbuf_addf(&sb, "%s\n", im->platforms[k]);
+    char *d = xmalloc(7 + 64 + 1);
+    memcpy(d, "sha256:", 7);
+    for (uint64_t lane = 0; lane < 4; lane++)
+        snprintf(d + 7 + 16 * lane, 17, "%016" PRIx64, mix64(sb.buf, lane));
+    strbuf_release(&sb);
+    return d;
+}
+
+/* The layers list of an image (images[i] or a push event): layers by id,
+ * then the snapshot chains. 'owner' names anonymous layers. */
+static void parse_image_layers(struct ctx *c, const struct node *m, const char *where,
+                               const char *owner, struct scenario_image *im)
+{
+    const struct node *list = get_list(c, m, "layers", where, true, "layer");
+    bool layers_ok = true;
+    if (!list)
+        return;
+    if (list->n_items > SCENARIO_MAX_LAYERS_PER_IMAGE) {
+        diag_error(c->d, list->loc, "layers: %zu layers exceed the limit of %u layers per image",
+                   list->n_items, SCENARIO_MAX_LAYERS_PER_IMAGE);
+        return;
+    }
+    im->layers = xmalloc(list->n_items * sizeof(*im->layers));
+    for (size_t j = 0; j < list->n_items; j++) {
+        char *w = xasprintf("%s.layers[%zu]", where, j);
+        uint32_t l = parse_layer(c, list->items[j], w, owner, j);
+        free(w);
+        layers_ok = layers_ok && l != SCENARIO_NONE;
+        im->layers[im->n_layers++] = l;
+    }
+    if (layers_ok)
+        intern_chains(c, im);
+}
+
+/* The 'digest' key of an image: checked against the ref's own digest. */
+static void parse_digest_key(struct ctx *c, const struct node *m, struct scenario_image *im,
+                             const char *ref_digest)
+{
+    const struct node *v = get(m, "digest");
+    if (!v || want_scalar(c, v, "digest", "a digest such as sha256:<64 hex digits>") != 0)
+        return;
+    if (!is_sha256_digest(v->text)) {
+        diag_error(c->d, v->loc, "digest: '%s' is not a digest; expected sha256: followed by "
+                   "64 lowercase hex digits", v->text);
+    } else if (ref_digest && strcmp(ref_digest, v->text) != 0) {
+        diag_error(c->d, v->loc, "digest: '%s' differs from the digest in the ref, '%s'; "
+                   "expected the same digest or no digest key", v->text, ref_digest);
+    } else {
+        im->digest = xstrdup(v->text);
+    }
+}
+
+/* images[i] keys: ref, layers, platforms, digest. */
 static void parse_image(struct ctx *c, const struct node *m, const char *where)
 {
-    static const char *const keys[] = {"ref", "layers", "platforms"};
+    static const char *const keys[] = {"ref", "layers", "platforms", "digest"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_images;
     struct scenario_image *im = VEC_PUSH(s->images, s->n_images, c->cap_images);
     im->registry = SCENARIO_NONE;
+    im->pushed_to = SCENARIO_NONE;
     im->loc = m->loc;
     if (want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     const struct node *v = get(m, "ref");
     struct imageref ref;
-    bool layers_ok = true;
     if (!v) {
         missing(c, m, "ref", where);
     } else if (to_image_ref(c, v, "ref", &ref) != 0) {
@@ -1188,6 +1293,9 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
         im->ref = xstrdup(v->text);
         im->normalized = imageref_string(&ref);
         im->name = imageref_name(&ref);
+        im->by_digest = ref.digest != NULL;
+        if (ref.digest)
+            im->digest = xstrdup(ref.digest);
         uint32_t prev = strmap_get(&c->images, im->normalized);
         if (prev != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "ref: '%s' is the same image as '%s' (both are '%s'); "
@@ -1210,28 +1318,13 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
             free(hosts);
             error_sb(c, v->loc, &sb);
         }
+        parse_digest_key(c, m, im, ref.digest);
         imageref_release(&ref);
     }
     parse_platforms(c, m, im);
-
-    const struct node *list = get_list(c, m, "layers", where, true, "layer");
-    if (!list)
-        return;
-    if (list->n_items > SCENARIO_MAX_LAYERS_PER_IMAGE) {
-        diag_error(c->d, list->loc, "layers: %zu layers exceed the limit of %u layers per image",
-                   list->n_items, SCENARIO_MAX_LAYERS_PER_IMAGE);
-        return;
-    }
-    im->layers = xmalloc(list->n_items * sizeof(*im->layers));
-    for (size_t j = 0; j < list->n_items; j++) {
-        char *w = xasprintf("%s.layers[%zu]", where, j);
-        uint32_t l = parse_layer(c, list->items[j], w, im->ref, j);
-        free(w);
-        layers_ok = layers_ok && l != SCENARIO_NONE;
-        im->layers[im->n_layers++] = l;
-    }
-    if (layers_ok)
-        intern_chains(c, im);
+    parse_image_layers(c, m, where, im->ref, im);
+    if (im->ref && !im->digest && im->chains)
+        im->digest = synthetic_digest(s, im, im->normalized);
 }
 
 static void parse_images(struct ctx *c, const struct node *root)
@@ -1244,6 +1337,19 @@ static void parse_images(struct ctx *c, const struct node *root)
         char *w = xasprintf("images[%zu]", i);
         parse_image(c, list->items[i], w);
         free(w);
+    }
+    struct scenario *s = c->s;
+    s->n_listed_images = s->n_images;
+    for (size_t i = 0; i < s->n_images; i++) {
+        const struct scenario_image *im = &s->images[i];
+        uint32_t first = im->digest && im->name ? find_by_digest(s, im->name, im->digest) : i;
+        if (first != i) {
+            diag_error(c->d, im->loc, "digest: '%s' names both '%s' and '%s' in one "
+                       "repository; expected one image per digest", im->digest,
+                       s->images[first].ref, im->ref);
+            diag_note(c->d, s->images[first].loc, "'%s' first defined here",
+                      s->images[first].ref);
+        }
     }
 }
 
@@ -1470,17 +1576,28 @@ static uint32_t resolve_name(struct ctx *c, const struct node *v, const char *ke
     return SCENARIO_NONE;
 }
 
-/* An image written in a pod or in prePulled: parsed as the kubelet does,
- * then matched to an images entry by its normalized reference. */
-static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *key)
+/* An image written in a pod, in prePulled, pinnedImages or a push event:
+ * parsed as the kubelet does, then matched to an images entry by its
+ * normalized reference; a digest reference also matches any image (pushed
+ * ones included) of that repository with that digest. *by_digest (may be
+ * NULL) tells whether the reference names a digest. */
+static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *key,
+                              bool *by_digest)
 {
     struct scenario *s = c->s;
     struct imageref ref;
     if (to_image_ref(c, v, key, &ref) != 0)
         return SCENARIO_NONE;
     char *norm = imageref_string(&ref);
-    imageref_release(&ref);
     uint32_t idx = strmap_get(&c->images, norm);
+    if (idx == SCENARIO_NONE && ref.digest) {
+        char *name = imageref_name(&ref);
+        idx = find_by_digest(s, name, ref.digest);
+        free(name);
+    }
+    if (by_digest)
+        *by_digest = ref.digest != NULL;
+    imageref_release(&ref);
     if (idx == SCENARIO_NONE && c->images_ok) {
         struct strbuf sb;
         const char **refs;
@@ -1488,8 +1605,8 @@ static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *k
         strbuf_addf(&sb, "%s: no images entry for '%s'", key, v->text);
         if (strcmp(norm, v->text))
             strbuf_addf(&sb, " ('%s')", norm);
-        NAMES_OF(s->images, s->n_images, ref, refs);
-        add_expected(&sb, v->text, refs, s->n_images);
+        NAMES_OF(s->images, s->n_listed_images, ref, refs);
+        add_expected(&sb, v->text, refs, s->n_listed_images);
         free(refs);
         error_sb(c, v->loc, &sb);
     }
@@ -1662,7 +1779,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
         for (size_t i = 0; i < list->n_items; i++) {
             char key[48];
             snprintf(key, sizeof(key), "pinnedImages[%zu]", i);
-            uint32_t img = resolve_image(c, list->items[i], key);
+            uint32_t img = resolve_image(c, list->items[i], key, NULL);
             if (img != SCENARIO_NONE)
                 p->pinned[p->n_pinned++] = img;
         }
@@ -1670,13 +1787,18 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
     list = get_list(c, m, "prePulled", where, false, "images");
     if (!list)
         return;
-    p->pre_pulled = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pre_pulled));
+    size_t n = list->n_items ? list->n_items : 1;
+    p->pre_pulled = xmalloc(n * sizeof(*p->pre_pulled));
+    p->pre_pulled_by_digest = xmalloc(n * sizeof(*p->pre_pulled_by_digest));
     for (size_t i = 0; i < list->n_items; i++) {
         char key[48];
+        bool by_digest;
         snprintf(key, sizeof(key), "prePulled[%zu]", i);
-        uint32_t img = resolve_image(c, list->items[i], key);
-        if (img != SCENARIO_NONE)
-            p->pre_pulled[p->n_pre_pulled++] = img;
+        uint32_t img = resolve_image(c, list->items[i], key, &by_digest);
+        if (img == SCENARIO_NONE)
+            continue;
+        p->pre_pulled_by_digest[p->n_pre_pulled] = by_digest;
+        p->pre_pulled[p->n_pre_pulled++] = img;
     }
 }
 
@@ -1740,7 +1862,7 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
         missing(c, m, "image", where);
     } else if (v->kind == NODE_SCALAR && !is_null(v)) {
         ct->image = xstrdup(v->text);
-        ct->image_idx = resolve_image(c, v, "image");
+        ct->image_idx = resolve_image(c, v, "image", &ct->by_digest);
         have_image = true;
     } else {
         want_scalar(c, v, "image", "an image reference such as nginx:1.27");
@@ -1878,33 +2000,16 @@ static void parse_workloads(struct ctx *c, const struct node *root)
     }
 }
 
-/* events[i] keys: at, and exactly one action: scaleOut.
- * events[i].scaleOut keys: pool, count. */
-static void parse_event(struct ctx *c, const struct node *m, const char *where)
+/* events[i].scaleOut keys: pool, count. */
+static void parse_scale_out(struct ctx *c, const struct node *v, const char *where,
+                            struct scenario_event *e)
 {
-    static const char *const keys[] = {"at", "scaleOut"};
-    static const char *const scale_keys[] = {"pool", "count"};
-    struct scenario *s = c->s;
-    struct scenario_event *e = VEC_PUSH(s->events, s->n_events, c->cap_events);
+    static const char *const keys[] = {"pool", "count"};
     e->kind = SCENARIO_EVENT_SCALE_OUT;
-    e->pool = SCENARIO_NONE;
-    e->loc = m->loc;
-    if (want_map(c, m, where) != 0)
-        return;
-    CHECK_KEYS(c, m, keys, where);
-    const struct node *v;
-    if (!(v = get(m, "at")))
-        missing(c, m, "at", where);
-    else
-        to_duration(c, v, "at", false, &e->at);
-    if (!(v = get(m, "scaleOut"))) {
-        diag_error(c->d, m->loc, "%s: no action; expected one of: scaleOut", where);
-        return;
-    }
     if (want_map(c, v, "scaleOut") != 0)
         return;
     char *w = xasprintf("%s.scaleOut", where);
-    CHECK_KEYS(c, v, scale_keys, w);
+    CHECK_KEYS(c, v, keys, w);
     const struct node *x;
     if (!(x = get(v, "pool")))
         missing(c, v, "pool", w);
@@ -1920,6 +2025,137 @@ static void parse_event(struct ctx *c, const struct node *m, const char *where)
                        SCENARIO_MAX_NODES);
     }
     free(w);
+}
+
+/* push.ref: an images entry that is a tag reference (a digest never moves). */
+static uint32_t resolve_push_tag(struct ctx *c, const struct node *v)
+{
+    bool by_digest = false;
+    uint32_t tag = resolve_image(c, v, "ref", &by_digest);
+    if (tag == SCENARIO_NONE)
+        return SCENARIO_NONE;
+    if (by_digest || c->s->images[tag].by_digest || tag >= c->s->n_listed_images) {
+        diag_error(c->d, v->loc, "ref: '%s' names a digest, which never moves; expected a "
+                   "tag reference such as app:latest", v->text);
+        return SCENARIO_NONE;
+    }
+    return tag;
+}
+
+/* push.image: an existing image of the tag's repository. */
+static uint32_t resolve_push_target(struct ctx *c, const struct node *v, uint32_t tag)
+{
+    const struct scenario *s = c->s;
+    uint32_t img = resolve_image(c, v, "image", NULL);
+    if (img == SCENARIO_NONE || tag == SCENARIO_NONE)
+        return img;
+    if (strcmp(s->images[img].name, s->images[tag].name) != 0) {
+        diag_error(c->d, v->loc, "image: '%s' is in repository '%s', not '%s'; expected an "
+                   "image of the tag's own repository", v->text, s->images[img].name,
+                   s->images[tag].name);
+        return SCENARIO_NONE;
+    }
+    return img;
+}
+
+/* push with 'layers': a new image under the tag, in the tag's repository. */
+static uint32_t new_pushed_image(struct ctx *c, const struct node *v, const char *where,
+                                 uint32_t tag)
+{
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_images;
+    struct scenario_image *im = VEC_PUSH(s->images, s->n_images, c->cap_images);
+    const struct scenario_image *t = &s->images[tag];
+    im->ref = xstrdup(t->ref);
+    im->normalized = xstrdup(t->normalized);
+    im->name = xstrdup(t->name);
+    im->registry = t->registry;
+    im->pushed_to = tag;
+    im->loc = v->loc;
+    parse_digest_key(c, v, im, NULL);
+    parse_platforms(c, v, im);
+    char *owner = xasprintf("%s@%s", im->ref, where);
+    parse_image_layers(c, v, where, owner, im);
+    free(owner);
+    if (!im->digest && im->chains) {
+        char *salt = xasprintf("%s %s", im->normalized, where);
+        im->digest = synthetic_digest(s, im, salt);
+        free(salt);
+    }
+    if (im->digest) {
+        uint32_t prev = find_by_digest(s, im->name, im->digest);
+        if (prev != idx) {
+            const struct node *d = get(v, "digest");
+            diag_error(c->d, d ? d->loc : v->loc, "digest: '%s' already names '%s' in this "
+                       "repository; expected a new digest, or 'image' to move the tag to it",
+                       im->digest, s->images[prev].ref);
+            return SCENARIO_NONE;
+        }
+    }
+    return idx;
+}
+
+/* events[i].push keys: ref, and either image or layers (with platforms and
+ * digest): from 'at' on, the registry resolves the tag 'ref' to that image. */
+static void parse_push(struct ctx *c, const struct node *v, const char *where,
+                       struct scenario_event *e)
+{
+    static const char *const keys[] = {"ref", "image", "layers", "platforms", "digest"};
+    e->kind = SCENARIO_EVENT_PUSH;
+    e->tag = e->image = SCENARIO_NONE;
+    c->s->n_pushes++;
+    if (want_map(c, v, "push") != 0)
+        return;
+    char *w = xasprintf("%s.push", where);
+    CHECK_KEYS(c, v, keys, w);
+    const struct node *x, *img = get(v, "image"), *layers = get(v, "layers");
+    if (!(x = get(v, "ref")))
+        missing(c, v, "ref", w);
+    else
+        e->tag = resolve_push_tag(c, x);
+    if (img && (layers || get(v, "platforms") || get(v, "digest"))) {
+        const struct node *extra = layers ? layers : get(v, "platforms") ? get(v, "platforms")
+                                                                           : get(v, "digest");
+        diag_error(c->d, extra->loc, "%s: 'image' moves the tag to an existing image, which "
+                   "has its own layers, platforms and digest; expected either 'image' or "
+                   "'layers'", w);
+    } else if (img) {
+        e->image = resolve_push_target(c, img, e->tag);
+    } else if (!layers) {
+        diag_error(c->d, v->loc, "%s: nothing to push; expected 'image' (an images entry) or "
+                   "'layers' (a new image)", w);
+    } else if (e->tag != SCENARIO_NONE) {
+        e->image = new_pushed_image(c, v, w, e->tag);
+    }
+    free(w);
+}
+
+/* events[i] keys: at, and exactly one action: scaleOut or push. */
+static void parse_event(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"at", "scaleOut", "push"};
+    struct scenario *s = c->s;
+    struct scenario_event *e = VEC_PUSH(s->events, s->n_events, c->cap_events);
+    e->kind = SCENARIO_EVENT_SCALE_OUT;
+    e->pool = e->tag = e->image = SCENARIO_NONE;
+    e->loc = m->loc;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    const struct node *v, *scale = get(m, "scaleOut"), *push = get(m, "push");
+    if (!(v = get(m, "at")))
+        missing(c, m, "at", where);
+    else
+        to_duration(c, v, "at", false, &e->at);
+    if (scale && push)
+        diag_error(c->d, push->loc, "%s: two actions; expected exactly one of: push, scaleOut",
+                   where);
+    else if (scale)
+        parse_scale_out(c, scale, where, e);
+    else if (push)
+        parse_push(c, push, where, e);
+    else
+        diag_error(c->d, m->loc, "%s: no action; expected one of: push, scaleOut", where);
 }
 
 static void parse_events(struct ctx *c, const struct node *root)
@@ -2034,8 +2270,8 @@ static void parse_top(struct ctx *c, const struct node *root)
     parse_images(c, root);
     parse_kubelet_configs(c, root);
     parse_pools(c, root);
+    parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
     parse_workloads(c, root);
-    parse_events(c, root);
     check_totals(c);
 }
 
@@ -2498,6 +2734,7 @@ void scenario_free(struct scenario *s)
         free(im->ref);
         free(im->normalized);
         free(im->name);
+        free(im->digest);
         free(im->layers);
         free(im->chains);
         for (size_t j = 0; j < im->n_platforms; j++)
@@ -2510,6 +2747,7 @@ void scenario_free(struct scenario *s)
         free(s->pools[i].name);
         free(s->pools[i].arch);
         free(s->pools[i].pre_pulled);
+        free(s->pools[i].pre_pulled_by_digest);
         free(s->pools[i].pinned);
     }
     for (size_t i = 0; i < s->n_workloads; i++) {

@@ -138,10 +138,18 @@ struct scenario_chain {
 
 #define SCENARIO_NONE UINT32_MAX
 
+/* An image is one manifest: its digest and layers. images[0, n_listed_images)
+ * are the images entries; the rest are the images that 'push' events put
+ * under an existing tag (mutable tags). */
 struct scenario_image {
-    char *ref;           /* as written in images[] */
+    char *ref;           /* as written in images[] (a pushed image: its tag's ref) */
     char *normalized;    /* containerd's ParseDockerRef form, the store key */
     char *name;          /* repository: "docker.io/library/nginx" */
+    char *digest;        /* "sha256:<64 hex>": from the ref, the 'digest' key, or
+                            synthesized from the content (see scenario.c) */
+    bool by_digest;      /* the ref names a digest: no tag, never moves */
+    uint32_t pushed_to;  /* pushed image: the images entry whose tag it was pushed
+                            under; SCENARIO_NONE for images entries */
     uint32_t registry;   /* index into registries */
     uint32_t *layers;    /* indices into layers, in image order */
     uint32_t *chains;    /* chains[k] = chain of layers 0..k; same length as layers */
@@ -195,6 +203,7 @@ struct scenario_pool {
     struct scenario_runtime runtime;
     uint32_t max_pods;           /* kubelet maxPods, default 110 (placement only) */
     uint32_t *pre_pulled;        /* image indices present at t = 0 */
+    bool *pre_pulled_by_digest;  /* written as a digest: the tag is not recorded */
     size_t n_pre_pulled;
     struct diag_loc loc;
 };
@@ -205,7 +214,11 @@ enum scenario_placement { SCENARIO_PLACE_SPREAD, SCENARIO_PLACE_RANDOM, SCENARIO
 struct scenario_container {
     char *name;
     char *image;                           /* as written (the kubelet's backoff key) */
-    uint32_t image_idx;                    /* index into images (matched by normalized ref) */
+    uint32_t image_idx;                    /* index into images: by tag, the images entry
+                                              of that ref (the registry resolves the tag at
+                                              pull time); by digest, the image with that
+                                              repository and digest */
+    bool by_digest;                        /* 'image' names a digest: it never moves */
     enum scenario_pull_policy pull_policy; /* after API defaulting and admission */
     bool init;                             /* an initContainers entry */
     double run_for;                        /* s an init container runs; 0 for regular ones */
@@ -225,13 +238,18 @@ struct scenario_workload {
     struct diag_loc loc;
 };
 
-enum scenario_event_kind { SCENARIO_EVENT_SCALE_OUT };
+enum scenario_event_kind {
+    SCENARIO_EVENT_SCALE_OUT, /* nodes join a pool */
+    SCENARIO_EVENT_PUSH,      /* a tag moves: the registry resolves it to another image */
+};
 
 struct scenario_event {
     enum scenario_event_kind kind;
     double at;      /* s */
     uint32_t pool;  /* scaleOut: pool index */
     uint32_t count; /* scaleOut: nodes added */
+    uint32_t tag;   /* push: the images entry whose tag moves (a tag reference) */
+    uint32_t image; /* push: the image the tag names from 'at' on (same repository) */
     struct diag_loc loc;
 };
 
@@ -247,6 +265,8 @@ struct scenario {
     struct scenario_layer *layers;        size_t n_layers;
     struct scenario_chain *chains;        size_t n_chains;
     struct scenario_image *images;        size_t n_images;
+    size_t n_listed_images;               /* images entries; then pushed images */
+    size_t n_pushes;                      /* push events */
     struct scenario_kubelet *kubelet_configs; size_t n_kubelet_configs;
     struct scenario_pool *pools;          size_t n_pools;
     struct scenario_workload *workloads;  size_t n_workloads;

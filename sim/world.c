@@ -10,6 +10,7 @@
 #include "net.h"
 #include "node.h"
 #include "rng.h"
+#include "versions.h"
 
 /* Source: spec §8; pkg/kubelet/kubelet.go ImageGCPeriod. */
 #define IMAGE_GC_PERIOD 300.0
@@ -54,6 +55,7 @@ struct world {
     struct base_chunks args;     /* struct world_arg: workload and event arguments */
     size_t n_args;
     const struct scenario_kubelet *run_config;
+    struct versions *versions;   /* NULL unless the scenario pushes to a tag */
     /* Disk: NULL / empty when no pool has a capacity. */
     struct disk_state *disk;     /* max_nodes entries */
     size_t n_housekeeping;       /* GC and eviction timers pending */
@@ -107,7 +109,8 @@ static void add_node(struct world *w, uint32_t pool)
      * zero time (image_gc_manager.go Start: detectImages(ctx, time.Time{})):
      * old enough for imageMinimumGCAge at once. */
     for (size_t i = 0; i < cfg->n_pre_pulled; i++)
-        node_preload_image(nd, w->sc, cfg->pre_pulled[i], -INFINITY);
+        node_preload_image(nd, w->sc, cfg->pre_pulled[i], cfg->pre_pulled_by_digest[i],
+                           -INFINITY);
     kubelet_add_node(w->kubelet, id);
     if (!w->disk || cfg->disk_capacity == 0)
         return;
@@ -126,9 +129,18 @@ static void add_node(struct world *w, uint32_t pool)
     w->n_housekeeping++;
 }
 
+/* A container started: count it under the image it runs (version skew). */
+static void on_container_start(void *arg, uint32_t pod, uint32_t container)
+{
+    struct world *w = arg;
+    const struct kubelet_pod *p = kubelet_pod(w->kubelet, pod);
+    versions_started(w->versions, p->workload, container,
+                     kubelet_container(w->kubelet, p->first_container + container)->image);
+}
+
 /* ---------------------------------------------------------------- disk */
 
-/* Is 'image' used by a started container of a pod on the node? */
+/* Is 'image' run by a started container of a pod on the node? */
 static bool image_in_use(void *arg, uint32_t image)
 {
     struct world_arg *a = arg;
@@ -136,10 +148,8 @@ static bool image_in_use(void *arg, uint32_t image)
     const struct disk_state *ds = &w->disk[a->index];
     for (size_t i = 0; i < ds->n_pods; i++) {
         const struct kubelet_pod *p = kubelet_pod(w->kubelet, ds->pods[i]);
-        const struct scenario_workload *wl = &w->sc->workloads[p->workload];
         for (uint32_t c = 0; c < p->n_containers; c++)
-            if (wl->containers[c].image_idx == image &&
-                kubelet_container(w->kubelet, p->first_container + c)->started)
+            if (kubelet_container(w->kubelet, p->first_container + c)->image == image)
                 return true;
     }
     return false;
@@ -393,6 +403,9 @@ static void on_scenario_event(struct engine *e, void *arg)
                     create_daemonset_pod(w, wl, node);
         }
         break;
+    case SCENARIO_EVENT_PUSH:
+        runtime_move_tag(w->rt, ev->tag, ev->image);
+        break;
     }
 }
 
@@ -461,6 +474,8 @@ static void on_sample(struct engine *e, void *arg)
     }
     if (w->disk)
         sample_disk(w);
+    if (w->versions)
+        versions_sample(w->versions);
     w->sample_pending = engine_size(e) > w->n_housekeeping;
     if (w->sample_pending)
         engine_schedule(e, s->t + w->sc->sample_interval, on_sample, w);
@@ -530,6 +545,10 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     }
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
+    if (sc->n_pushes > 0) {
+        w->versions = versions_new(sc);
+        kubelet_set_start_hook(w->kubelet, on_container_start, w);
+    }
     base_chunks_init(&w->args, sizeof(struct world_arg));
     schedule_registry_events(w);
     for (uint32_t p = 0; p < sc->n_pools; p++)
@@ -570,6 +589,7 @@ void world_free(struct world *w)
     free(w->pressure_samples);
     free(w->disk_pools);
     free(w->pool_samples);
+    versions_free(w->versions);
     base_chunks_release(&w->args);
     rng_free(w->rng);
     net_free(w->net);
@@ -612,6 +632,8 @@ const struct world_registry_sample *world_registry_sample(const struct world *w,
 {
     return &w->reg_samples[i * w->sc->n_registries + reg];
 }
+
+const struct versions *world_versions(const struct world *w) { return w->versions; }
 
 bool world_has_disk(const struct world *w) { return w->disk != NULL; }
 size_t world_disk_node_count(const struct world *w) { return w->disk_nodes; }

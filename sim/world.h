@@ -31,6 +31,9 @@
  * DaemonSet pod for it is rejected (the kubelet's eviction admission) and
  * recorded as unscheduled. Simplifications: no pod eviction, no retry of a
  * rejected pod. These periodic checks stop when nothing else is pending.
+ * Tags: a push event moves the registry's tag (runtime_move_tag) at its
+ * time; with any push in the scenario the world counts, at every sample,
+ * which image each workload's containers run (versions.h).
  * Ownership: the world owns engine, net, rng, registries, nodes, runtime and
  *   kubelet, and borrows the scenario, which must outlive it.
  */
@@ -47,6 +50,7 @@
 #include "registry.h"
 #include "runtime.h"
 #include "scenario.h"
+#include "versions.h"
 
 /* One time-series row: averages over (t - interval, t]. */
 struct world_sample {
@@ -130,5 +134,8 @@ void world_disk_stats(const struct world *w, struct world_disk_stats *out);
 /* Registry 'reg''s counts within the interval of row i. */
 const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,
                                                           size_t reg);
+
+/* Version skew series, or NULL when the scenario has no push event. */
+const struct versions *world_versions(const struct world *w);
 
 #endif

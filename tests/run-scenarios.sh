@@ -139,6 +139,43 @@ if head -n 1 "$tmp/gc1/tight/timeseries.csv" | grep -q ',small_disk_used_pct_max
     bad "gc-thrash: timeseries.csv lacks the pool disk columns at the end"; fi
 if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote disk.csv"; else ok; fi
 
+# tag-moves (mutable tags): twice to identical files; the version skew the
+# scenario's header derives: web 6 pods on v1 and 3 on the new build, worker
+# the same, web-always 6 on the new build fetching only the 25 MB layer,
+# web-pinned 9 on v1 by digest, 3 of them pulled fetching only v1's 20 MB.
+for i in 1 2; do
+    "$bin" run scenarios/tag-moves.yaml --out "$tmp/tm$i" --no-plots --quiet || bad "tag-moves run $i"
+done
+for file in pods.csv pulls.csv timeseries.csv summary.json versions.csv; do
+    if cmp -s "$tmp/tm1/default/$file" "$tmp/tm2/default/$file"; then ok; else
+        bad "determinism: tag-moves $file differs between two runs"; fi
+done
+v1=sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1
+if awk -F, -v v1="$v1" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { wl = $col["workload"]; d = $col["digests"]
+      if (!((wl, d) in n)) kinds[wl]++
+      n[wl, d]++
+      if (wl == "web" && d != v1) web_new = d
+      if (wl == "worker" && !(wl in first)) first[wl] = d }
+    END { exit !(n["web", v1] == 6 && n["web", web_new] == 3 && kinds["web"] == 2 &&
+                 n["worker", first["worker"]] == 6 && kinds["worker"] == 2 &&
+                 n["web-always", web_new] == 6 && kinds["web-always"] == 1 &&
+                 n["web-pinned", v1] == 9 && kinds["web-pinned"] == 1) }' \
+    "$tmp/tm1/default/pods.csv"; then ok; else bad "tag-moves: pods per digest per workload"; fi
+if awk -F, -v v1="$v1" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { pod = $col["pod"] + 0 }
+    pod >= 18 && pod < 24 && !($col["bytes"] == 25000000 && $col["digest"] != v1) { bad = 1 }
+    pod >= 24 && !($col["bytes"] == 20000000 && $col["digest"] == v1) { bad = 1 }
+    pod >= 24 { pinned++ }
+    END { exit bad || pinned != 3 }' "$tmp/tm1/default/pulls.csv"; then ok; else
+    bad "tag-moves: web-always and web-pinned pulls (bytes, digest)"; fi
+if head -n 1 "$tmp/tm1/default/versions.csv" | grep -q '^t_s,web/web a1a1a1a1a1a1,' &&
+   grep -q '"pushes": 2,' "$tmp/tm1/default/summary.json"; then ok; else
+    bad "tag-moves: versions.csv header or summary pushes"; fi
+if [ -e "$tmp/q1/serial/versions.csv" ]; then bad "quickstart (no push) wrote versions.csv"; else ok; fi
+
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
 for i in 1 2; do
     "$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/tr$i" --no-plots --quiet \

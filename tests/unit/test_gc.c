@@ -59,7 +59,7 @@ static void store_init(struct store *s)
     s->nd = (struct node){.cfg = &s->sc->pools[0], .sc = s->sc};
     for (int i = 0; i < 4; i++) {
         s->img[i] = image_index(s->sc, refs[i]);
-        node_preload_image(&s->nd, s->sc, s->img[i], 0);
+        node_preload_image(&s->nd, s->sc, s->img[i], false, 0);
     }
     node_image_record(&s->nd, s->img[A])->last_used = 100;
     node_image_record(&s->nd, s->img[C])->last_used = 50;
