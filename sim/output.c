@@ -138,19 +138,35 @@ static void put_pod_errors(FILE *f, const struct kubelet_pod *p, double end)
     put_time(f, metrics_pod_in_error(p, end));
 }
 
+/* The digests column of one pod (see pods_csv). */
+static void put_pod_digests(FILE *f, const struct scenario *sc, const struct kubelet *k,
+                            const struct kubelet_pod *p)
+{
+    putc(',', f);
+    for (uint32_t c = 0; c < p->n_containers; c++) {
+        uint32_t img = kubelet_container(k, p->first_container + c)->image;
+        if (c)
+            putc(';', f);
+        if (img != SCENARIO_NONE)
+            fputs(sc->images[img].digest, f);
+    }
+}
+
 /* Columns: pod, workload, node, created_s, ready_s, latency_s,
  * container_ready_s (';' between containers), then attempts (pulls
  * requested), failed_pulls, first_failure_s, recovered_s and in_error_s
  * (ErrImagePull/ImagePullBackOff: first failure to recovery, or to the end
- * of the run), and digests (of the image each container runs, ';' between
- * containers, empty until it started). Empty = not applicable. */
+ * of the run), and in scenarios with a push event digests (of the image each
+ * container runs, ';' between containers, empty until it started). Empty =
+ * not applicable. */
 static void pods_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
     double end = engine_now(world_engine(w));
     fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s,attempts,"
-          "failed_pulls,first_failure_s,recovered_s,in_error_s,digests\n", f);
+          "failed_pulls,first_failure_s,recovered_s,in_error_s", f);
+    fputs(sc->n_pushes > 0 ? ",digests\n" : "\n", f);
     for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
         put_u64(f, i);
@@ -172,14 +188,8 @@ static void pods_csv(const struct world *w, FILE *f)
             put_time(f, kubelet_container(k, p->first_container + c)->image_ready);
         }
         put_pod_errors(f, p, end);
-        putc(',', f);
-        for (uint32_t c = 0; c < p->n_containers; c++) {
-            uint32_t img = kubelet_container(k, p->first_container + c)->image;
-            if (c)
-                putc(';', f);
-            if (img != SCENARIO_NONE)
-                fputs(sc->images[img].digest, f);
-        }
+        if (sc->n_pushes > 0)
+            put_pod_digests(f, sc, k, p);
         putc('\n', f);
     }
 }
@@ -197,8 +207,8 @@ static const char *result_name(enum kubelet_pull_result r)
     return "?";
 }
 
-/* Columns: pull, node, pod, container, image, digest (of the image pulled;
- * empty unless ok), requested_s, started_s,
+/* Columns: pull, node, pod, container, image, digest (only in scenarios with
+ * a push event: of the image pulled, empty unless ok), requested_s, started_s,
  * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
  * RegistryUnavailable, ...; empty unless failed) and error (the text the
  * kubelet got, commas written as ';'). */
@@ -208,8 +218,11 @@ static void pulls_csv(const struct world *w, FILE *f)
     const struct scenario *sc = world_scenario(w);
     struct strbuf msg;
     strbuf_init(&msg);
-    fputs("pull,node,pod,container,image,digest,requested_s,started_s,finished_s,bytes,"
-          "layers_fetched,result,reason,error\n", f);
+    /* Digests matter once a tag moves; without a push they would only make
+     * big runs' files half as large again. */
+    bool digests = sc->n_pushes > 0;
+    fputs(digests ? "pull,node,pod,container,image,digest," : "pull,node,pod,container,image,", f);
+    fputs("requested_s,started_s,finished_s,bytes,layers_fetched,result,reason,error\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
@@ -223,9 +236,10 @@ static void pulls_csv(const struct world *w, FILE *f)
         putc(',', f);
         fputs(sc->images[p->image].normalized, f);
         putc(',', f);
-        if (p->resolved != SCENARIO_NONE)
+        if (digests && p->resolved != SCENARIO_NONE)
             fputs(sc->images[p->resolved].digest, f);
-        putc(',', f);
+        if (digests)
+            putc(',', f);
         put_time(f, p->requested);
         putc(',', f);
         put_time(f, p->started);
