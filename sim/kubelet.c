@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "base.h"
+#include "runtimeclass.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -200,6 +201,14 @@ void kubelet_set_trace(struct kubelet *k, struct trace *t)
     k->trace = t;
 }
 
+/* The runtime handler in the CRI ImageSpec of the pod's presence checks and
+ * pulls (0 = "" unless RuntimeClassInImageCriApi is on; runtimeclass.h). */
+static uint32_t image_handler(const struct kubelet *k, uint32_t pod)
+{
+    const struct kubelet_pod *p = &k->pods[pod];
+    return runtimeclass_image_handler(k->sc, k->kn[p->node].cfg, p->workload);
+}
+
 /* ---------------------------------------------------------------- trace */
 
 static const char *policy_name(enum scenario_pull_policy p)
@@ -231,6 +240,9 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_
     ev->container = wl->containers[c].name;
     ev->image = wl->containers[c].image;
     ev->policy = policy_name(wl->containers[c].pull_policy);
+    uint32_t handler = image_handler(k, pod);
+    if (handler != RUNTIMECLASS_DEFAULT_HANDLER)
+        ev->handler = runtimeclass_handler_name(k->sc, handler);
     trace_emit(k->trace, ev);
 }
 
@@ -283,7 +295,8 @@ static void start_pull(struct kubelet *k, struct ticket *t)
         engine_schedule(k->engine, t->rec.started, on_qps_refused, t);
         return;
     }
-    runtime_pull(k->rt, t->rec.node, t->rec.image, on_runtime_done, t);
+    runtime_pull_for(k->rt, t->rec.node, t->rec.image, image_handler(k, t->rec.pod),
+                     on_runtime_done, t);
 }
 
 static bool has_slot(const struct kl_node *kn)
@@ -356,10 +369,12 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     const struct scenario_container *sc = spec_of(k, pod, c);
     struct kubelet_pod *p = pod_of(k, pod);
     double now = engine_now(k->engine);
+    uint32_t handler = image_handler(k, pod);
     struct trace_event ev = {0};
-    /* Always skips the presence check entirely. */
-    if (sc->pull_policy != SCENARIO_PULL_ALWAYS && node_has_image(&k->nodes[p->node],
-                                                                  sc->image_idx)) {
+    /* Always skips the presence check entirely. The check is for the pod's
+     * runtime handler (image_manager.go: ImageSpec.RuntimeHandler). */
+    if (sc->pull_policy != SCENARIO_PULL_ALWAYS &&
+        node_has_image_for(&k->nodes[p->node], sc->image_idx, handler)) {
         ev.kind = TRACE_ALREADY_PRESENT;
         trace_pod(k, pod, c, &ev);
         return ENSURE_PRESENT;

@@ -10,6 +10,7 @@
 
 #include "base.h"
 #include "kubelet.h"
+#include "runtimeclass.h"
 
 #ifndef PULLSIM_VERSION
 #define PULLSIM_VERSION "0.1.0"
@@ -191,15 +192,19 @@ static const char *result_name(enum kubelet_pull_result r)
 /* Columns: pull, node, pod, container, image, requested_s, started_s,
  * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
  * RegistryUnavailable, ...; empty unless failed) and error (the text the
- * kubelet got, commas written as ';'). */
+ * kubelet got, commas written as ';'), then, only in scenarios with
+ * runtimeClasses, runtime_handler (the CRI ImageSpec's handler the pull
+ * went out with; empty for the default, and always with the gate off). */
 static void pulls_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
     const struct scenario *sc = world_scenario(w);
     struct strbuf msg;
     strbuf_init(&msg);
+    bool handlers = sc->n_runtime_classes > 0;
     fputs("pull,node,pod,container,image,requested_s,started_s,finished_s,bytes,"
-          "layers_fetched,result,reason,error\n", f);
+          "layers_fetched,result,reason,error", f);
+    fputs(handlers ? ",runtime_handler\n" : "\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
@@ -230,6 +235,12 @@ static void pulls_csv(const struct world *w, FILE *f)
         strbuf_reset(&msg);
         kubelet_pull_message(sc, p, &msg);
         put_cell(f, msg.buf);
+        if (handlers) {
+            uint32_t h = runtimeclass_image_handler(sc, world_node_kubelet(w, p->node),
+                                                    kubelet_pod(k, p->pod)->workload);
+            putc(',', f);
+            put_cell(f, runtimeclass_handler_name(sc, h));
+        }
         putc('\n', f);
     }
     strbuf_release(&msg);

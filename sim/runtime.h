@@ -23,6 +23,9 @@
  *     another pull is waited for;
  *  4. the image is recorded on the node when its last chain is unpacked,
  *     and only then does the pull report success.
+ * Runtime handlers (runtimeclass.h): a pull for a handler shares blobs with
+ * every other pull on the node but unpacks into its handler's snapshotter,
+ * reusing only chains of that snapshotter, and records (image, handler).
  * There is no CRI-level de-duplication of identical concurrent pulls: each
  * resolves its manifest; only blobs and chains are shared.
  * HTTP requests (registry.h): a request first waits for a registry slot
@@ -106,6 +109,11 @@ void runtime_free(struct runtime *rt);
 /* Starts a CRI PullImage of 'image' on 'node'; done(arg, result) runs later. */
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t image, runtime_done_fn *done,
                   void *arg);
+/* The same with the CRI ImageSpec's runtime handler (runtimeclass.h): the
+ * chains go to the handler's snapshotter, and the image is recorded for
+ * (image, handler). runtime_pull is handler 0. */
+void runtime_pull_for(struct runtime *rt, uint32_t node, uint32_t image, uint32_t handler,
+                      runtime_done_fn *done, void *arg);
 
 /* An outage of registry 'registry' begins now: blob transfers in flight from
  * it fail (mode fail) or freeze (mode hang). Call it from an event at the
