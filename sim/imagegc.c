@@ -51,7 +51,7 @@ static struct node_image *candidates(struct node *nd, double now, imagegc_in_use
     size_t n = 0;
     for (size_t i = 0; i < nd->n_images; i++) {
         struct node_image *r = &nd->images[i];
-        if (in_use(arg, r->image)) {
+        if (in_use(arg, r->image, r->handler)) {
             r->last_used = now;
             continue;
         }
@@ -71,11 +71,11 @@ static struct node_image *candidates(struct node *nd, double now, imagegc_in_use
     return c;
 }
 
-static void delete_one(struct node *nd, uint32_t image, struct imagegc_result *out)
+static void delete_one(struct node *nd, const struct node_image *r, struct imagegc_result *out)
 {
     out->deleted++;
-    out->counted += imagegc_image_size(nd->sc, image);
-    out->freed += node_delete_image(nd, image);
+    out->counted += imagegc_image_size(nd->sc, r->image);
+    out->freed += node_delete_image_for(nd, r->image, r->handler);
 }
 
 /* freeSpace: deletes candidates in order until 'counted' reaches 'target'. */
@@ -85,12 +85,12 @@ static void free_space(struct node *nd, const struct imagegc_policy *pol, double
 {
     uint64_t counted = 0;
     for (size_t i = 0; i < n && counted < target; i++) {
-        if (!node_has_image(nd, c[i].image))
+        if (!node_has_image_for(nd, c[i].image, c[i].handler))
             continue; /* deleted by freeOldImages in this run */
         if (c[i].last_used >= now || now - c[i].first_detected < pol->min_age)
             continue;
         uint64_t before = out->counted;
-        delete_one(nd, c[i].image, out);
+        delete_one(nd, &c[i], out);
         counted += out->counted - before;
     }
     out->failed = counted < target;
@@ -106,7 +106,7 @@ void imagegc_collect(struct node *nd, const struct imagegc_policy *pol, double n
     if (pol->max_age > 0 && now - pol->started > pol->max_age)
         for (size_t i = 0; i < n; i++)
             if (now - c[i].last_used > pol->max_age)
-                delete_one(nd, c[i].image, out);
+                delete_one(nd, &c[i], out);
     uint64_t cap = nd->cfg->disk_capacity, avail = node_disk_free(nd);
     if (cap > 0 && imagegc_usage_percent(nd) >= pol->high) {
         out->over_high = true;

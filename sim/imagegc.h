@@ -20,6 +20,12 @@
  *     detected less than imageMinimumGCAge ago, deleting until the counted
  *     bytes reach bytesToFree; short of it, the run 'failed'
  *     (FreeDiskSpaceFailed).
+ * Records are per (image, runtime handler) (node.h; with
+ *   RuntimeClassInImageCriApi on, image_gc_manager.go keys imageRecords by
+ *   getImageTuple and freeImage removes one tuple): in use, candidate and
+ *   deleted one record at a time, so deleting the image for one handler
+ *   leaves the other handlers' records. With the gate off every record is
+ *   handler 0.
  * Sizes: GC counts an image's CRI size, here the sum of its layers'
  *   compressed sizes (containerd reports the content size; spec §8 leaves it
  *   open). The bytes really freed (node_delete_image) follow sharing: a blob
@@ -37,8 +43,9 @@
 #include "node.h"
 #include "scenario.h"
 
-/* Is 'image' used by a container on the node now? */
-typedef bool imagegc_in_use_fn(void *arg, uint32_t image);
+/* Is 'image' used now by a container on the node whose pod keys its images
+ * by runtime handler 'handler' (runtimeclass.h; 0 with the gate off)? */
+typedef bool imagegc_in_use_fn(void *arg, uint32_t image, uint32_t handler);
 
 struct imagegc_policy {
     uint32_t high, low;  /* percent */

@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "base.h"
+#include "runtimeclass.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -209,6 +210,14 @@ void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg)
     k->on_start_arg = arg;
 }
 
+/* The runtime handler in the CRI ImageSpec of the pod's presence checks and
+ * pulls (0 = "" unless RuntimeClassInImageCriApi is on; runtimeclass.h). */
+static uint32_t image_handler(const struct kubelet *k, uint32_t pod)
+{
+    const struct kubelet_pod *p = &k->pods[pod];
+    return runtimeclass_image_handler(k->sc, k->kn[p->node].cfg, p->workload);
+}
+
 /* ---------------------------------------------------------------- trace */
 
 static const char *policy_name(enum scenario_pull_policy p)
@@ -240,6 +249,9 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_
     ev->container = wl->containers[c].name;
     ev->image = wl->containers[c].image;
     ev->policy = policy_name(wl->containers[c].pull_policy);
+    uint32_t handler = image_handler(k, pod);
+    if (handler != RUNTIMECLASS_DEFAULT_HANDLER)
+        ev->handler = runtimeclass_handler_name(k->sc, handler);
     trace_emit(k->trace, ev);
 }
 
@@ -293,7 +305,8 @@ static void start_pull(struct kubelet *k, struct ticket *t)
         return;
     }
     bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
-    runtime_pull(k->rt, t->rec.node, t->rec.image, by_digest, on_runtime_done, t);
+    runtime_pull(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
+                 on_runtime_done, t);
 }
 
 static bool has_slot(const struct kl_node *kn)
@@ -367,13 +380,15 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     const struct scenario_container *sc = spec_of(k, pod, c);
     struct kubelet_pod *p = pod_of(k, pod);
     double now = engine_now(k->engine);
+    uint32_t handler = image_handler(k, pod);
     struct trace_event ev = {0};
-    /* Always skips the presence check entirely. A tag is looked up in the
-     * node's local tags (node.h): what it named when pulled, not what the
-     * registry's tag names now. */
+    /* Always skips the presence check entirely. The check is for the pod's
+     * runtime handler (image_manager.go: ImageSpec.RuntimeHandler). A tag is
+     * looked up in the node's local tags (node.h): what it named when
+     * pulled, not what the registry's tag names now. */
     uint32_t have = sc->pull_policy == SCENARIO_PULL_ALWAYS
                         ? SCENARIO_NONE
-                        : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest);
+                        : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest, handler);
     if (have != SCENARIO_NONE) {
         ev.kind = TRACE_ALREADY_PRESENT;
         trace_pod(k, pod, c, &ev);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base.h"
+#include "runtimeclass.h"
 
 void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario *sc,
                const struct scenario_pool *cfg, struct net *net, uint64_t seed)
@@ -30,10 +31,11 @@ void node_release(struct node *nd)
     *nd = (struct node){0};
 }
 
-static struct node_entry *find(const struct node *nd, uint32_t key)
+/* 'snap' tells apart the chains of different snapshotters; blobs use 0. */
+static struct node_entry *find(const struct node *nd, uint32_t key, uint32_t snap)
 {
     for (size_t i = 0; i < nd->n_store; i++)
-        if (nd->store[i].key == key)
+        if (nd->store[i].key == key && nd->store[i].snap == snap)
             return &nd->store[i];
     return NULL;
 }
@@ -49,13 +51,14 @@ static uint64_t entry_bytes(const struct node *nd, uint32_t key)
     return sc->layers[key].size;
 }
 
-static void set(struct node *nd, uint32_t key, enum node_state st)
+static void set(struct node *nd, uint32_t key, uint32_t snap, enum node_state st)
 {
-    struct node_entry *e = find(nd, key);
+    struct node_entry *e = find(nd, key, snap);
     if (!e) {
         e = VEC_PUSH(nd->store, nd->n_store, nd->cap_store);
         e->key = key;
         e->state = NODE_ABSENT;
+        e->snap = (uint8_t)snap;
     }
     bool was = e->state == NODE_READY, is = st == NODE_READY;
     if (was != is) {
@@ -67,48 +70,73 @@ static void set(struct node *nd, uint32_t key, enum node_state st)
 
 enum node_state node_layer_state(const struct node *nd, uint32_t layer)
 {
-    const struct node_entry *e = find(nd, layer);
+    const struct node_entry *e = find(nd, layer, 0);
     return e ? (enum node_state)e->state : NODE_ABSENT;
 }
 
 void node_set_layer_state(struct node *nd, uint32_t layer, enum node_state st)
 {
-    set(nd, layer, st);
+    set(nd, layer, 0, st);
 }
 
 enum node_state node_chain_state(const struct node *nd, uint32_t chain)
 {
-    const struct node_entry *e = find(nd, chain | NODE_CHAIN_BIT);
-    return e ? (enum node_state)e->state : NODE_ABSENT;
+    return node_chain_state_in(nd, chain, 0);
 }
 
 void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st)
 {
-    set(nd, chain | NODE_CHAIN_BIT, st);
+    set(nd, chain | NODE_CHAIN_BIT, 0, st);
+}
+
+enum node_state node_chain_state_in(const struct node *nd, uint32_t chain, uint32_t snap)
+{
+    const struct node_entry *e = find(nd, chain | NODE_CHAIN_BIT, snap);
+    return e ? (enum node_state)e->state : NODE_ABSENT;
+}
+
+void node_set_chain_state_in(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st)
+{
+    set(nd, chain | NODE_CHAIN_BIT, snap, st);
 }
 
 struct node_image *node_image_record(struct node *nd, uint32_t image)
 {
-    for (size_t i = 0; i < nd->n_images; i++)
-        if (nd->images[i].image == image)
-            return &nd->images[i];
-    return NULL;
+    return node_image_record_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
 }
 
 bool node_has_image(const struct node *nd, uint32_t image)
 {
-    return node_image_record((struct node *)nd, image) != NULL;
+    return node_has_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
 }
 
 void node_add_image(struct node *nd, uint32_t image, double now)
 {
-    if (node_has_image(nd, image))
+    node_add_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
+}
+
+struct node_image *node_image_record_for(struct node *nd, uint32_t image, uint32_t handler)
+{
+    for (size_t i = 0; i < nd->n_images; i++)
+        if (nd->images[i].image == image && nd->images[i].handler == handler)
+            return &nd->images[i];
+    return NULL;
+}
+
+bool node_has_image_for(const struct node *nd, uint32_t image, uint32_t handler)
+{
+    return node_image_record_for((struct node *)nd, image, handler) != NULL;
+}
+
+void node_add_image_for(struct node *nd, uint32_t image, uint32_t handler, double now)
+{
+    if (node_has_image_for(nd, image, handler))
         return;
     struct node_image *r = VEC_PUSH(nd->images, nd->n_images, nd->cap_images);
     *r = (struct node_image){.image = image, .first_detected = now,
-                              .last_used = -INFINITY};
+                              .last_used = -INFINITY, .handler = handler};
     for (size_t i = 0; i < nd->n_gc_deleted; i++) {
-        if (nd->gc_deleted[i] == image) {
+        if (nd->gc_deleted[i].image == image && nd->gc_deleted[i].handler == handler) {
             nd->gc_deleted[i] = nd->gc_deleted[--nd->n_gc_deleted];
             nd->gc_repulls++;
             break;
@@ -126,53 +154,59 @@ void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t ima
     }
     node_add_image(nd, image, now);
     if (!by_digest && !im->by_digest)
-        node_set_tag(nd, image, image);
+        node_set_tag(nd, image, 0, image);
 }
 
-void node_set_tag(struct node *nd, uint32_t tag, uint32_t image)
+void node_set_tag(struct node *nd, uint32_t tag, uint32_t handler, uint32_t image)
 {
     for (size_t i = 0; i < nd->n_tags; i++) {
-        if (nd->tags[i].tag == tag) {
+        if (nd->tags[i].tag == tag && nd->tags[i].handler == handler) {
             nd->tags[i].image = image;
             return;
         }
     }
     *(struct node_tag *)VEC_PUSH(nd->tags, nd->n_tags, nd->cap_tags) =
-        (struct node_tag){.tag = tag, .image = image};
+        (struct node_tag){.tag = tag, .handler = handler, .image = image};
 }
 
-uint32_t node_tag_image(const struct node *nd, uint32_t tag)
+uint32_t node_tag_image(const struct node *nd, uint32_t tag, uint32_t handler)
 {
     for (size_t i = 0; i < nd->n_tags; i++)
-        if (nd->tags[i].tag == tag)
+        if (nd->tags[i].tag == tag && nd->tags[i].handler == handler)
             return nd->tags[i].image;
     return SCENARIO_NONE;
 }
 
-uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest)
+uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest, uint32_t handler)
 {
     if (!by_digest)
-        return node_tag_image(nd, image);
-    return node_has_image(nd, image) ? image : SCENARIO_NONE;
+        return node_tag_image(nd, image, handler);
+    return node_has_image_for(nd, image, handler) ? image : SCENARIO_NONE;
 }
 
-/* The image's record went: so do the local tags that named it. */
-static void drop_tags(struct node *nd, uint32_t image)
+/* The record of (image, handler) went: so do that handler's local tags
+ * that named it. */
+static void drop_tags(struct node *nd, uint32_t image, uint32_t handler)
 {
     size_t n = 0;
     for (size_t i = 0; i < nd->n_tags; i++)
-        if (nd->tags[i].image != image)
+        if (nd->tags[i].image != image || nd->tags[i].handler != handler)
             nd->tags[n++] = nd->tags[i];
     nd->n_tags = n;
 }
 
 /* Does a remaining record or an active pull's image use layer or chain k
- * (position in that image) equal to 'key'? */
-static bool referenced(const struct node *nd, uint32_t key)
+ * (position in that image) equal to 'key'? A chain of snapshotter 'snap'
+ * counts only for records and pulls whose handler unpacks into 'snap'. */
+static bool referenced(const struct node *nd, uint32_t key, uint32_t snap)
 {
     const struct scenario *sc = nd->sc;
     for (size_t i = 0; i < nd->n_images + nd->n_pulls; i++) {
-        uint32_t img = i < nd->n_images ? nd->images[i].image : nd->pull_images[i - nd->n_images];
+        bool rec = i < nd->n_images;
+        uint32_t img = rec ? nd->images[i].image : nd->pull_images[i - nd->n_images].image;
+        uint32_t h = rec ? nd->images[i].handler : nd->pull_images[i - nd->n_images].handler;
+        if ((key & NODE_CHAIN_BIT) && runtimeclass_snapshotter(sc, h) != snap)
+            continue;
         const struct scenario_image *im = &sc->images[img];
         for (size_t k = 0; k < im->n_layers; k++)
             if (im->layers[k] == key || (im->chains[k] | NODE_CHAIN_BIT) == key)
@@ -183,8 +217,13 @@ static bool referenced(const struct node *nd, uint32_t key)
 
 uint64_t node_delete_image(struct node *nd, uint32_t image)
 {
+    return node_delete_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
+}
+
+uint64_t node_delete_image_for(struct node *nd, uint32_t image, uint32_t handler)
+{
     size_t i = 0;
-    while (i < nd->n_images && nd->images[i].image != image)
+    while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
         i++;
     if (i == nd->n_images)
         return 0;
@@ -192,17 +231,21 @@ uint64_t node_delete_image(struct node *nd, uint32_t image)
     for (size_t j = i + 1; j < nd->n_images; j++)
         nd->images[j - 1] = nd->images[j];
     nd->n_images--;
-    drop_tags(nd, image);
-    *(uint32_t *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) = image;
+    drop_tags(nd, image, handler);
+    *(struct node_image_key *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) =
+        (struct node_image_key){image, handler};
     uint64_t before = nd->disk_used;
     const struct scenario_image *im = &nd->sc->images[image];
+    /* The handler's chains live in its snapshotter; blobs in the one content
+     * store (runtimeclass.h). */
+    uint32_t snaps[2] = {runtimeclass_snapshotter(nd->sc, handler), 0};
     /* Top chain first: a child snapshot goes before its parent. */
     for (size_t k = im->n_layers; k-- > 0;) {
         uint32_t keys[2] = {im->chains[k] | NODE_CHAIN_BIT, im->layers[k]};
         for (size_t m = 0; m < 2; m++) {
-            struct node_entry *e = find(nd, keys[m]);
-            if (e && e->state == NODE_READY && !referenced(nd, keys[m]))
-                set(nd, keys[m], NODE_ABSENT);
+            struct node_entry *e = find(nd, keys[m], snaps[m]);
+            if (e && e->state == NODE_READY && !referenced(nd, keys[m], snaps[m]))
+                set(nd, keys[m], snaps[m], NODE_ABSENT);
         }
     }
     return before - nd->disk_used;
@@ -223,12 +266,17 @@ uint64_t node_disk_free(const struct node *nd)
 
 void node_add_pull(struct node *nd, uint32_t pull, uint32_t image)
 {
+    node_add_pull_for(nd, pull, image, RUNTIMECLASS_DEFAULT_HANDLER);
+}
+
+void node_add_pull_for(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler)
+{
     *(uint32_t *)VEC_PUSH(nd->pulls, nd->n_pulls, nd->cap_pulls) = pull;
     if (nd->cap_pull_images < nd->cap_pulls) {
         nd->pull_images = xrealloc(nd->pull_images, nd->cap_pulls * sizeof(*nd->pull_images));
         nd->cap_pull_images = nd->cap_pulls;
     }
-    nd->pull_images[nd->n_pulls - 1] = image;
+    nd->pull_images[nd->n_pulls - 1] = (struct node_image_key){image, handler};
 }
 
 void node_remove_pull(struct node *nd, uint32_t pull)

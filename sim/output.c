@@ -10,6 +10,7 @@
 
 #include "base.h"
 #include "kubelet.h"
+#include "runtimeclass.h"
 
 #ifndef PULLSIM_VERSION
 #define PULLSIM_VERSION "0.1.0"
@@ -211,7 +212,9 @@ static const char *result_name(enum kubelet_pull_result r)
  * a push event: of the image pulled, empty unless ok), requested_s, started_s,
  * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
  * RegistryUnavailable, ...; empty unless failed) and error (the text the
- * kubelet got, commas written as ';'). */
+ * kubelet got, commas written as ';'), then, only in scenarios with
+ * runtimeClasses, runtime_handler (the CRI ImageSpec's handler the pull
+ * went out with; empty for the default, and always with the gate off). */
 static void pulls_csv(const struct world *w, FILE *f)
 {
     const struct kubelet *k = world_kubelet(w);
@@ -221,8 +224,10 @@ static void pulls_csv(const struct world *w, FILE *f)
     /* Digests matter once a tag moves; without a push they would only make
      * big runs' files half as large again. */
     bool digests = sc->n_pushes > 0;
+    bool handlers = sc->n_runtime_classes > 0;
     fputs(digests ? "pull,node,pod,container,image,digest," : "pull,node,pod,container,image,", f);
-    fputs("requested_s,started_s,finished_s,bytes,layers_fetched,result,reason,error\n", f);
+    fputs("requested_s,started_s,finished_s,bytes,layers_fetched,result,reason,error", f);
+    fputs(handlers ? ",runtime_handler\n" : "\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
@@ -257,6 +262,12 @@ static void pulls_csv(const struct world *w, FILE *f)
         strbuf_reset(&msg);
         kubelet_pull_message(sc, p, &msg);
         put_cell(f, msg.buf);
+        if (handlers) {
+            uint32_t h = runtimeclass_image_handler(sc, world_node_kubelet(w, p->node),
+                                                    kubelet_pod(k, p->pod)->workload);
+            putc(',', f);
+            put_cell(f, runtimeclass_handler_name(sc, h));
+        }
         putc('\n', f);
     }
     strbuf_release(&msg);

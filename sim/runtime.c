@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "runtimeclass.h"
 
 /* What one pull knows about each layer of its image. */
 enum layer_step {
@@ -74,6 +75,7 @@ struct pull {
     uint32_t unpack_cursor; /* next chain to unpack */
     bool in_layers, unpacking, finished, live;
     bool no_space;          /* an unpack found no room: the pull fails at this instant */
+    uint8_t snap;           /* snapshotter its chains are unpacked into (runtimeclass.h) */
     uint16_t n_active;      /* HTTP requests in flight (any phase) */
     uint16_t n_flows;       /* of which moving body bytes */
     uint8_t requests_left;  /* manifest-phase requests still to send (<= 11) */
@@ -96,6 +98,7 @@ struct pull_cold {
     struct watchdog wd;
     struct runtime_result res;
     uint32_t tag; /* images entry whose local tag the pull sets, or SCENARIO_NONE */
+    uint32_t handler;       /* runtime handler the image is recorded for (runtimeclass.h) */
 };
 
 /* An HTTP request or a chain unpack: the argument of its events and flows. */
@@ -397,9 +400,9 @@ static void finish(struct pull *p)
     watch_stop(p);
     p->finished = true;
     cold_of(p)->res.ok = true;
-    node_add_image(node_of(p), p->image, now_of(p));
+    node_add_image_for(node_of(p), p->image, cold_of(p)->handler, now_of(p));
     if (cold_of(p)->tag != SCENARIO_NONE)
-        node_set_tag(node_of(p), cold_of(p)->tag, p->image);
+        node_set_tag(node_of(p), cold_of(p)->tag, cold_of(p)->handler, p->image);
     engine_schedule(p->rt->engine, now_of(p), on_finish, p);
 }
 
@@ -591,7 +594,7 @@ uint32_t runtime_tag_target(const struct runtime *rt, uint32_t tag)
 }
 
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
-                  runtime_done_fn *done, void *arg)
+                  uint32_t handler, runtime_done_fn *done, void *arg)
 {
     struct pull *p = pull_get(rt);
     /* Simplification: the tag is resolved when the pull starts (its resolve
@@ -616,10 +619,13 @@ void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_diges
     memset(p->lreq, 0, im->n_layers * sizeof(*p->lreq));
     p->requests_left = rt->registries[im->registry].cfg->manifest_requests +
                        (im->n_platforms > 0 ? 1u : 0u);
-    node_add_pull(&rt->nodes[node], p->id, image);
+    /* Blobs go to the one content store, chains to the handler's snapshotter. */
+    p->snap = (uint8_t)runtimeclass_snapshotter(rt->sc, handler);
+    node_add_pull_for(&rt->nodes[node], p->id, image, handler);
     rt->active++;
     cold_of(p)->res = (struct runtime_result){.ok = false, .image = image};
     cold_of(p)->tag = by_digest ? SCENARIO_NONE : ref;
+    cold_of(p)->handler = handler;
     watch_start(p);
     next_request(p);
 }
@@ -824,7 +830,8 @@ static void on_unpack_done(void *arg)
     node_of(p)->disk_reserved -= p->rt->sc->layers[im->layers[q->k]].unpacked_size;
     p->ureq = NULL;
     req_put(p->rt, q);
-    node_set_chain_state(node_of(p), image_of(p)->chains[p->unpack_cursor], NODE_READY);
+    node_set_chain_state_in(node_of(p), image_of(p)->chains[p->unpack_cursor], p->snap,
+                            NODE_READY);
     p->unpacking = false;
     p->unpack_cursor++;
     poke(p->rt, node_of(p));
@@ -846,7 +853,7 @@ static void unpack(struct pull *p)
     struct node *nd = node_of(p);
     while (!p->unpacking && p->unpack_cursor < im->n_layers) {
         uint32_t k = p->unpack_cursor, chain = im->chains[k];
-        enum node_state cs = node_chain_state(nd, chain);
+        enum node_state cs = node_chain_state_in(nd, chain, p->snap);
         if (cs == NODE_READY) {
             p->unpack_cursor++;
             continue;
@@ -864,11 +871,11 @@ static void unpack(struct pull *p)
             return;
         }
         if (nd->disk == NET_NO_LINK && isinf(cap)) {
-            node_set_chain_state(nd, chain, NODE_READY);
+            node_set_chain_state_in(nd, chain, p->snap, NODE_READY);
             p->unpack_cursor++;
             continue;
         }
-        node_set_chain_state(nd, chain, NODE_BUSY);
+        node_set_chain_state_in(nd, chain, p->snap, NODE_BUSY);
         nd->disk_reserved += bytes;
         p->unpacking = true;
         uint32_t links[1] = {nd->disk};
@@ -968,7 +975,8 @@ static void fail_pull(struct pull *p, enum runtime_error code, uint32_t at)
         net_flow_cancel(rt->net, p->ureq->flow);
         req_put(rt, p->ureq);
         p->ureq = NULL;
-        node_set_chain_state(nd, image_of(p)->chains[p->unpack_cursor], NODE_ABSENT);
+        node_set_chain_state_in(nd, image_of(p)->chains[p->unpack_cursor], p->snap,
+                                NODE_ABSENT);
     }
     struct runtime_result *res = &cold_of(p)->res;
     res->ok = false;

@@ -28,6 +28,10 @@
  * when the pull starts; a push moves the tag (runtime_move_tag). Layers the
  * node holds are not fetched again, so after a push only the layers that
  * changed move.
+ * Runtime handlers (runtimeclass.h): a pull for a handler shares blobs with
+ * every other pull on the node but unpacks into its handler's snapshotter,
+ * reusing only chains of that snapshotter, and records (image, handler) and
+ * that handler's local tag.
  * There is no CRI-level de-duplication of identical concurrent pulls: each
  * resolves its manifest; only blobs and chains are shared.
  * HTTP requests (registry.h): a request first waits for a registry slot
@@ -110,11 +114,14 @@ struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct 
 void runtime_free(struct runtime *rt);
 
 /* Starts a CRI PullImage on 'node' of reference 'ref' (a scenario image
- * index): by digest that image; by tag the image the registry's tag names
- * now (runtime_move_tag), whose local tag the pull points at it when it
- * succeeds (node.h). done(arg, result) runs later. */
+ * index) for runtime 'handler' (the CRI ImageSpec's runtime handler,
+ * runtimeclass.h; 0 = the default): by digest that image; by tag the image
+ * the registry's tag names now (runtime_move_tag), whose local tag (for that
+ * handler) the pull points at it when it succeeds (node.h). Chains go to the
+ * handler's snapshotter; the image is recorded for (image, handler).
+ * done(arg, result) runs later. */
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
-                  runtime_done_fn *done, void *arg);
+                  uint32_t handler, runtime_done_fn *done, void *arg);
 
 /* A push: from now on the registry resolves the tag of images entry 'tag'
  * to 'image' (a pull already started keeps what it resolved). */

@@ -268,7 +268,9 @@ struct ctx {
     struct scenario *s;
     size_t cap_registries, cap_layers, cap_chains, cap_images, cap_kubelets, cap_pools,
         cap_workloads, cap_events, cap_origins, cap_layer_src;
+    size_t cap_runtime_classes, cap_handlers, cap_snapshotters;
     struct strmap hosts, images, layers, kubelets, pools, workloads;
+    struct strmap runtime_classes, handlers, snapshotters;
     struct chainmap chains;
     struct layer_src *layer_src; /* parallel to s->layers */
     size_t n_layer_src;
@@ -277,7 +279,7 @@ struct ctx {
     uint64_t nodes; /* running total of pool counts and scale-outs */
     /* A section that is missing or not a list yields no "no entry named"
      * errors: they would only repeat the first error. */
-    bool registries_ok, images_ok, kubelets_ok, pools_ok;
+    bool registries_ok, images_ok, kubelets_ok, pools_ok, runtime_classes_ok;
 };
 
 /* ------------------------------------------------------ message helpers */
@@ -1453,10 +1455,39 @@ static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenari
     }
 }
 
+/* kubeletConfigs.<name>.featureGates: a mapping from a gate name to true or
+ * false. pullsim models one gate, RuntimeClassInImageCriApi (alpha since
+ * 1.29, default false: spec §11; upstream pkg/features/kube_features.go;
+ * runtimeclass.h says what it changes). Any other name is an error, as the
+ * kubelet rejects a gate it does not know (k8s.io/component-base
+ * featuregate SetFromMap: "unrecognized feature gate"). */
+static void parse_feature_gates(struct ctx *c, const struct node *v, const char *where,
+                                struct scenario_kubelet *k)
+{
+    static const char *const gates[] = {"RuntimeClassInImageCriApi"};
+    if (is_null(v) || want_map(c, v, "featureGates") != 0)
+        return;
+    for (size_t i = 0; i < v->n_pairs; i++) {
+        const struct node *key = v->pairs[i].key, *val = v->pairs[i].value;
+        if (key->kind != NODE_SCALAR)
+            continue;
+        if (strcmp(key->text, gates[0]) != 0) {
+            struct strbuf sb;
+            strbuf_init(&sb);
+            strbuf_addf(&sb, "featureGates: unrecognized feature gate '%s' in %s (pullsim "
+                        "models one gate)", key->text, where);
+            add_expected(&sb, key->text, gates, N_OF(gates));
+            error_sb(c, key->loc, &sb);
+            continue;
+        }
+        to_bool(c, val, key->text, &k->runtime_class_in_image_cri_api);
+    }
+}
+
 /* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
  * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst,
  * imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
- * imageMaximumGCAge.
+ * imageMaximumGCAge, featureGates.
  * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
  * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
  * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
@@ -1469,7 +1500,7 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
                                        "registryPullQPS", "registryBurst",
                                        "imageGCHighThresholdPercent",
                                        "imageGCLowThresholdPercent", "imageMinimumGCAge",
-                                       "imageMaximumGCAge"};
+                                       "imageMaximumGCAge", "featureGates"};
     struct scenario *s = c->s;
     struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
                                           c->cap_kubelets);
@@ -1481,6 +1512,9 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
         return;
     CHECK_KEYS(c, m, keys, where);
     parse_kubelet_gc(c, m, k);
+    const struct node *gv = get(m, "featureGates");
+    if (gv)
+        parse_feature_gates(c, gv, where, k);
     const struct node *sv = get(m, "serializeImagePulls");
     const struct node *pv = get(m, "maxParallelImagePulls");
     const struct node *qv = get(m, "registryPullQPS");
@@ -1611,6 +1645,237 @@ static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *k
         error_sb(c, v->loc, &sb);
     }
     free(norm);
+    return idx;
+}
+
+/* ------------------------------------------------------- runtime classes */
+
+/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..len). */
+static bool is_dns_label_text(const char *s, size_t len)
+{
+    if (len == 0 || s[0] == '-' || s[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* An RFC 1123 label of at most 63 characters (apimachinery IsDNS1123Label). */
+static bool is_dns_label(const char *s)
+{
+    return strlen(s) <= 63 && is_dns_label_text(s, strlen(s));
+}
+
+/* An RFC 1123 subdomain: such labels (of any length) joined by '.', at most
+ * 253 characters in all (apimachinery IsDNS1123Subdomain). */
+static bool is_dns_subdomain(const char *s)
+{
+    if (strlen(s) > 253)
+        return false;
+    for (const char *p = s;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!is_dns_label_text(p, n))
+            return false;
+        if (!dot)
+            return true;
+        p = dot + 1;
+    }
+}
+
+/* A containerd snapshotter plugin name: overlayfs, devmapper, native, ... */
+static bool is_snapshotter_name(const char *s)
+{
+    if (!*s || strlen(s) > 63)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+              *s == '.'))
+            return false;
+    return true;
+}
+
+/* Index of snapshotter 'name' (taken over), added when new. */
+static uint32_t intern_snapshotter(struct ctx *c, char *name)
+{
+    struct scenario *s = c->s;
+    uint32_t idx = strmap_get(&c->snapshotters, name);
+    if (idx != SCENARIO_NONE) {
+        free(name);
+        return idx;
+    }
+    idx = (uint32_t)s->n_snapshotters;
+    *(char **)VEC_PUSH(s->snapshotters, s->n_snapshotters, c->cap_snapshotters) = name;
+    strmap_put(&c->snapshotters, name, idx);
+    return idx;
+}
+
+/* Index of runtime handler 'name' (taken over) unpacking into 'snap', added
+ * when new. One handler has one snapshotter: containerd configures it per
+ * runtime ([plugins."io.containerd.cri.v1.runtime".containerd.runtimes.<handler>]
+ * snapshotter; internal/cri/server/images/service.go RuntimeSnapshotter), so
+ * a second class naming the handler with another snapshotter is an error at
+ * 'at'. Returns SCENARIO_NONE after reporting. */
+static uint32_t intern_handler(struct ctx *c, char *name, uint32_t snap, struct diag_loc at)
+{
+    struct scenario *s = c->s;
+    uint32_t idx = strmap_get(&c->handlers, name);
+    if (idx == SCENARIO_NONE) {
+        idx = (uint32_t)s->n_handlers;
+        struct scenario_handler *h = VEC_PUSH(s->handlers, s->n_handlers, c->cap_handlers);
+        *h = (struct scenario_handler){.name = name, .snapshotter = snap, .loc = at};
+        strmap_put(&c->handlers, name, idx);
+        return idx;
+    }
+    const struct scenario_handler *h = &s->handlers[idx];
+    if (h->snapshotter != snap) {
+        diag_error(c->d, at, "runtime handler '%s' unpacks into snapshotter '%s' here but "
+                   "into '%s' in an earlier class; expected one snapshotter per handler "
+                   "(containerd configures it per runtime)", name, s->snapshotters[snap],
+                   s->snapshotters[h->snapshotter]);
+        diag_note(c->d, h->loc, "'%s' first configured here", name);
+        idx = SCENARIO_NONE;
+    }
+    free(name);
+    return idx;
+}
+
+/* runtimeClasses[i].name: an RFC 1123 subdomain, unique (upstream
+ * pkg/apis/node/validation/validation.go ValidateRuntimeClass). Returns it
+ * (the caller owns it), or NULL after reporting. */
+static char *runtime_class_name(struct ctx *c, const struct node *m, const char *where,
+                                uint32_t idx)
+{
+    struct scenario *s = c->s;
+    const struct node *v = get(m, "name");
+    char *name = NULL;
+    if (!v) {
+        missing(c, m, "name", where);
+        return NULL;
+    }
+    if (to_string(c, v, "name", &name) != 0)
+        return NULL;
+    if (!is_dns_subdomain(name)) {
+        diag_error(c->d, v->loc, "name: '%s' is not a valid RuntimeClass name: a lowercase "
+                   "RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+                   "'-' or '.', and must start and end with an alphanumeric character; "
+                   "expected e.g. kata", name);
+        free(name);
+        return NULL;
+    }
+    uint32_t prev = strmap_get(&c->runtime_classes, name);
+    if (prev != SCENARIO_NONE) {
+        diag_error(c->d, v->loc, "name: duplicate runtime class '%s'; names are unique", name);
+        diag_note(c->d, s->runtime_classes[prev].loc, "'%s' first defined here", name);
+        return name;
+    }
+    strmap_put(&c->runtime_classes, name, idx);
+    return name;
+}
+
+/* runtimeClasses[i].handler (required, an RFC 1123 label, as
+ * ValidateRuntimeClass checks it) and .snapshotter (default overlayfs).
+ * Returns the handler's index, or SCENARIO_NONE after reporting.
+ * Simplification: the snapshotter is containerd's per-runtime setting,
+ * written here once for every node. */
+static uint32_t runtime_class_handler(struct ctx *c, const struct node *m, const char *where)
+{
+    const struct node *hv = get(m, "handler"), *sv = get(m, "snapshotter");
+    char *handler = NULL, *snap = NULL;
+    if (!hv) {
+        missing(c, m, "handler", where);
+        return SCENARIO_NONE;
+    }
+    if (to_string(c, hv, "handler", &handler) != 0)
+        return SCENARIO_NONE;
+    bool ok = is_dns_label(handler);
+    if (!ok)
+        diag_error(c->d, hv->loc, "handler: '%s' is not a valid runtime handler: a lowercase "
+                   "RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+                   "start and end with an alphanumeric character and have at most 63 "
+                   "characters; expected e.g. kata-qemu", handler);
+    if (sv && to_string(c, sv, "snapshotter", &snap) == 0 && !is_snapshotter_name(snap)) {
+        diag_error(c->d, sv->loc, "snapshotter: '%s' is not a snapshotter name; expected "
+                   "lower-case letters, digits, '-', '_' or '.' (e.g. overlayfs, devmapper)",
+                   snap);
+        ok = false;
+    }
+    if (!ok) {
+        free(handler);
+        free(snap);
+        return SCENARIO_NONE;
+    }
+    uint32_t sn = intern_snapshotter(c, snap ? snap : xstrdup("overlayfs"));
+    return intern_handler(c, handler, sn, (sv ? sv : hv)->loc);
+}
+
+/* runtimeClasses[i] keys: name, handler, snapshotter (above). */
+static void parse_runtime_class(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"name", "handler", "snapshotter"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_runtime_classes;
+    struct scenario_runtime_class *rc = VEC_PUSH(s->runtime_classes, s->n_runtime_classes,
+                                                 c->cap_runtime_classes);
+    rc->handler = SCENARIO_NONE;
+    rc->loc = m->loc;
+    /* A class without a valid name yields no "no entry named" errors: they
+     * would only repeat this one. */
+    if (want_map(c, m, where) != 0) {
+        c->runtime_classes_ok = false;
+        return;
+    }
+    CHECK_KEYS(c, m, keys, where);
+    char *name = runtime_class_name(c, m, where, idx);
+    uint32_t handler = runtime_class_handler(c, m, where);
+    s->runtime_classes[idx].name = name;
+    s->runtime_classes[idx].handler = handler;
+    if (!name)
+        c->runtime_classes_ok = false;
+}
+
+/* runtimeClasses: a list of RuntimeClasses (above). The default handler ""
+ * and containerd's default snapshotter "overlayfs" are always entry 0. */
+static void parse_runtime_classes(struct ctx *c, const struct node *root)
+{
+    struct scenario *s = c->s;
+    intern_snapshotter(c, xstrdup("overlayfs"));
+    intern_handler(c, xstrdup(""), 0, (struct diag_loc){s->file, 0, 0});
+    const struct node *v = get(root, "runtimeClasses");
+    const struct node *list = get_list(c, root, "runtimeClasses", "", false, "runtime class");
+    /* A section that is there but not a list yields no "no entry named" errors. */
+    c->runtime_classes_ok = !v || is_null(v) || list;
+    if (!list)
+        return;
+    if (list->n_items > SCENARIO_MAX_RUNTIME_CLASSES) {
+        diag_error(c->d, list->loc, "runtimeClasses: %zu entries exceed the limit of %u",
+                   list->n_items, SCENARIO_MAX_RUNTIME_CLASSES);
+        c->runtime_classes_ok = false;
+        return;
+    }
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("runtimeClasses[%zu]", i);
+        parse_runtime_class(c, list->items[i], w);
+        free(w);
+    }
+}
+
+/* template.runtimeClassName: a runtimeClasses name. Upstream the RuntimeClass
+ * admission plugin rejects a pod naming no RuntimeClass (and the kubelet
+ * fails its sandbox); here it is an input error. */
+static uint32_t resolve_runtime_class(struct ctx *c, const struct node *v)
+{
+    struct scenario *s = c->s;
+    const char **names;
+    if (!c->runtime_classes_ok) {
+        want_scalar(c, v, "runtimeClassName", "a name");
+        return SCENARIO_NONE;
+    }
+    NAMES_OF(s->runtime_classes, s->n_runtime_classes, name, names);
+    uint32_t idx = resolve_name(c, v, "runtimeClassName", &c->runtime_classes,
+                                "runtimeClasses", names, s->n_runtime_classes);
+    free(names);
     return idx;
 }
 
@@ -1889,14 +2154,17 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     }
 }
 
-/* workloads[i].template keys: initContainers, containers. */
+/* workloads[i].template keys: initContainers, containers, runtimeClassName. */
 static void parse_template(struct ctx *c, const struct node *m, const char *where,
                            struct scenario_workload *wl)
 {
-    static const char *const keys[] = {"initContainers", "containers"};
+    static const char *const keys[] = {"initContainers", "containers", "runtimeClassName"};
     if (want_map(c, m, "template") != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
+    const struct node *rv = get(m, "runtimeClassName");
+    if (rv)
+        wl->runtime_class = resolve_runtime_class(c, rv);
     const struct node *init = get_list(c, m, "initContainers", where, false, "containers");
     const struct node *regular = get_list(c, m, "containers", where, true, "container");
     size_t n = (init ? init->n_items : 0) + (regular ? regular->n_items : 0);
@@ -1933,6 +2201,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     struct workload_src *src = VEC_PUSH(c->wl_src, c->n_wl_src, c->cap_wl_src);
     wl->replicas = 1;
     wl->pool = SCENARIO_NONE;
+    wl->runtime_class = SCENARIO_NONE;
     wl->loc = m->loc;
     src->count_loc = m->loc;
     if (want_map(c, m, where) != 0)
@@ -2234,12 +2503,13 @@ static char *default_name(const char *path)
 }
 
 /* Top level keys: name, seed, horizon, sampleInterval, admission, registries,
- * images, kubeletConfigs, nodePools, workloads, events. */
+ * images, runtimeClasses, kubeletConfigs, nodePools, workloads, events. */
 static void parse_top(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
                                        "admission", "registries", "images", "kubeletConfigs",
-                                       "nodePools", "workloads", "events"};
+                                       "nodePools", "workloads", "events",
+                                       "runtimeClasses"};
     struct scenario *s = c->s;
     const struct node *v;
     if (root->kind != NODE_MAP) {
@@ -2268,6 +2538,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     parse_admission(c, root);
     parse_registries(c, root);
     parse_images(c, root);
+    parse_runtime_classes(c, root);
     parse_kubelet_configs(c, root);
     parse_pools(c, root);
     parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
@@ -2769,6 +3040,15 @@ void scenario_free(struct scenario *s)
     free(s->pools);
     free(s->workloads);
     free(s->events);
+    for (size_t i = 0; i < s->n_runtime_classes; i++)
+        free(s->runtime_classes[i].name);
+    for (size_t i = 0; i < s->n_handlers; i++)
+        free(s->handlers[i].name);
+    for (size_t i = 0; i < s->n_snapshotters; i++)
+        free(s->snapshotters[i]);
+    free(s->runtime_classes);
+    free(s->handlers);
+    free(s->snapshotters);
     free(s->origins);
     free(s->name);
     free(s->effective_yaml);
@@ -2812,6 +3092,9 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
     strmap_release(&c.kubelets);
     strmap_release(&c.pools);
     strmap_release(&c.workloads);
+    strmap_release(&c.runtime_classes);
+    strmap_release(&c.handlers);
+    strmap_release(&c.snapshotters);
     chainmap_release(&c.chains);
     free(c.layer_src);
     free(c.wl_src);

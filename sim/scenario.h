@@ -1,6 +1,7 @@
 /*
  * scenario.h - a scenario file, parsed and fully validated: registries,
- * images and their layers, kubelet configs, node pools, workloads, events.
+ * images and their layers, runtime classes, kubelet configs, node pools,
+ * workloads, events.
  *
  * Pure data: no simulation state. scenario_load() checks everything a run
  * could trip on (units, ranges, dangling names, kubelet config validation,
@@ -33,6 +34,7 @@
 #define SCENARIO_MAX_PODS 10000000u       /* in total */
 #define SCENARIO_MAX_LAYERS_PER_IMAGE 1000u
 #define SCENARIO_MAX_CONTAINERS 100u      /* per pod template */
+#define SCENARIO_MAX_RUNTIME_CLASSES 100u /* runtimeClasses entries */
 
 enum scenario_pull_policy {
     SCENARIO_PULL_ALWAYS,
@@ -172,6 +174,9 @@ struct scenario_kubelet {
     uint32_t image_gc_low_threshold;   /* imageGCLowThresholdPercent, default 80 */
     double image_minimum_gc_age;       /* imageMinimumGCAge, default 120 (2m) */
     double image_maximum_gc_age;       /* imageMaximumGCAge, default 0 = off */
+    /* featureGates.RuntimeClassInImageCriApi (alpha, default false): images are
+     * keyed per (image, runtime handler) on the node (runtimeclass.h). */
+    bool runtime_class_in_image_cri_api;
     struct diag_loc loc;
 };
 
@@ -225,6 +230,23 @@ struct scenario_container {
     struct diag_loc loc;
 };
 
+/* runtimeClasses[i]: a RuntimeClass, naming the runtime handler its pods run
+ * under (node.k8s.io/v1 RuntimeClass.handler). */
+struct scenario_runtime_class {
+    char *name;       /* metadata.name, what pods write in runtimeClassName */
+    uint32_t handler; /* index into handlers (>= 1) */
+    struct diag_loc loc;
+};
+
+/* A runtime handler as containerd configures it: the snapshotter it unpacks
+ * images into. handlers[0] is the default handler "" (pods without a
+ * runtimeClassName, and every pod while RuntimeClassInImageCriApi is off). */
+struct scenario_handler {
+    char *name;           /* "" for handlers[0] */
+    uint32_t snapshotter; /* index into snapshotters; snapshotters[0] = "overlayfs" */
+    struct diag_loc loc;  /* the first runtimeClasses entry naming it */
+};
+
 struct scenario_workload {
     char *name;
     enum scenario_kind kind;
@@ -232,6 +254,8 @@ struct scenario_workload {
     double at;                          /* s, creation time */
     enum scenario_placement placement;  /* Deployment and Pod */
     uint32_t pool;                      /* index into pools, SCENARIO_NONE = any pool */
+    uint32_t runtime_class;             /* template.runtimeClassName: index into
+                                           runtime_classes, SCENARIO_NONE = none */
     struct scenario_container *containers; /* init containers first, in spec order */
     size_t n_containers;
     size_t n_init;
@@ -271,6 +295,12 @@ struct scenario {
     struct scenario_pool *pools;          size_t n_pools;
     struct scenario_workload *workloads;  size_t n_workloads;
     struct scenario_event *events;        size_t n_events;
+    struct scenario_runtime_class *runtime_classes; size_t n_runtime_classes;
+    /* Distinct handlers of the runtime classes, after the default "" (always
+     * there, so n_handlers >= 1); distinct snapshotter names, "overlayfs"
+     * first (containerd's default snapshotter). */
+    struct scenario_handler *handlers;    size_t n_handlers;
+    char **snapshotters;                  size_t n_snapshotters;
 
     char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
 

@@ -190,6 +190,10 @@ void trace_emit(struct trace *t, const struct trace_event *ev)
     strbuf_init(&reasons);
     message(ev, &msg);
     why(ev, &reasons);
+    /* Only pods keyed by a RuntimeClass handler (gate on): other lines stay as they were. */
+    if (ev->handler)
+        strbuf_addf(&reasons, "; image key: runtime handler %s (RuntimeClassInImageCriApi)",
+                    ev->handler);
     char who[256];
     snprintf(who, sizeof(who), "%s/%s", ev->pod, ev->container);
     fprintf(t->f, "%12.3fs  node %-5u %-28s %-7s %-17s %s  -- %s\n", ev->t, ev->node, who,

@@ -41,6 +41,8 @@ struct trace_event {
     const char *container;
     const char *image;      /* as written in the pod spec */
     const char *policy;     /* "Always", "IfNotPresent", "Never" */
+    const char *handler;    /* runtime handler keying the pod's images (runtimeclass.h),
+                               NULL for the default "" */
     uint32_t ahead;         /* Pulling: requests ahead of it in the node's puller queue */
     uint32_t running;       /* Pulling: pulls the node's puller is running */
     const char *puller;     /* Pulling: "serial" or "parallel" */

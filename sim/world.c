@@ -10,6 +10,7 @@
 #include "net.h"
 #include "node.h"
 #include "rng.h"
+#include "runtimeclass.h"
 #include "versions.h"
 
 /* Source: spec §8; pkg/kubelet/kubelet.go ImageGCPeriod. */
@@ -140,14 +141,19 @@ static void on_container_start(void *arg, uint32_t pod, uint32_t container)
 
 /* ---------------------------------------------------------------- disk */
 
-/* Is 'image' run by a started container of a pod on the node? */
-static bool image_in_use(void *arg, uint32_t image)
+/* Is 'image' run by a started container of a pod on the node whose images
+ * are keyed by 'handler'? (image_gc_manager.go detectImages: with the gate
+ * on, a container marks the tuple of its own runtime handler.) */
+static bool image_in_use(void *arg, uint32_t image, uint32_t handler)
 {
     struct world_arg *a = arg;
     struct world *w = a->w;
     const struct disk_state *ds = &w->disk[a->index];
+    const struct scenario_kubelet *k = world_node_kubelet(w, a->index);
     for (size_t i = 0; i < ds->n_pods; i++) {
         const struct kubelet_pod *p = kubelet_pod(w->kubelet, ds->pods[i]);
+        if (runtimeclass_image_handler(w->sc, k, p->workload) != handler)
+            continue;
         for (uint32_t c = 0; c < p->n_containers; c++)
             if (kubelet_container(w->kubelet, p->first_container + c)->image == image)
                 return true;

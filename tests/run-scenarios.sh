@@ -7,6 +7,8 @@
 #  - determinism: the same scenario and seed twice give identical files
 #    (quickstart and the fault scenarios);
 #  - the back-off timeline of an always-failing registry, read from pulls.csv;
+#  - RuntimeClass image keys: scenarios/runtimeclass.yaml's pulls per runtime
+#    handler, read from pulls.csv and summary.json, gate off and on;
 #  - atomic output: no *.tmp file is left behind.
 set -u
 bin=$1
@@ -175,6 +177,51 @@ if head -n 1 "$tmp/tm1/default/versions.csv" | grep -q '^t_s,web/web a1a1a1a1a1a
    grep -q '"pushes": 2,' "$tmp/tm1/default/summary.json"; then ok; else
     bad "tag-moves: versions.csv header or summary pushes"; fi
 if [ -e "$tmp/q1/serial/versions.csv" ]; then bad "quickstart (no push) wrote versions.csv"; else ok; fi
+
+# runtimeclass (RuntimeClassInImageCriApi, numbers in its header): twice to
+# identical files and traces; gate-off pulls once per node (4 pulls, no
+# handler), gate-on 12: the runsc pulls fetch nothing in 0.060 s, the
+# kata-qemu pulls fetch nothing but unpack again (2.060 s), the plain ones
+# are as with the gate off; the runtime_handler column exists only in
+# scenarios with runtimeClasses; the trace names the handler.
+for i in 1 2; do
+    "$bin" run scenarios/runtimeclass.yaml --out "$tmp/rc$i" --no-plots --quiet \
+        --trace "$tmp/rctrace$i.txt" || bad "runtimeclass run $i"
+done
+for c in gate-off gate-on; do
+    for file in pods.csv pulls.csv timeseries.csv summary.json disk.csv; do
+        if cmp -s "$tmp/rc1/$c/$file" "$tmp/rc2/$c/$file"; then ok; else
+            bad "determinism: runtimeclass $c/$file differs between two runs"; fi
+    done
+done
+if cmp -s "$tmp/rctrace1.txt" "$tmp/rctrace2.txt"; then ok; else bad "runtimeclass trace differs"; fi
+rc_pulls() { # FILE: "N_PULLS BAD" after checking every row against its handler
+    awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if ($NF != "runtime_handler") bad++; next }
+    {
+        n++; h = $col["runtime_handler"]; d = $col["finished_s"] - $col["started_s"]
+        if ($col["result"] != "ok") bad++
+        if (h == "" && ($col["bytes"] != 200000000 || d < 3.679 || d > 3.681)) bad++
+        if (h == "runsc" && ($col["bytes"] != 0 || d < 0.059 || d > 0.061)) bad++
+        if (h == "kata-qemu" && ($col["bytes"] != 0 || d < 2.059 || d > 2.061)) bad++
+        if (h != "" && h != "runsc" && h != "kata-qemu") bad++
+        count[h]++
+    }
+    END { printf "%d %d %d %d %d\n", n, count[""], count["runsc"], count["kata-qemu"], bad }' "$1"
+}
+got=$(rc_pulls "$tmp/rc1/gate-off/pulls.csv")
+if [ "$got" = "4 4 0 0 0" ]; then ok; else bad "runtimeclass gate-off pulls (n, '', runsc, kata, bad): $got"; fi
+got=$(rc_pulls "$tmp/rc1/gate-on/pulls.csv")
+if [ "$got" = "12 4 4 4 0" ]; then ok; else bad "runtimeclass gate-on pulls (n, '', runsc, kata, bad): $got"; fi
+if grep -q '"bytesFetched": 800000000,' "$tmp/rc1/gate-on/summary.json" &&
+   grep -q '"requests": 40,' "$tmp/rc1/gate-on/summary.json" &&
+   grep -q '"requests": 16,' "$tmp/rc1/gate-off/summary.json"; then ok; else
+    bad "runtimeclass: summary.json bytes or requests"; fi
+if head -n 1 "$tmp/q1/serial/pulls.csv" | grep -q 'runtime_handler'; then
+    bad "quickstart (no runtimeClasses) has a runtime_handler column"; else ok; fi
+if grep -F 'api-kata-8/api ' "$tmp/rctrace1.txt" | grep -qF 'Pulling image "registry.example.com/shop/api:v3"  -- policy IfNotPresent, image not present; serial puller: 0 running, 0 queued ahead; image key: runtime handler kata-qemu (RuntimeClassInImageCriApi)' &&
+   ! sed -n '/config gate-off/,/config gate-on/p' "$tmp/rctrace1.txt" | grep -q 'image key'; then ok; else
+    bad "runtimeclass trace: handler missing with the gate on, or shown with it off"; fi
 
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
 for i in 1 2; do

@@ -73,17 +73,18 @@ static void store_release(struct store *s)
     scenario_free(s->sc);
 }
 
-static bool nothing_in_use(void *arg, uint32_t image)
+static bool nothing_in_use(void *arg, uint32_t image, uint32_t handler)
 {
     (void)arg;
     (void)image;
+    (void)handler;
     return false;
 }
 
-static bool b_in_use(void *arg, uint32_t image)
+static bool b_in_use(void *arg, uint32_t image, uint32_t handler)
 {
     const struct store *s = arg;
-    return image == s->img[B];
+    return image == s->img[B] && handler == 0;
 }
 
 static struct imagegc_policy policy(uint32_t high, uint32_t low)

@@ -117,7 +117,7 @@ static void test_always_pulls_new_digest_changed_layers_only(void **state)
     /* The node holds both images; only v2 is tagged. */
     const struct node *nd = world_node(r.w, 0);
     assert_true(node_has_image(nd, 0));
-    assert_int_equal(node_tag_image(nd, 0), r.sc->n_listed_images);
+    assert_int_equal(node_tag_image(nd, 0, 0), r.sc->n_listed_images);
     run_release(&r);
 }
 
@@ -150,8 +150,8 @@ static void test_digest_reference_never_moves(void **state)
     assert_close(run_pod_ready(&r, 2), 0.840, 1e-9);
     assert_close(run_pod_ready(&r, 3), 0, 1e-12);
     assert_int_equal(kubelet_pull_count(world_kubelet(r.w)), 3);
-    assert_int_equal(node_tag_image(world_node(r.w, 0), 0), r.sc->n_listed_images);
-    assert_int_equal(node_tag_image(world_node(r.w, 1), 0), SCENARIO_NONE);
+    assert_int_equal(node_tag_image(world_node(r.w, 0), 0, 0), r.sc->n_listed_images);
+    assert_int_equal(node_tag_image(world_node(r.w, 1), 0, 0), SCENARIO_NONE);
     run_release(&r);
 }
 
@@ -170,6 +170,37 @@ static void test_push_existing_image(void **state)
     assert_string_equal(pod_digest(&r, 1), r.sc->images[1].digest);
     assert_int_equal(run_pull(&r, 1)->bytes, 0);
     assert_close(run_pod_ready(&r, 1), 0.020, 1e-9);
+    run_release(&r);
+}
+
+/* With RuntimeClassInImageCriApi on, each runtime handler keeps its own
+ * local tags (its pulls set them): after the push, a gVisor pod's
+ * IfNotPresent finds no runsc tag and pulls v2 (base is in the one content
+ * store and in the shared overlayfs snapshotter: only 'top' moves, 0.240 s),
+ * while runc pods keep v1. With the gate off both share the default tag. */
+static void test_tags_per_runtime_handler(void **state)
+{
+    (void)state;
+    static const char text[] = HEAD
+        "runtimeClasses:\n  - {name: gvisor, handler: runsc}\n"
+        "kubeletConfigs:\n  gate-off: {}\n"
+        "  gate-on: {featureGates: {RuntimeClassInImageCriApi: true}}\n"
+        POOLS(1) "workloads:\n"
+        POD("runc", "0s", "registry.test/app:1", "IfNotPresent")
+        "  - {name: gv, kind: Pod, at: 20s, template: {runtimeClassName: gvisor, "
+        "containers: [{name: c, image: registry.test/app:1}]}}\n"
+        POD("runc2", "30s", "registry.test/app:1", "IfNotPresent") PUSH_V2;
+    struct run r;
+    run_scenario(&r, "handlers.yaml", text, "gate-on", NULL, 0);
+    assert_string_equal(pod_digest(&r, 1), v2_digest(&r));
+    assert_close(run_pod_ready(&r, 1), 0.240, 1e-9);
+    assert_int_equal(run_pull(&r, 1)->bytes, 25000000);
+    assert_string_equal(pod_digest(&r, 2), V1_DIGEST);
+    assert_close(run_pod_ready(&r, 2), 0, 1e-12);
+    run_release(&r);
+    run_scenario(&r, "handlers.yaml", text, "gate-off", NULL, 0);
+    assert_string_equal(pod_digest(&r, 1), V1_DIGEST);
+    assert_close(run_pod_ready(&r, 1), 0, 1e-12);
     run_release(&r);
 }
 
@@ -203,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_always_pulls_new_digest_changed_layers_only),
         cmocka_unit_test(test_digest_reference_never_moves),
         cmocka_unit_test(test_push_existing_image),
+        cmocka_unit_test(test_tags_per_runtime_handler),
         cmocka_unit_test(test_synthetic_digests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
