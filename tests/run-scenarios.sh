@@ -223,6 +223,45 @@ if grep -F 'api-kata-8/api ' "$tmp/rctrace1.txt" | grep -qF 'Pulling image "regi
    ! sed -n '/config gate-off/,/config gate-on/p' "$tmp/rctrace1.txt" | grep -q 'image key'; then ok; else
     bad "runtimeclass trace: handler missing with the gate on, or shown with it off"; fi
 
+# image-policies (numbers in its header): pre-pulled under IfNotPresent at
+# 0 s with no pull, a cold pull in 1.000 s, Always re-resolving in 0.150 s
+# with no byte, a multi-arch index in 0.570 s on amd64 and arm64 alike, an
+# amd64-only index failing on arm64 with the platform error and backing
+# off; with admission.alwaysPullImages the pre-pulled pods resolve too.
+"$bin" run scenarios/image-policies.yaml --out "$tmp/ip" --no-plots --quiet \
+    --trace "$tmp/ip.trace" || bad "image-policies run"
+"$bin" run scenarios/image-policies.yaml --out "$tmp/ipa" --no-plots --quiet \
+    --set admission.alwaysPullImages=true || bad "image-policies run with alwaysPullImages"
+pods_check() { # FILE AWK-CONDITION-PER-WORKLOAD: exit 0 when every row passes
+    awk -F, -v want="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    {
+        wl = $col["workload"]; lat = $col["latency_s"]; node = $col["node"] + 0
+        ok = 0
+        if (wl == "api" && node < 2) ok = (want == "admission") ? (lat == 0.15) : (lat == 0 && $col["attempts"] == 0)
+        else if (wl == "api") ok = (lat == 1)
+        else if (wl == "api-always") ok = (lat == 0.15)
+        else if (wl == "agent") ok = (lat == 0.57)
+        else if (wl == "report") ok = ($col["ready_s"] == "" && $col["attempts"] >= 4)
+        if (!ok) { print "pod " $col["pod"] ": " $0; bad = 1 }
+        n++
+    }
+    END { exit bad || n != 16 }' "$1"
+}
+if pods_check "$tmp/ip/default/pods.csv" default; then ok; else bad "image-policies: pods.csv"; fi
+if pods_check "$tmp/ipa/default/pods.csv" admission; then ok; else
+    bad "image-policies with alwaysPullImages: pods.csv"; fi
+if awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["container"] == "report" && !($col["result"] == "failed" && $col["reason"] == "ErrImagePull" &&
+        index($col["error"], "no match for platform in manifest") > 0) { bad = 1 }
+    $col["container"] == "api" && $col["started_s"] >= 10 && $col["bytes"] != 0 { bad = 1 }
+    $col["container"] == "agent" && $col["bytes"] != 40000000 { bad = 1 }
+    END { exit bad }' "$tmp/ip/default/pulls.csv"; then ok; else bad "image-policies: pulls.csv"; fi
+if grep -F 'api-0/api ' "$tmp/ip.trace" | grep -qF 'already present on machine' &&
+   grep -F 'report-14/report ' "$tmp/ip.trace" | grep -qF 'BackOff'; then ok; else
+    bad "image-policies: trace lacks the present image or the platform back-off"; fi
+
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
 for i in 1 2; do
     "$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/tr$i" --no-plots --quiet \
