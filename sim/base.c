@@ -38,7 +38,7 @@ void *xrealloc(void *p, size_t size)
 
 void *base_vec_grow(void *items, size_t *cap, size_t want, size_t elem)
 {
-    size_t c = *cap ? *cap : 8;
+    size_t c = *cap ? *cap : 2;
     while (c < want)
         c *= 2;
     *cap = c;
