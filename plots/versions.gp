@@ -52,5 +52,5 @@ if (rows == 0 || cols < 2) {
     plot [0:1] [0:1] NaN notitle
 } else {
     # Dash types differ so that series with equal counts stay visible.
-    plot for [i = 2:cols] f using 1:i with steps lw 2 dt (i - 1) title columnheader(i)
+    plot for [i = 2:cols] f using 1:i with steps lw 2 dashtype i - 1 title columnheader(i)
 }

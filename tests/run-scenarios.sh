@@ -306,6 +306,31 @@ while IFS="$tab" read -r _ input valid _ name _; do
 done >"$tmp/refnorm"
 if [ -s "$tmp/refnorm" ]; then bad "$(cat "$tmp/refnorm")"; else ok; fi
 
+# Every shipped scenario (the benchmark aside) runs with its plots: each
+# picture its result files call for exists, so a broken gnuplot script fails
+# here. Without gnuplot only the runs are checked.
+if command -v gnuplot >/dev/null 2>&1; then have_gnuplot=1; else have_gnuplot=0; fi
+for f in scenarios/*.yaml; do
+    name=$(basename "$f" .yaml)
+    if ! "$bin" run "$f" --out "$tmp/plots/$name" --quiet >/dev/null 2>"$tmp/plots.err"; then
+        bad "$f does not run with plots: $(head -n 3 "$tmp/plots.err")"
+        continue
+    fi
+    missing=""
+    [ "$have_gnuplot" = 1 ] || { ok; continue; }
+    [ -s "$tmp/plots/$name/cdf.png" ] || missing="$missing cdf.png"
+    for d in "$tmp/plots/$name"/*/; do
+        for png in throughput registry; do
+            [ -s "$d$png.png" ] || missing="$missing $d$png.png"
+        done
+        for pair in disk.csv:disk versions.csv:versions; do
+            [ -e "$d${pair%%:*}" ] && { [ -s "$d${pair#*:}.png" ] && [ -s "$d${pair#*:}.svg" ] ||
+                missing="$missing $d${pair#*:}.png"; }
+        done
+    done
+    if [ -z "$missing" ]; then ok; else bad "$f: plots missing:$missing"; fi
+done
+
 echo "scenario checks ($bin): $pass passed, $fail failed"
 case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
 [ "$fail" = 0 ]
