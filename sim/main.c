@@ -71,13 +71,21 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-/* Parses options after the subcommand; returns 0, or 2 after a message. */
+/* What parse_options returns besides 0 and 2: --help was given and the
+ * usage printed; the command ends with status 0. */
+#define OPTIONS_HELP (-1)
+
+/* Parses options after the subcommand; returns 0, OPTIONS_HELP, or 2 after
+ * a message. */
 static int parse_options(int argc, char **argv, bool run, struct options *o)
 {
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
-        if (run && strcmp(a, "--out") == 0 && has_value) {
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return OPTIONS_HELP;
+        } else if (run && strcmp(a, "--out") == 0 && has_value) {
             o->out = argv[++i];
         } else if (run && strcmp(a, "--seed") == 0 && has_value) {
             if (parse_u64(argv[++i], &o->seed) != 0) {
@@ -265,6 +273,10 @@ static int cmd_run(int argc, char **argv)
 {
     struct options o = {0};
     int rc = parse_options(argc, argv, true, &o);
+    if (rc == OPTIONS_HELP) {
+        release_options(&o);
+        return 0;
+    }
     struct scenario *sc = NULL;
     const struct scenario_kubelet **cfgs = NULL;
     const char **names = NULL;
@@ -313,6 +325,10 @@ static int cmd_validate(int argc, char **argv)
 {
     struct options o = {0};
     int rc = parse_options(argc, argv, false, &o);
+    if (rc == OPTIONS_HELP) {
+        release_options(&o);
+        return 0;
+    }
     if (rc == 0) {
         struct scenario *sc = load(&o);
         rc = sc ? 0 : 2;
@@ -338,8 +354,13 @@ int main(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (strcmp(argv[1], "ref") == 0)
         return refcmd_main(argc - 1, argv + 1, stdout, stderr);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("pullsim %s\n", PULLSIM_VERSION);
         return 0;
     }
     fprintf(stderr, "pullsim: error: unknown command '%s'\n", argv[1]);

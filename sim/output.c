@@ -12,9 +12,6 @@
 #include "kubelet.h"
 #include "runtimeclass.h"
 
-#ifndef PULLSIM_VERSION
-#define PULLSIM_VERSION "0.1.0"
-#endif
 
 int output_mkdirs(const char *path, FILE *err)
 {

@@ -20,6 +20,9 @@
 #include "metrics.h"
 #include "world.h"
 
+/* pullsim's version, as run-info.json and `pullsim --version` give it. */
+#define PULLSIM_VERSION "0.1.0"
+
 /* mkdir -p. */
 int output_mkdirs(const char *path, FILE *err);
 

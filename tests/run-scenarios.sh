@@ -331,6 +331,30 @@ for f in scenarios/*.yaml; do
     if [ -z "$missing" ]; then ok; else bad "$f: plots missing:$missing"; fi
 done
 
+# The two bandwidth solvers agree on every shipped scenario (the benchmark
+# has its own comparison): pods, pulls and summaries byte for byte.
+for f in scenarios/*.yaml; do
+    name=$(basename "$f" .yaml)
+    "$bin" run "$f" --out "$tmp/nf/$name" --no-plots --quiet &&
+        "$bin" run "$f" --out "$tmp/ne/$name" --no-plots --quiet --net exact ||
+        { bad "$f: does not run with --net fast and exact"; continue; }
+    differ=""
+    for d in "$tmp/nf/$name"/*/; do
+        c=$(basename "$d")
+        for file in pods.csv pulls.csv summary.json; do
+            cmp -s "$d$file" "$tmp/ne/$name/$c/$file" || differ="$differ $c/$file"
+        done
+    done
+    if [ -z "$differ" ]; then ok; else bad "$f: fast and exact solvers differ:$differ"; fi
+done
+
+# --help and --version: usage on stdout, status 0.
+for args in "--help" "run --help" "validate -h" "--version"; do
+    # shellcheck disable=SC2086 # split on purpose
+    if "$bin" $args >"$tmp/help.out" 2>&1 && grep -q '^usage: pullsim\|^pullsim [0-9]' "$tmp/help.out"; then
+        ok; else bad "pullsim $args: not usage/version with status 0"; fi
+done
+
 echo "scenario checks ($bin): $pass passed, $fail failed"
 case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
 [ "$fail" = 0 ]
