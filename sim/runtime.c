@@ -507,11 +507,13 @@ static void transmit(struct req *q)
     if (o == REGISTRY_OK) {
         lat = registry_request_latency(r, rt->rng, &nd->latency_rng);
         uint32_t cred = credential_of(p, r);
-        o = registry_judge_as(r, now, is_counted(q), p->node, nd->pool, cred, rt->rng,
-                              &nd->failure_rng);
-        if (o == REGISTRY_OK && needs_authorization(q, r) &&
-            !registry_authorizes(r, repository_of(p), cred))
+        /* The token comes first: a refused one never reaches the manifest GET,
+         * so it draws no failure and uses no quota. */
+        if (needs_authorization(q, r) && !registry_authorizes(r, repository_of(p), cred))
             o = REGISTRY_UNAUTHORIZED;
+        else
+            o = registry_judge_as(r, now, is_counted(q), p->node, nd->pool, cred, rt->rng,
+                                  &nd->failure_rng);
     }
     q->outcome = (uint8_t)o;
     q->ev = engine_schedule(rt->engine, now + lat, on_answer, q);
