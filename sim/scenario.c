@@ -1018,7 +1018,11 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
     CHECK_KEYS(c, m, keys, where);
     if (!(v = get(m, "name")))
         missing(c, m, "name", where);
-    else if (to_folder_name(c, v, "name", &name) == 0) {
+    else if (want_scalar(c, v, "name", "a credential name") == 0 && !is_folder_name(v->text))
+        diag_error(c->d, v->loc, "name: '%s' is not a credential name; expected letters, "
+                   "digits, '.', '_' or '-' (it names the credential in results and traces)",
+                   v->text);
+    else if (to_string(c, v, "name", &name) == 0) {
         for (size_t i = 0; i < auth->n_accounts; i++) {
             if (!strcmp(c->s->credentials[auth->accounts[i].credential], name)) {
                 diag_error(c->d, v->loc, "name: duplicate account '%s' in this registry; "
@@ -2233,7 +2237,11 @@ static void parse_pull_secrets(struct ctx *c, const struct node *m, const char *
     for (size_t i = 0; list && i < list->n_items; i++) {
         const struct node *it = list->items[i], *v;
         char *w = xasprintf("%s.imagePullSecrets[%zu]", where, i);
-        if (want_map(c, it, w) == 0) {
+        if (it->kind == NODE_SCALAR && !is_null(it))
+            diag_error(c->d, it->loc, "imagePullSecrets[%zu]: '%s' is a bare name; expected "
+                       "{name: %s} (a LocalObjectReference, as in a pod spec)", i, it->text,
+                       it->text);
+        else if (want_map(c, it, w) == 0) {
             CHECK_KEYS(c, it, keys, w);
             if (!(v = get(it, "name")))
                 missing(c, it, "name", w);
