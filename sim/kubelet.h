@@ -190,7 +190,8 @@ struct kubelet_credential_stats {
     uint64_t anonymous_rejected;  /* anonymous CRI pulls answered 401 */
     uint64_t verification_pulls;  /* pulls of a present image to verify credentials */
     uint64_t verification_failed; /* of which failed */
-    uint64_t verified_present;    /* present images a pod used after the record check */
+    uint64_t verified_present;    /* present images a pod used once the record check (or
+                                     the policy's exemption) allowed it */
     uint64_t never_pull_denied;   /* Never + present but not verified: ErrImageNeverPull */
 };
 void kubelet_credential_stats(const struct kubelet *k, struct kubelet_credential_stats *out);

@@ -462,7 +462,7 @@ static void credentials_json(const struct metrics_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "  \"credentials\": {\"authFailures\": %llu, \"credentialAttempts\": %llu, "
                     "\"credentialsRejected\": %llu, \"anonymousRejected\": %llu, "
                     "\"verificationPulls\": %llu, \"verificationPullsFailed\": %llu, "
-                    "\"presentImagesVerified\": %llu, \"neverPullDenied\": %llu},\n",
+                    "\"presentImagesAllowed\": %llu, \"neverPullDenied\": %llu},\n",
                 (unsigned long long)s->auth_failures, (unsigned long long)c->attempts,
                 (unsigned long long)c->rejected, (unsigned long long)c->anonymous_rejected,
                 (unsigned long long)c->verification_pulls,
