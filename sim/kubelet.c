@@ -495,7 +495,7 @@ static void attempts_note(const struct kubelet *k, const struct ticket *t, bool 
                           struct strbuf *sb)
 {
     if (t->cred == NO_CRED) {
-        strbuf_addf(sb, "pulled anonymously");
+        strbuf_addf(sb, ok ? "pulled anonymously" : "tried anonymously: no credential matched");
         return;
     }
     const struct cred_pull *cp = &k->cred_pulls[t->cred];
