@@ -1,7 +1,7 @@
 /*
- * scenario.h - a scenario file, parsed and fully validated: registries,
- * images and their layers, runtime classes, kubelet configs, node pools,
- * workloads, events.
+ * scenario.h - a scenario file, parsed and fully validated: registries (and
+ * their auth), images and their layers, runtime classes, secrets, kubelet
+ * configs, node pools (and their credentials), workloads, events.
  *
  * Pure data: no simulation state. scenario_load() checks everything a run
  * could trip on (units, ranges, dangling names, kubelet config validation,
@@ -16,7 +16,11 @@
  *    (spec §6), container pull policies are defaulted as the API server
  *    does (spec §2, §12);
  *  - layers are de-duplicated by id across images; chains (layer prefixes,
- *    containerd's snapshot chain IDs) are interned per distinct prefix.
+ *    containerd's snapshot chain IDs) are interned per distinct prefix;
+ *  - every auths key normalizes (keyring.h) and names a credential some
+ *    registry account defines; allowlist entries are stored as
+ *    verifypolicy_allowlist_pattern returns them. Like imageref.h, those two
+ *    modules are pure, so the loader may use them.
  * Ownership: struct scenario owns all its arrays and strings; free with
  *   scenario_free(). Source locations point into 'file', owned here too.
  */
