@@ -9,7 +9,11 @@
 #include <gsl/gsl_randist.h>
 
 #include "base.h"
+#include "keyring.h"
+#include "pullcreds.h"
+#include "pullrecords.h"
 #include "runtimeclass.h"
+#include "verifypolicy.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -30,6 +34,22 @@ struct ticket {         /* a pull record plus what the runtime callback needs */
     struct kubelet_pull rec;
     struct kubelet *k;
     uint32_t id;
+    uint32_t cred;      /* index into kubelet.cred_pulls, or NO_CRED (anonymous) */
+};
+
+/* There are millions of pull records: the credential fields must fit in
+ * what was padding. */
+_Static_assert(sizeof(struct ticket) <= 96, "struct ticket grew");
+
+#define NO_CRED UINT32_MAX
+
+/* The credential attempts of one pull that had credentials to try. */
+struct cred_pull {
+    struct keyring_cred *creds; /* in try order (pod secrets, then node) */
+    uint8_t *codes;             /* per attempt made: enum runtime_error (NONE = ok) */
+    uint32_t *error_at;         /* per attempt made: see runtime_result */
+    uint32_t n, tried;          /* credentials; attempts started */
+    uint32_t used;              /* the one that succeeded, or NO_CRED */
 };
 
 /* The argument of a pod's engine events (one per pod, never moves). */
@@ -70,6 +90,15 @@ struct kubelet {
     struct base_chunks pod_events; /* struct pod_event per pod: pod events' arguments */
     uint64_t queued;
     uint64_t pending_pods;
+    /* Credentials: all NULL / 0 unless the scenario uses them. */
+    struct pullcreds *creds;
+    struct pullrecords *records;   /* per node (max_nodes) */
+    size_t max_nodes;
+    struct cred_pull *cred_pulls;
+    size_t n_cred_pulls, cap_cred_pulls;
+    struct keyring_cred *scratch;  /* lookup buffer */
+    size_t n_scratch, cap_scratch;
+    struct kubelet_credential_stats cstats;
 };
 
 static void sync_pod(struct kubelet *k, uint32_t pod);
@@ -87,6 +116,11 @@ struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kub
     k->kn = xcalloc(max_nodes, sizeof(*k->kn));
     base_chunks_init(&k->tickets, sizeof(struct ticket));
     base_chunks_init(&k->pod_events, sizeof(struct pod_event));
+    if (sc->uses_credentials) {
+        k->creds = pullcreds_new(sc);
+        k->records = xcalloc(max_nodes ? max_nodes : 1, sizeof(*k->records));
+        k->max_nodes = max_nodes;
+    }
     return k;
 }
 
@@ -96,6 +130,17 @@ void kubelet_free(struct kubelet *k)
         return;
     base_chunks_release(&k->tickets);
     base_chunks_release(&k->pod_events);
+    pullcreds_free(k->creds);
+    for (size_t i = 0; k->records && i < k->max_nodes; i++)
+        pullrecords_release(&k->records[i]);
+    free(k->records);
+    for (size_t i = 0; i < k->n_cred_pulls; i++) {
+        free(k->cred_pulls[i].creds);
+        free(k->cred_pulls[i].codes);
+        free(k->cred_pulls[i].error_at);
+    }
+    free(k->cred_pulls);
+    free(k->scratch);
     free(k->pods);
     free(k->containers);
     for (size_t i = 0; i < k->n_nodes; i++)
@@ -141,6 +186,7 @@ static struct ticket *new_ticket(struct kubelet *k)
     struct ticket *t = ticket(k, id);
     t->k = k;
     t->id = id;
+    t->cred = NO_CRED;
     return t;
 }
 
@@ -264,6 +310,212 @@ static uint64_t image_size(const struct scenario *sc, uint32_t image)
     return size;
 }
 
+/* ---------------------------------------------------------------- credentials */
+
+/* KubeletEnsureSecretPulledImages is in force on the node: its config has
+ * the gate on and the scenario uses credentials (kubelet.h). */
+static bool verifies(const struct kubelet *k, uint32_t node)
+{
+    return k->records && k->kn[node].cfg->ensure_secret_pulled_images;
+}
+
+/* The repository of container c's reference: what the keyring looks up
+ * (makeLookupPullCredentialsFunc: ParseImageName's repoToPull) and what a
+ * record maps (trimImageTagDigest). */
+static const char *repo_of(const struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    return k->sc->images[spec_of(k, pod, c)->image_idx].name;
+}
+
+/* The credentials pod's pull of container c tries, into k->scratch (valid
+ * until the next lookup). Returns how many. */
+static size_t lookup_creds(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    const struct kubelet_pod *p = &k->pods[pod];
+    k->n_scratch = 0;
+    if (!k->creds)
+        return 0;
+    return pullcreds_lookup(k->creds, p->workload, k->nodes[p->node].pool, repo_of(k, pod, c),
+                            &k->scratch, &k->n_scratch, &k->cap_scratch);
+}
+
+/* MustAttemptImagePull for container c, whose reference found image 'have'
+ * present. Source: spec §10; image_manager.go EnsureImageExists
+ * (getPodCredentials keeps only credentials with a Source: pod secrets). */
+static enum pullrecords_verdict check_present(struct kubelet *k, uint32_t pod, uint32_t c,
+                                              uint32_t have)
+{
+    uint32_t node = k->pods[pod].node;
+    size_t n = lookup_creds(k, pod, c), m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k->scratch[i].secret != KEYRING_NODE)
+            k->scratch[m++] = k->scratch[i];
+    return pullrecords_must_attempt(&k->records[node], k->kn[node].cfg,
+                                    spec_of(k, pod, c)->image_idx, repo_of(k, pod, c), have,
+                                    k->scratch, m);
+}
+
+/* Why a present image needs no pull (trace note). */
+static void verdict_note(const struct scenario_kubelet *cfg, enum pullrecords_verdict v,
+                         struct strbuf *sb)
+{
+    switch (v) {
+    case PULLRECORDS_EXEMPT:
+        strbuf_addf(sb, "credentials not verified: imagePullCredentialsVerificationPolicy %s",
+                    verifypolicy_name(cfg->verify_policy));
+        if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_PRELOADED)
+            strbuf_addf(sb, " and the kubelet did not pull it");
+        else if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_ALLOWLISTED)
+            strbuf_addf(sb, " and it is in preloadedImagesVerificationAllowlist");
+        return;
+    case PULLRECORDS_NODE_ACCESSIBLE:
+        strbuf_addf(sb, "record: pulled anonymously or with node credentials "
+                        "(NodePodsAccessible)");
+        return;
+    case PULLRECORDS_SECRET_MATCHES:
+        strbuf_addf(sb, "record: pulled with a credential of this pod's pull secrets");
+        return;
+    case PULLRECORDS_NO_RECORD:
+    case PULLRECORDS_NO_CREDENTIALS:
+    case PULLRECORDS_OTHER_SECRETS:
+        return;
+    }
+}
+
+/* Why a present image is pulled again, or refused under Never. */
+static const char *verdict_presence(enum pullrecords_verdict v, bool never)
+{
+    switch (v) {
+    case PULLRECORDS_NO_RECORD:
+        return never ? "image present but the kubelet has no record of pulling it"
+                     : "image present but the kubelet has no record of pulling it: verifying";
+    case PULLRECORDS_NO_CREDENTIALS:
+        return never ? "image present but recorded as preloaded, without credentials"
+                     : "image present but recorded as preloaded, without credentials: "
+                       "verifying";
+    case PULLRECORDS_OTHER_SECRETS:
+        return never ? "image present but pulled with credentials this pod does not have"
+                     : "image present but pulled with credentials this pod does not have: "
+                       "verifying";
+    case PULLRECORDS_EXEMPT:
+    case PULLRECORDS_NODE_ACCESSIBLE:
+    case PULLRECORDS_SECRET_MATCHES:
+        break;
+    }
+    return NULL;
+}
+
+/* Starts recording the credential attempts of ticket t over creds[0..n). */
+static void new_cred_pull(struct kubelet *k, struct ticket *t, const struct keyring_cred *creds,
+                          size_t n)
+{
+    t->cred = (uint32_t)k->n_cred_pulls;
+    struct cred_pull *cp = VEC_PUSH(k->cred_pulls, k->n_cred_pulls, k->cap_cred_pulls);
+    cp->creds = xmalloc(n * sizeof(*cp->creds));
+    memcpy(cp->creds, creds, n * sizeof(*cp->creds));
+    cp->codes = xcalloc(n, sizeof(*cp->codes));
+    cp->error_at = xcalloc(n, sizeof(*cp->error_at));
+    cp->n = (uint32_t)n;
+    cp->used = NO_CRED;
+}
+
+/* "credentials to try: A, B" or "no credential matches the image: anonymous pull". */
+static void creds_note(const struct kubelet *k, const struct keyring_cred *c, size_t n,
+                       struct strbuf *sb)
+{
+    if (n == 0) {
+        strbuf_addf(sb, "no credential matches the image: anonymous pull");
+        return;
+    }
+    strbuf_addf(sb, "credentials to try: ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_addf(sb, ", ");
+        pullcreds_describe(k->sc, c[i], sb);
+    }
+}
+
+/* Records one finished CRI pull attempt of ticket t. */
+static void note_attempt(struct kubelet *k, struct ticket *t, const struct runtime_result *res)
+{
+    if (res->code == RUNTIME_ERR_AUTH_ANONYMOUS)
+        k->cstats.anonymous_rejected++;
+    if (t->cred == NO_CRED)
+        return;
+    struct cred_pull *cp = &k->cred_pulls[t->cred];
+    uint32_t a = cp->tried - 1;
+    k->cstats.attempts++;
+    k->cstats.rejected += res->code == RUNTIME_ERR_AUTH_REJECTED;
+    cp->codes[a] = (uint8_t)res->code;
+    cp->error_at[a] = res->error_at;
+    if (res->ok)
+        cp->used = a;
+}
+
+/* The text of a failed pull: one attempt's, or NewAggregate of them all
+ * (identical texts once; several: "[a, b]"). Source: kuberuntime_image.go
+ * PullImage; k8s.io/apimachinery/pkg/util/errors aggregate.Error. */
+static void pull_text(const struct kubelet *k, const struct ticket *t, struct strbuf *sb)
+{
+    if (t->rec.result != KUBELET_PULL_FAILED)
+        return;
+    if (t->cred == NO_CRED || t->rec.qps_refused) {
+        kubelet_pull_message(k->sc, &t->rec, sb);
+        return;
+    }
+    const struct cred_pull *cp = &k->cred_pulls[t->cred];
+    struct strbuf *msg = xcalloc(cp->tried ? cp->tried : 1, sizeof(*msg));
+    size_t distinct = 0;
+    for (uint32_t a = 0; a < cp->tried; a++) {
+        struct strbuf m;
+        strbuf_init(&m);
+        runtime_format_error(k->sc, t->rec.image, (enum runtime_error)cp->codes[a],
+                             cp->error_at[a], &m);
+        bool seen = false;
+        for (size_t i = 0; i < distinct && !seen; i++)
+            seen = strcmp(msg[i].buf, m.buf) == 0;
+        if (seen)
+            strbuf_release(&m);
+        else
+            msg[distinct++] = m;
+    }
+    if (distinct > 1)
+        strbuf_addc(sb, '[');
+    for (size_t i = 0; i < distinct; i++) {
+        strbuf_addf(sb, "%s%s", i ? ", " : "", msg[i].buf);
+        strbuf_release(&msg[i]);
+    }
+    if (distinct > 1)
+        strbuf_addc(sb, ']');
+    free(msg);
+}
+
+/* "with pull secret a (credential x)", "anonymously", "tried: ..." (trace notes). */
+static void attempts_note(const struct kubelet *k, const struct ticket *t, bool ok,
+                          struct strbuf *sb)
+{
+    if (t->cred == NO_CRED) {
+        strbuf_addf(sb, ok ? "pulled anonymously" : "tried anonymously: no credential matched");
+        return;
+    }
+    const struct cred_pull *cp = &k->cred_pulls[t->cred];
+    if (ok) {
+        strbuf_addf(sb, "pulled with ");
+        pullcreds_describe(k->sc, cp->creds[cp->used], sb);
+        if (cp->used > 0)
+            strbuf_addf(sb, " after %u refused", cp->used);
+        return;
+    }
+    strbuf_addf(sb, "tried %u: ", cp->tried);
+    for (uint32_t a = 0; a < cp->tried; a++) {
+        if (a)
+            strbuf_addf(sb, ", ");
+        pullcreds_describe(k->sc, cp->creds[a], sb);
+        if (cp->codes[a] == RUNTIME_ERR_AUTH_REJECTED)
+            strbuf_addf(sb, " (401)");
+    }
+}
+
 /* ---------------------------------------------------------------- puller */
 
 static void on_runtime_done(void *arg, const struct runtime_result *res);
@@ -295,6 +547,20 @@ static void on_qps_refused(struct engine *e, void *arg)
     pull_done(t->k, t, &res, true);
 }
 
+/* One CRI PullImage of ticket t: with its next credential, or anonymously
+ * when it has none. */
+static void start_attempt(struct kubelet *k, struct ticket *t)
+{
+    uint32_t cred = REGISTRY_ANONYMOUS;
+    if (t->cred != NO_CRED) {
+        struct cred_pull *cp = &k->cred_pulls[t->cred];
+        cred = cp->creds[cp->tried++].credential;
+    }
+    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
+    runtime_pull_as(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
+                    cred, on_runtime_done, t);
+}
+
 /* The puller starts the CRI pull of ticket t (slot already counted). */
 static void start_pull(struct kubelet *k, struct ticket *t)
 {
@@ -304,9 +570,7 @@ static void start_pull(struct kubelet *k, struct ticket *t)
         engine_schedule(k->engine, t->rec.started, on_qps_refused, t);
         return;
     }
-    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
-    runtime_pull(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
-                 on_runtime_done, t);
+    start_attempt(k, t);
 }
 
 static bool has_slot(const struct kl_node *kn)
@@ -330,7 +594,9 @@ static void drain_queue(struct kubelet *k, struct kl_node *kn)
         kn->head = kn->n_queue = 0;
 }
 
-static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c)
+/* Hands container c's pull to the puller. 'presence' (NULL for an absent
+ * image or Always) says why a present image is pulled again (verification). */
+static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c, const char *presence)
 {
     struct kubelet_pod *p = pod_of(k, pod);
     struct ticket *t = new_ticket(k);
@@ -338,24 +604,52 @@ static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c)
         .node = p->node, .pod = pod, .container = c,
         .image = spec_of(k, pod, c)->image_idx, .requested = engine_now(k->engine),
         .started = NAN, .finished = NAN, .resolved = SCENARIO_NONE,
-        .result = KUBELET_PULL_PENDING};
+        .result = KUBELET_PULL_PENDING, .verification = presence != NULL};
     p->attempts++;
     struct kl_node *kn = &k->kn[p->node];
     struct trace_event ev = {.kind = TRACE_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
                              .running = kn->active,
-                             .puller = kn->cfg->serialize_image_pulls ? "serial" : "parallel"};
+                             .puller = kn->cfg->serialize_image_pulls ? "serial" : "parallel",
+                             .presence = presence};
+    struct strbuf note;
+    strbuf_init(&note);
+    if (k->creds) {
+        /* Source: image_manager.go pullImage: the intent is recorded before
+         * the pull, the credentials looked up once (sync.OnceValues). */
+        size_t n = lookup_creds(k, pod, c);
+        if (n > 0)
+            new_cred_pull(k, t, k->scratch, n);
+        if (verifies(k, p->node))
+            pullrecords_intent(&k->records[p->node], t->rec.image);
+        k->cstats.verification_pulls += presence != NULL;
+        creds_note(k, k->scratch, n, &note);
+        ev.note = note.buf;
+    }
     trace_pod(k, pod, c, &ev);
+    strbuf_release(&note);
     *(uint32_t *)VEC_PUSH(kn->queue, kn->n_queue, kn->cap_queue) = t->id;
     k->queued++;
     drain_queue(k, kn);
 }
 
+/* A CRI pull ended. A refused credential with others left: the next one,
+ * at once and in the same puller slot (kuberuntime_image.go PullImage's
+ * loop). Otherwise the kubelet's pull is done. */
 static void on_runtime_done(void *arg, const struct runtime_result *res)
 {
     struct ticket *t = arg;
-    t->rec.bytes = res->bytes;
-    t->rec.layers_fetched = res->layers_fetched;
-    pull_done(t->k, t, res, false);
+    struct kubelet *k = t->k;
+    t->rec.bytes += res->bytes;
+    t->rec.layers_fetched += res->layers_fetched;
+    note_attempt(k, t, res);
+    if (!res->ok && t->cred != NO_CRED) {
+        const struct cred_pull *cp = &k->cred_pulls[t->cred];
+        if (cp->tried < cp->n) {
+            start_attempt(k, t);
+            return;
+        }
+    }
+    pull_done(k, t, res, false);
 }
 
 /* ---------------------------------------------------------------- pods */
@@ -374,6 +668,25 @@ static struct backoff_entry *backoff_of(struct kubelet *k, uint32_t pod, uint32_
 
 enum ensure { ENSURE_PRESENT, ENSURE_PULLING, ENSURE_ERROR };
 
+/* The container uses present image 'have' with no pull. 'v' is the record
+ * check's verdict, NULL when the gate is not in force (the old message). */
+static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
+                               const enum pullrecords_verdict *v)
+{
+    struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
+    struct strbuf note;
+    strbuf_init(&note);
+    if (v) {
+        k->cstats.verified_present++;
+        verdict_note(k->kn[k->pods[pod].node].cfg, *v, &note);
+        ev.note = note.buf;
+    }
+    trace_pod(k, pod, c, &ev);
+    strbuf_release(&note);
+    cont_of(k, pod, c)->image = have;
+    return ENSURE_PRESENT;
+}
+
 /* EnsureImageExists. Source: spec §3; pkg/kubelet/images/image_manager.go. */
 static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
 {
@@ -389,14 +702,22 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     uint32_t have = sc->pull_policy == SCENARIO_PULL_ALWAYS
                         ? SCENARIO_NONE
                         : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest, handler);
+    const char *presence = NULL;
     if (have != SCENARIO_NONE) {
-        ev.kind = TRACE_ALREADY_PRESENT;
-        trace_pod(k, pod, c, &ev);
-        cont_of(k, pod, c)->image = have;
-        return ENSURE_PRESENT;
+        if (!verifies(k, p->node))
+            return use_present(k, pod, c, have, NULL);
+        enum pullrecords_verdict v = check_present(k, pod, c, have);
+        if (!pullrecords_verdict_pulls(v))
+            return use_present(k, pod, c, have, &v);
+        /* Never: the same ErrImageNeverPull as for an absent image, so the
+         * image's presence is not revealed (imageNotPresentOnNeverPolicyError). */
+        presence = verdict_presence(v, sc->pull_policy == SCENARIO_PULL_NEVER);
+        if (sc->pull_policy == SCENARIO_PULL_NEVER)
+            k->cstats.never_pull_denied++;
     }
     if (sc->pull_policy == SCENARIO_PULL_NEVER) {
         ev.kind = TRACE_NEVER_PULL;
+        ev.presence = presence;
         trace_pod(k, pod, c, &ev);
         return ENSURE_ERROR;
     }
@@ -410,7 +731,7 @@ static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
         trace_pod(k, pod, c, &ev);
         return ENSURE_ERROR;
     }
-    request_pull(k, pod, c);
+    request_pull(k, pod, c, presence);
     p->phase = POD_BLOCKED;
     return ENSURE_PULLING;
 }
@@ -543,13 +864,20 @@ static void note_failure(struct kubelet *k, struct ticket *t, const struct runti
     t->rec.error_at = res->error_at;
     t->rec.qps_refused = qps_refused;
     strbuf_init(&sb);
-    kubelet_pull_message(k->sc, &t->rec, &sb);
+    pull_text(k, t, &sb);
     t->rec.reason = (uint8_t)kubelet_eval_pull_error(sb.buf);
     struct backoff_entry *b = backoff_of(k, pod, c);
     backoff_next(b, now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
     kc->last_reason = t->rec.reason;
     struct trace_event ev = {.kind = TRACE_FAILED, .error = sb.buf, .backoff_s = b->duration};
+    struct strbuf note;
+    strbuf_init(&note);
+    if (k->creds && !qps_refused) {
+        attempts_note(k, t, false, &note);
+        ev.note = note.buf;
+    }
     trace_pod(k, pod, c, &ev);
+    strbuf_release(&note);
     strbuf_release(&sb);
     p->sync_error = true;
     p->failed_pulls++;
@@ -574,6 +902,18 @@ static void note_success(struct kubelet *k, uint32_t pod, uint32_t c)
         p->recovered = engine_now(k->engine);
 }
 
+/* RecordImagePulled with the credential that worked (none: anonymous, which
+ * like a node credential makes the image NodePodsAccessible). */
+static void record_pulled(struct kubelet *k, const struct ticket *t, uint32_t image)
+{
+    if (!verifies(k, t->rec.node))
+        return;
+    const struct keyring_cred *used = NULL;
+    if (t->cred != NO_CRED)
+        used = &k->cred_pulls[t->cred].creds[k->cred_pulls[t->cred].used];
+    pullrecords_pulled(&k->records[t->rec.node], t->rec.image, image, used);
+}
+
 static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
                       bool qps_refused)
 {
@@ -591,10 +931,21 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
         struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
                                  .size = image_size(k->sc, res->image)};
+        struct strbuf note;
+        strbuf_init(&note);
+        if (k->creds) {
+            attempts_note(k, t, true, &note);
+            ev.note = note.buf;
+        }
         trace_pod(k, pod, c, &ev);
+        strbuf_release(&note);
+        record_pulled(k, t, res->image);
         cont_of(k, pod, c)->image = res->image;
         start_container(k, pod, c);
     } else {
+        if (verifies(k, t->rec.node))
+            pullrecords_failed(&k->records[t->rec.node], t->rec.image);
+        k->cstats.verification_failed += t->rec.verification;
         note_failure(k, t, res, qps_refused);
     }
     if (c < p->n_init) {
@@ -719,4 +1070,60 @@ uint64_t kubelet_queued_pulls(const struct kubelet *k)
 uint64_t kubelet_pods_pending(const struct kubelet *k)
 {
     return k->pending_pods;
+}
+
+/* ---------------------------------------------------------------- credentials API */
+
+void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
+{
+    pull_text(k, base_chunks_at((struct base_chunks *)&k->tickets, pull), sb);
+}
+
+void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
+{
+    const struct ticket *t = base_chunks_at((struct base_chunks *)&k->tickets, pull);
+    if (t->rec.result == KUBELET_PULL_PENDING || t->rec.qps_refused)
+        return;
+    if (t->cred == NO_CRED) {
+        strbuf_addf(sb, "anonymous");
+        return;
+    }
+    const struct cred_pull *cp = &k->cred_pulls[t->cred];
+    if (t->rec.result == KUBELET_PULL_OK) {
+        pullcreds_label(k->sc, cp->creds[cp->used], sb);
+        return;
+    }
+    for (uint32_t a = 0; a < cp->tried; a++) {
+        if (a)
+            strbuf_addc(sb, ';');
+        pullcreds_label(k->sc, cp->creds[a], sb);
+    }
+}
+
+void kubelet_credential_stats(const struct kubelet *k, struct kubelet_credential_stats *out)
+{
+    *out = k->cstats;
+}
+
+bool kubelet_uses_credentials(const struct kubelet *k)
+{
+    return k->creds != NULL;
+}
+
+/* Is image 'image' recorded on the node for some runtime handler? */
+static bool on_node(void *arg, uint32_t image)
+{
+    const struct node *nd = arg;
+    for (size_t i = 0; i < nd->n_images; i++)
+        if (nd->images[i].image == image)
+            return true;
+    return false;
+}
+
+void kubelet_prune_pull_records(struct kubelet *k, uint32_t node)
+{
+    /* Source: spec §10; image_pull_manager.go PruneUnknownRecords, called
+     * after image GC with the images still there. */
+    if (k->records)
+        pullrecords_prune(&k->records[node], on_node, &k->nodes[node]);
 }

@@ -25,6 +25,30 @@
  *    the pod is then in error (ErrImagePull, then ImagePullBackOff while
  *    syncs find the back-off running) until that container's image is
  *    pulled: 'first_failure' and 'recovered' record the span.
+ *  - Credentials (scenarios with registry auth, secrets or node credentials;
+ *    spec §9, §10): a pull looks up the pod's imagePullSecrets, then the
+ *    node's credentials, for the image's repository (pullcreds.h). None: one
+ *    anonymous CRI pull. Otherwise one CRI pull per credential, in order,
+ *    until one succeeds; each is a whole pull (its requests and latency),
+ *    all inside the one puller slot and the one QPS token the pull took
+ *    (helpers.go throttledImageService wraps the runtime manager's
+ *    PullImage, whose loop tries the credentials: kuberuntime_image.go);
+ *    no anonymous attempt follows; the errors of all attempts make one
+ *    failure (utilerrors.NewAggregate: one text, or "[a, b]").
+ *  - KubeletEnsureSecretPulledImages (gate on by default, spec §10): pull
+ *    intents and pulled records per node (pullrecords.h); a present image
+ *    under IfNotPresent or Never is checked against the record and the
+ *    config's imagePullCredentialsVerificationPolicy; when the pod's
+ *    credentials are not known to have pulled it, IfNotPresent pulls again
+ *    (puller, QPS token, back-off as any pull; containerd fetches only what
+ *    is missing, typically just the manifests) and Never fails with
+ *    ErrImageNeverPull. Records of images no longer on the node are pruned
+ *    (kubelet_prune_pull_records). In scenarios without credentials every
+ *    pull is anonymous and recorded NodePodsAccessible, so the check never
+ *    pulls: the kubelet then skips it and behaves, and traces, as with the
+ *    gate off (Simplification: it also skips the corner where an Always
+ *    pull of a preloaded image is in flight while another pod finds that
+ *    image present, which upstream pulls again).
  * Ownership: the kubelet owns pods, their containers and pull records; it
  *   borrows scenario, engine, rng, runtime and nodes.
  * Units: seconds, bytes.
@@ -73,6 +97,7 @@ struct kubelet_pull {
                           there are millions of records */
     uint8_t reason;    /* enum kubelet_reason, when failed */
     bool qps_refused;  /* failed with "pull QPS exceeded" before any CRI call */
+    bool verification; /* a present image pulled again to verify the pod's credentials */
 };
 
 struct kubelet_container {
@@ -147,6 +172,34 @@ const char *kubelet_reason_name(enum kubelet_reason r);
  * event shows it after "Failed to pull image ...: "); nothing if not failed. */
 void kubelet_pull_message(const struct scenario *sc, const struct kubelet_pull *rec,
                           struct strbuf *sb);
+
+/* The error text of pull record 'pull' as the kubelet saw it: that of
+ * kubelet_pull_message, or for a pull that tried several credentials the
+ * aggregate of their errors. Nothing unless failed. */
+void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb);
+/* The credentials of pull record 'pull' for pulls.csv: the one that
+ * succeeded ("secret:team-a-pull/team-a", "node:nodes"), or those tried
+ * (';' between them) when it failed, or "anonymous"; nothing while pending
+ * or when the QPS limit refused it. */
+void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb);
+
+/* Counts of the credential model (all 0 in scenarios without credentials). */
+struct kubelet_credential_stats {
+    uint64_t attempts;            /* CRI pulls made with a credential */
+    uint64_t rejected;            /* of which the registry answered 401 */
+    uint64_t anonymous_rejected;  /* anonymous CRI pulls answered 401 */
+    uint64_t verification_pulls;  /* pulls of a present image to verify credentials */
+    uint64_t verification_failed; /* of which failed */
+    uint64_t verified_present;    /* present images a pod used once the record check (or
+                                     the policy's exemption) allowed it */
+    uint64_t never_pull_denied;   /* Never + present but not verified: ErrImageNeverPull */
+};
+void kubelet_credential_stats(const struct kubelet *k, struct kubelet_credential_stats *out);
+/* Does the kubelet look up credentials (the scenario uses them)? */
+bool kubelet_uses_credentials(const struct kubelet *k);
+/* Image GC ran on 'node': drops the pull records of images no longer there
+ * (PruneUnknownRecords). */
+void kubelet_prune_pull_records(struct kubelet *k, uint32_t node);
 
 /* Pull requests waiting in a puller queue, over all nodes. */
 uint64_t kubelet_queued_pulls(const struct kubelet *k);

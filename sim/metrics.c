@@ -133,8 +133,11 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
             .host = r->cfg->host, .bytes = world_registry_bytes(w, i),
             .requests = r->requests, .manifest_requests = r->manifest_requests,
             .blob_requests = r->blob_requests, .failures = r->failures,
-            .throttled = r->throttled};
+            .throttled = r->throttled, .unauthorized = r->unauthorized};
+        out->auth_failures += r->unauthorized;
     }
+    out->has_credentials = kubelet_uses_credentials(world_kubelet(w));
+    kubelet_credential_stats(world_kubelet(w), &out->creds);
 }
 
 void metrics_release(struct metrics_summary *s)

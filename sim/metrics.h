@@ -28,6 +28,7 @@ struct metrics_registry {
     uint64_t blob_requests;
     uint64_t failures;  /* requests answered with an error or left hanging */
     uint64_t throttled; /* of which 429 */
+    uint64_t unauthorized; /* of which 401 (auth) */
 };
 
 /* Pods whose pulls failed (ErrImagePull, then ImagePullBackOff). */
@@ -66,6 +67,9 @@ struct metrics_summary {
     size_t pushes;            /* push events (tag moves) in the scenario */
     struct metrics_version *versions; /* at the end; empty unless pushes > 0 */
     size_t n_versions;
+    bool has_credentials;     /* the scenario uses credentials: 'creds' is filled */
+    struct kubelet_credential_stats creds;
+    uint64_t auth_failures;   /* 401 answers over all registries */
 };
 
 /* Nearest-rank percentile of sorted[0..n-1], q in (0, 1]; NAN when n == 0. */

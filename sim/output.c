@@ -205,7 +205,12 @@ static const char *result_name(enum kubelet_pull_result r)
     return "?";
 }
 
-/* Columns: pull, node, pod, container, image, digest (only in scenarios with
+/* Columns (continued below): with credentials (registry auth, secrets or node
+ * credentials) a last column credential: the one that pulled
+ * ("secret:SECRET/CREDENTIAL", "node:CREDENTIAL"), those tried when the pull
+ * failed (';' between them), or "anonymous"; empty while pending or when the
+ * QPS limit refused the pull.
+ * Columns: pull, node, pod, container, image, digest (only in scenarios with
  * a push event: of the image pulled, empty unless ok), requested_s, started_s,
  * finished_s, bytes, layers_fetched, result, then reason (ErrImagePull,
  * RegistryUnavailable, ...; empty unless failed) and error (the text the
@@ -222,9 +227,11 @@ static void pulls_csv(const struct world *w, FILE *f)
      * big runs' files half as large again. */
     bool digests = sc->n_pushes > 0;
     bool handlers = sc->n_runtime_classes > 0;
+    bool creds = kubelet_uses_credentials(k);
     fputs(digests ? "pull,node,pod,container,image,digest," : "pull,node,pod,container,image,", f);
     fputs("requested_s,started_s,finished_s,bytes,layers_fetched,result,reason,error", f);
-    fputs(handlers ? ",runtime_handler\n" : "\n", f);
+    fputs(handlers ? ",runtime_handler" : "", f);
+    fputs(creds ? ",credential\n" : "\n", f);
     for (uint32_t i = 0; i < kubelet_pull_count(k); i++) {
         const struct kubelet_pull *p = kubelet_pull_record(k, i);
         const struct scenario_workload *wl = &sc->workloads[kubelet_pod(k, p->pod)->workload];
@@ -257,13 +264,19 @@ static void pulls_csv(const struct world *w, FILE *f)
         fputs(kubelet_reason_name((enum kubelet_reason)p->reason), f);
         putc(',', f);
         strbuf_reset(&msg);
-        kubelet_pull_message(sc, p, &msg);
+        kubelet_pull_error_text(k, i, &msg);
         put_cell(f, msg.buf);
         if (handlers) {
             uint32_t h = runtimeclass_image_handler(sc, world_node_kubelet(w, p->node),
                                                     kubelet_pod(k, p->pod)->workload);
             putc(',', f);
             put_cell(f, runtimeclass_handler_name(sc, h));
+        }
+        if (creds) {
+            strbuf_reset(&msg);
+            kubelet_pull_credential_label(k, i, &msg);
+            putc(',', f);
+            put_cell(f, msg.buf);
         }
         putc('\n', f);
     }
@@ -439,6 +452,22 @@ static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "%s],\n", s->n_versions ? "\n  " : "");
 }
 
+/* "credentials" (scenarios that use them): the credential model's counts. */
+static void credentials_json(const struct metrics_summary *s, struct strbuf *sb)
+{
+    const struct kubelet_credential_stats *c = &s->creds;
+    strbuf_addf(sb, "  \"credentials\": {\"authFailures\": %llu, \"credentialAttempts\": %llu, "
+                    "\"credentialsRejected\": %llu, \"anonymousRejected\": %llu, "
+                    "\"verificationPulls\": %llu, \"verificationPullsFailed\": %llu, "
+                    "\"presentImagesAllowed\": %llu, \"neverPullDenied\": %llu},\n",
+                (unsigned long long)s->auth_failures, (unsigned long long)c->attempts,
+                (unsigned long long)c->rejected, (unsigned long long)c->anonymous_rejected,
+                (unsigned long long)c->verification_pulls,
+                (unsigned long long)c->verification_failed,
+                (unsigned long long)c->verified_present,
+                (unsigned long long)c->never_pull_denied);
+}
+
 void output_summary_json(const struct metrics_summary *s, const char *scenario,
                          const char *config, uint64_t seed, struct strbuf *sb)
 {
@@ -480,13 +509,18 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
         strbuf_addf(sb, "%s\n    {\"host\": ", i ? "," : "");
         json_str(sb, r->host);
         strbuf_addf(sb, ", \"bytes\": %.0f, \"requests\": %llu, \"manifestRequests\": %llu, "
-                        "\"blobRequests\": %llu, \"failures\": %llu, \"throttled\": %llu}",
+                        "\"blobRequests\": %llu, \"failures\": %llu, \"throttled\": %llu",
                     r->bytes, (unsigned long long)r->requests,
                     (unsigned long long)r->manifest_requests,
                     (unsigned long long)r->blob_requests, (unsigned long long)r->failures,
                     (unsigned long long)r->throttled);
+        if (s->has_credentials)
+            strbuf_addf(sb, ", \"unauthorized\": %llu", (unsigned long long)r->unauthorized);
+        strbuf_addc(sb, '}');
     }
     strbuf_addf(sb, "\n  ],\n");
+    if (s->has_credentials)
+        credentials_json(s, sb);
     if (s->has_disk) {
         const struct world_disk_stats *d = &s->disk;
         strbuf_addf(sb, "  \"disk\": {\"gc\": {\"invocations\": %llu, \"runs\": %llu, "

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -19,7 +20,7 @@ static size_t n_keys(const struct scenario_rate_limit *rl, size_t n_nodes, size_
     case SCENARIO_RATE_POOL:
         return n_pools;
     case SCENARIO_RATE_CLUSTER:
-    case SCENARIO_RATE_CREDENTIAL:
+    case SCENARIO_RATE_CREDENTIAL: /* anonymous; credentials: registry_set_credential_count */
         return 1;
     }
     return 1;
@@ -91,8 +92,19 @@ enum registry_outcome registry_outage(const struct registry *r, double t)
     return REGISTRY_OK;
 }
 
-/* The window of the client (node, pool) under the registry's key kind. */
-static struct registry_window *window_of(struct registry *r, uint32_t node, uint32_t pool)
+void registry_set_credential_count(struct registry *r, size_t n)
+{
+    if (!r->windows || r->cfg->rate_limit.key != SCENARIO_RATE_CREDENTIAL)
+        return;
+    r->windows = xrealloc(r->windows, (1 + n) * sizeof(*r->windows));
+    memset(r->windows + r->n_windows, 0, (1 + n - r->n_windows) * sizeof(*r->windows));
+    r->n_windows = 1 + n;
+}
+
+/* The window of the client (node, pool, credential) under the registry's key
+ * kind. */
+static struct registry_window *window_of(struct registry *r, uint32_t node, uint32_t pool,
+                                         uint32_t credential)
 {
     switch (r->cfg->rate_limit.key) {
     case SCENARIO_RATE_NODE:
@@ -100,9 +112,14 @@ static struct registry_window *window_of(struct registry *r, uint32_t node, uint
     case SCENARIO_RATE_POOL:
         return pool < r->n_windows ? &r->windows[pool] : NULL;
     case SCENARIO_RATE_CLUSTER:
-    case SCENARIO_RATE_CREDENTIAL:
-        /* Simplification: no credentials yet, so one account = every node. */
         return &r->windows[0];
+    case SCENARIO_RATE_CREDENTIAL:
+        /* Docker Hub counts authenticated pulls per account and anonymous ones
+         * per address (docs.docker.com/docker-hub/usage/pulls/); anonymous
+         * pulls here come from one NAT address. */
+        if (credential == REGISTRY_ANONYMOUS)
+            return &r->windows[0];
+        return 1 + (size_t)credential < r->n_windows ? &r->windows[1 + credential] : NULL;
     }
     return NULL;
 }
@@ -152,8 +169,15 @@ enum registry_outcome registry_judge(struct registry *r, double now, bool counte
                                      uint32_t node, uint32_t pool, struct rng *rng,
                                      struct rng_stream *fail_stream)
 {
+    return registry_judge_as(r, now, counted, node, pool, REGISTRY_ANONYMOUS, rng, fail_stream);
+}
+
+enum registry_outcome registry_judge_as(struct registry *r, double now, bool counted,
+                                        uint32_t node, uint32_t pool, uint32_t credential,
+                                        struct rng *rng, struct rng_stream *fail_stream)
+{
     if (counted && r->windows) {
-        struct registry_window *w = window_of(r, node, pool);
+        struct registry_window *w = window_of(r, node, pool, credential);
         if (w && !window_allow(w, now, &r->cfg->rate_limit))
             return REGISTRY_THROTTLED;
     }
@@ -170,6 +194,49 @@ void registry_count_error(struct registry *r, enum registry_outcome outcome)
     r->failures++;
     if (outcome == REGISTRY_THROTTLED)
         r->throttled++;
+    if (outcome == REGISTRY_UNAUTHORIZED)
+        r->unauthorized++;
+}
+
+bool registry_pattern_matches(const char *pattern, const char *repository)
+{
+    size_t len = strlen(pattern);
+    if (len == 1 && pattern[0] == '*')
+        return true;
+    if (len >= 2 && pattern[len - 2] == '/' && pattern[len - 1] == '*')
+        return strncmp(repository, pattern, len - 1) == 0;
+    return strcmp(repository, pattern) == 0;
+}
+
+static bool account_reads(const struct scenario_account *a, const char *repository)
+{
+    for (size_t i = 0; i < a->n_repositories; i++)
+        if (registry_pattern_matches(a->repositories[i], repository))
+            return true;
+    return false;
+}
+
+bool registry_authorizes(const struct registry *r, const char *repository, uint32_t credential)
+{
+    const struct scenario_registry_auth *auth = &r->cfg->auth;
+    if (!auth->on)
+        return true;
+    bool private = auth->required;
+    const struct scenario_account *mine = NULL;
+    for (size_t i = 0; i < auth->n_accounts; i++) {
+        const struct scenario_account *a = &auth->accounts[i];
+        private = private || account_reads(a, repository);
+        if (a->credential == credential)
+            mine = a;
+    }
+    if (credential == REGISTRY_ANONYMOUS)
+        return !private;
+    /* containerd sends the credentials to the token service, which refuses a
+     * user it does not know whatever the repository (authorizer.go: "failed
+     * to fetch oauth token"). */
+    if (!mine)
+        return false;
+    return !private || account_reads(mine, repository);
 }
 
 bool registry_slot_acquire(struct registry *r, void *waiter)

@@ -20,6 +20,16 @@
  *    toomanyrequests and does not count;
  *  - maxConcurrentRequests N: at most N requests in flight (from send to
  *    their last byte, or to their failure); the others wait FIFO for a slot.
+ *  - auth (registry_authorizes): the first manifest-phase request of a pull
+ *    (the resolve) answers 401 when the registry does not let the pull's
+ *    credential read the repository. Real registries answer the resolve with
+ *    a 401 challenge, then the token request decides (containerd
+ *    core/remotes/docker/authorizer.go, resolver.go); pullsim folds both into
+ *    that one request (Simplification). A credential the registry has no
+ *    account for is a wrong password: 401 even on a public repository.
+ *  - rateLimit key credential: one quota per credential (account) name;
+ *    anonymous pulls share one quota, the cluster's NAT address, as before
+ *    credentials were modelled.
  * Invariants: counters only grow; latency and failure draws come from the
  *   requesting node's streams, so a registry's draws do not depend on what
  *   other nodes did; slots_used <= max_concurrent_requests when that is set;
@@ -48,7 +58,11 @@ enum registry_outcome {
     REGISTRY_REFUSED,     /* outage, mode fail: the connection is refused at once */
     REGISTRY_HANG,        /* outage, mode hang: no answer, no more bytes, ever */
     REGISTRY_THROTTLED,   /* HTTP 429 toomanyrequests (rateLimit) */
+    REGISTRY_UNAUTHORIZED, /* HTTP 401: the credential may not pull the repository (auth) */
 };
+
+/* The credential of an anonymous pull (registry_judge_as, registry_authorizes). */
+#define REGISTRY_ANONYMOUS UINT32_MAX
 
 /* Called when a queued request gets a slot (from inside registry_slot_release). */
 typedef void registry_grant_fn(void *waiter);
@@ -73,6 +87,7 @@ struct registry {
     uint64_t blob_requests; /* of which layer blob GETs */
     uint64_t failures;      /* requests answered with an error or left hanging */
     uint64_t throttled;     /* of which 429 */
+    uint64_t unauthorized;  /* of which 401 (auth) */
     /* --- read-only outside registry.c --- */
     uint32_t slots_used;
     void **slot_q;          /* FIFO of waiters for a slot */
@@ -111,6 +126,32 @@ enum registry_outcome registry_outage(const struct registry *r, double t);
 enum registry_outcome registry_judge(struct registry *r, double now, bool counted,
                                      uint32_t node, uint32_t pool, struct rng *rng,
                                      struct rng_stream *fail_stream);
+
+/* registry_judge for a pull made with 'credential' (scenario credentials
+ * index, or REGISTRY_ANONYMOUS): under rateLimit key credential the quota is
+ * the credential's (anonymous: the cluster's). registry_judge is this with
+ * REGISTRY_ANONYMOUS. */
+enum registry_outcome registry_judge_as(struct registry *r, double now, bool counted,
+                                        uint32_t node, uint32_t pool, uint32_t credential,
+                                        struct rng *rng, struct rng_stream *fail_stream);
+
+/* Sizes the per-credential rate-limit quotas (rateLimit key credential) for
+ * 'n' credentials; call once after registry_init. */
+void registry_set_credential_count(struct registry *r, size_t n);
+
+/* May 'credential' (REGISTRY_ANONYMOUS: no credentials) pull repository
+ * 'repository' (the path after the host: "shop/api", "library/nginx")?
+ * Without auth: always. With auth: a repository is private when auth
+ * requires credentials everywhere or some account lists it; anonymous pulls
+ * read only public ones; a credential must be an account of this registry
+ * (else: a wrong password, never), which reads public repositories and
+ * those its patterns match. */
+bool registry_authorizes(const struct registry *r, const char *repository, uint32_t credential);
+
+/* Does the repository pattern of an account match 'repository'? "*": every
+ * one; "x/" then '*': every repository under x/, at any depth; otherwise
+ * equality. */
+bool registry_pattern_matches(const char *pattern, const char *repository);
 
 /* Counts one request that failed or hung (outcome != REGISTRY_OK). */
 void registry_count_error(struct registry *r, enum registry_outcome outcome);

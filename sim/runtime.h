@@ -46,6 +46,9 @@
  * claims them), its flows, pending events, queued token requests, registry
  * slots and download slots or tokens are cancelled or given back - and
  * reports the error from an event at the same instant.
+ * Credentials (registry.h auth): a pull carries the credential the kubelet
+ * chose (or none); only the resolve is judged, and a refused one fails the
+ * pull after its latency, like any failed request.
  * Disk space (node.h, spec §8): a blob reserves its compressed size when its
  * bytes start to flow and a chain its unpacked size when its unpack starts;
  * one that does not fit in the node's free space fails the pull ("no space
@@ -89,6 +92,8 @@ enum runtime_error {
     RUNTIME_ERR_PROGRESS_TIMEOUT,     /* no progress for image_pull_progress_timeout */
     RUNTIME_ERR_NO_SPACE_FETCH,       /* a blob would not fit on the node's disk */
     RUNTIME_ERR_NO_SPACE_UNPACK,      /* a chain's unpack would not fit on the node's disk */
+    RUNTIME_ERR_AUTH_ANONYMOUS,       /* 401 on the resolve of an anonymous pull */
+    RUNTIME_ERR_AUTH_REJECTED,        /* 401 on the resolve: the credential was refused */
 };
 
 struct runtime;
@@ -122,6 +127,15 @@ void runtime_free(struct runtime *rt);
  * done(arg, result) runs later. */
 void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
                   uint32_t handler, runtime_done_fn *done, void *arg);
+
+/* runtime_pull with the CRI AuthConfig of 'credential' (scenario credentials
+ * index; REGISTRY_ANONYMOUS = none, which is runtime_pull): a registry with
+ * auth answers the resolve with 401 when the credential may not pull the
+ * repository (registry_authorizes), failing the pull with
+ * RUNTIME_ERR_AUTH_ANONYMOUS or RUNTIME_ERR_AUTH_REJECTED; rate limits with
+ * key credential count the pull against the credential's quota. */
+void runtime_pull_as(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
+                     uint32_t handler, uint32_t credential, runtime_done_fn *done, void *arg);
 
 /* A push: from now on the registry resolves the tag of images entry 'tag'
  * to 'image' (a pull already started keeps what it resolved). */

@@ -28,7 +28,9 @@
 #include <yaml.h>
 
 #include "imageref.h"
+#include "keyring.h"
 #include "units.h"
+#include "verifypolicy.h"
 
 /* Deeper nesting is an input error: it keeps the recursive walks shallow. */
 #define MAX_DEPTH 64
@@ -269,8 +271,10 @@ struct ctx {
     size_t cap_registries, cap_layers, cap_chains, cap_images, cap_kubelets, cap_pools,
         cap_workloads, cap_events, cap_origins, cap_layer_src;
     size_t cap_runtime_classes, cap_handlers, cap_snapshotters;
+    size_t cap_credentials, cap_secrets;
     struct strmap hosts, images, layers, kubelets, pools, workloads;
     struct strmap runtime_classes, handlers, snapshotters;
+    struct strmap credentials, secrets;
     struct chainmap chains;
     struct layer_src *layer_src; /* parallel to s->layers */
     size_t n_layer_src;
@@ -280,6 +284,7 @@ struct ctx {
     /* A section that is missing or not a list yields no "no entry named"
      * errors: they would only repeat the first error. */
     bool registries_ok, images_ok, kubelets_ok, pools_ok, runtime_classes_ok;
+    bool secrets_ok;
 };
 
 /* ------------------------------------------------------ message helpers */
@@ -950,15 +955,144 @@ static void parse_rate_limit(struct ctx *c, const struct node *m, const char *wh
         *out = rl;
 }
 
+/* ------------------------------------------------------- registry auth */
+
+/* Index of credential 'name' (borrowed; copied when new). Credentials are
+ * registry account names: the same name under two registries is one
+ * credential both accept. */
+static uint32_t intern_credential(struct ctx *c, const char *name)
+{
+    struct scenario *s = c->s;
+    uint32_t idx = strmap_get(&c->credentials, name);
+    if (idx != SCENARIO_NONE)
+        return idx;
+    idx = (uint32_t)s->n_credentials;
+    char **slot = VEC_PUSH(s->credentials, s->n_credentials, c->cap_credentials);
+    *slot = xstrdup(name);
+    strmap_put(&c->credentials, *slot, idx);
+    return idx;
+}
+
+/* A repository pattern of an account: "*" (every repository), a repository
+ * path ("shop/api", or "library/nginx" on docker.io), or a path followed by
+ * "/\*" (every repository under it, at any depth: the allowlist's wildcard
+ * form, verifypolicy.h). The path follows the reference grammar (spec §1):
+ * lower-case components joined by '/'. */
+static int check_repository_pattern(struct ctx *c, const struct node *v, const char *key)
+{
+    const char *t = v->text;
+    size_t len = strlen(t);
+    if (!strcmp(t, "*"))
+        return 0;
+    size_t plen = len >= 2 && !strcmp(t + len - 2, "/*") ? len - 2 : len;
+    char *path = xstrndup(t, plen);
+    char *full = xasprintf("pullsim.invalid/%s", path);
+    struct imageref ref;
+    char err[IMAGEREF_ERRLEN];
+    bool ok = plen > 0 && !strchr(path, '*') &&
+              imageref_parse(full, &ref, err, sizeof(err)) == 0;
+    if (ok) {
+        ok = !ref.tag && !ref.digest && ref.path && !strcmp(ref.path, path);
+        imageref_release(&ref);
+    }
+    free(full);
+    free(path);
+    if (ok)
+        return 0;
+    return diag_error(c->d, v->loc, "%s: '%s' is not a repository pattern; expected \"*\", a "
+                      "repository path without tag or digest such as shop/api, or a prefix "
+                      "such as shop/*", key, t);
+}
+
+/* registries[i].auth.accounts[j] keys: name (a credential name), repositories
+ * (patterns, above; an empty list = only the public repositories). */
+static void parse_account(struct ctx *c, const struct node *m, const char *where,
+                          struct scenario_registry_auth *auth)
+{
+    static const char *const keys[] = {"name", "repositories"};
+    struct scenario_account a = {.credential = SCENARIO_NONE, .loc = m->loc};
+    const struct node *v;
+    char *name = NULL;
+    if (want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    if (!(v = get(m, "name")))
+        missing(c, m, "name", where);
+    else if (want_scalar(c, v, "name", "a credential name") == 0 && !is_folder_name(v->text))
+        diag_error(c->d, v->loc, "name: '%s' is not a credential name; expected letters, "
+                   "digits, '.', '_' or '-' (it names the credential in results and traces)",
+                   v->text);
+    else if (to_string(c, v, "name", &name) == 0) {
+        for (size_t i = 0; i < auth->n_accounts; i++) {
+            if (!strcmp(c->s->credentials[auth->accounts[i].credential], name)) {
+                diag_error(c->d, v->loc, "name: duplicate account '%s' in this registry; "
+                           "account names are unique per registry", name);
+                diag_note(c->d, auth->accounts[i].loc, "'%s' first defined here", name);
+                free(name);
+                return;
+            }
+        }
+        a.credential = intern_credential(c, name);
+        free(name);
+    }
+    const struct node *list = get(m, "repositories");
+    if (!list)
+        missing(c, m, "repositories", where);
+    else if (!is_null(list) && list->kind != NODE_SEQ && list->kind != NODE_BAD)
+        diag_error(c->d, list->loc, "repositories: expected a list, got %s", kind_noun(list));
+    for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n_items; i++) {
+        char key[48];
+        snprintf(key, sizeof(key), "repositories[%zu]", i);
+        const struct node *it = list->items[i];
+        if (want_scalar(c, it, key, "a repository pattern") != 0 ||
+            check_repository_pattern(c, it, key) != 0)
+            continue;
+        size_t cap = a.n_repositories;
+        *(char **)VEC_PUSH(a.repositories, a.n_repositories, cap) = xstrdup(it->text);
+    }
+    if (a.credential == SCENARIO_NONE) {
+        for (size_t i = 0; i < a.n_repositories; i++)
+            free(a.repositories[i]);
+        free(a.repositories);
+        return;
+    }
+    size_t cap = auth->n_accounts;
+    *VEC_PUSH(auth->accounts, auth->n_accounts, cap) = a;
+}
+
+/* registries[i].auth keys: required (true: every repository needs
+ * credentials; false: only those an account lists), accounts. What the
+ * registry answers: registry.h registry_authorizes. */
+static void parse_auth(struct ctx *c, const struct node *v, const char *where,
+                       struct scenario_registry *r)
+{
+    static const char *const keys[] = {"required", "accounts"};
+    struct scenario_registry_auth *auth = &r->auth;
+    const struct node *x;
+    if (want_map(c, v, "auth") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, where);
+    auth->on = true;
+    auth->required = true;
+    if ((x = get(v, "required")))
+        to_bool(c, x, "required", &auth->required);
+    const struct node *list = get_list(c, v, "accounts", where, false, "accounts");
+    for (size_t i = 0; list && i < list->n_items; i++) {
+        char *w = xasprintf("%s.accounts[%zu]", where, i);
+        parse_account(c, list->items[i], w, auth);
+        free(w);
+    }
+}
+
 /* registries[i] keys: host, egressBandwidth, perConnectionBandwidth, latency,
  * manifestRequests, failureProbability, outages, changes, rateLimit,
- * maxConcurrentRequests. */
+ * maxConcurrentRequests, auth. */
 static void parse_registry(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"host", "egressBandwidth", "perConnectionBandwidth",
                                        "latency", "manifestRequests", "failureProbability",
                                        "outages", "changes", "rateLimit",
-                                       "maxConcurrentRequests"};
+                                       "maxConcurrentRequests", "auth"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_registries;
     struct scenario_registry *r = VEC_PUSH(s->registries, s->n_registries, c->cap_registries);
@@ -1006,6 +1140,11 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
     }
     if ((v = get(m, "maxConcurrentRequests")))
         to_u32(c, v, "maxConcurrentRequests", 1, 1000000, NULL, &r->max_concurrent_requests);
+    if ((v = get(m, "auth")) && !is_null(v)) {
+        char *w = xasprintf("%s.auth", where);
+        parse_auth(c, v, w, &s->registries[idx]);
+        free(w);
+    }
 }
 
 static void parse_registries(struct ctx *c, const struct node *root)
@@ -1373,6 +1512,11 @@ void scenario_kubelet_defaults(struct scenario_kubelet *k)
         .image_gc_low_threshold = 80,
         .image_minimum_gc_age = 120,
         .image_maximum_gc_age = 0,
+        /* Source: spec §10; pkg/features/kube_features.go: KubeletEnsureSecretPulledImages
+         * beta and on by default since 1.35; the policy defaults to
+         * NeverVerifyPreloadedImages while the gate is on. */
+        .ensure_secret_pulled_images = true,
+        .verify_policy = SCENARIO_VERIFY_NEVER_PRELOADED,
     };
 }
 
@@ -1456,38 +1600,87 @@ static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenari
 }
 
 /* kubeletConfigs.<name>.featureGates: a mapping from a gate name to true or
- * false. pullsim models one gate, RuntimeClassInImageCriApi (alpha since
- * 1.29, default false: spec §11; upstream pkg/features/kube_features.go;
- * runtimeclass.h says what it changes). Any other name is an error, as the
- * kubelet rejects a gate it does not know (k8s.io/component-base
- * featuregate SetFromMap: "unrecognized feature gate"). */
+ * false. pullsim models two gates: RuntimeClassInImageCriApi (alpha since
+ * 1.29, default false: spec §11; runtimeclass.h says what it changes) and
+ * KubeletEnsureSecretPulledImages (beta since 1.35, default true: spec §10;
+ * pullrecords.h). Source: upstream pkg/features/kube_features.go. Any other
+ * name is an error, as the kubelet rejects a gate it does not know
+ * (k8s.io/component-base featuregate SetFromMap: "unrecognized feature
+ * gate"). */
 static void parse_feature_gates(struct ctx *c, const struct node *v, const char *where,
                                 struct scenario_kubelet *k)
 {
-    static const char *const gates[] = {"RuntimeClassInImageCriApi"};
+    static const char *const gates[] = {"RuntimeClassInImageCriApi",
+                                        "KubeletEnsureSecretPulledImages"};
     if (is_null(v) || want_map(c, v, "featureGates") != 0)
         return;
     for (size_t i = 0; i < v->n_pairs; i++) {
         const struct node *key = v->pairs[i].key, *val = v->pairs[i].value;
         if (key->kind != NODE_SCALAR)
             continue;
-        if (strcmp(key->text, gates[0]) != 0) {
+        if (!strcmp(key->text, gates[0])) {
+            to_bool(c, val, key->text, &k->runtime_class_in_image_cri_api);
+        } else if (!strcmp(key->text, gates[1])) {
+            to_bool(c, val, key->text, &k->ensure_secret_pulled_images);
+        } else {
             struct strbuf sb;
             strbuf_init(&sb);
             strbuf_addf(&sb, "featureGates: unrecognized feature gate '%s' in %s (pullsim "
-                        "models one gate)", key->text, where);
+                        "models two gates)", key->text, where);
             add_expected(&sb, key->text, gates, N_OF(gates));
             error_sb(c, key->loc, &sb);
+        }
+    }
+}
+
+/* kubeletConfigs.<name>.imagePullCredentialsVerificationPolicy (one of the
+ * four upstream values; NewImagePullCredentialVerificationPolicy rejects any
+ * other) and preloadedImagesVerificationAllowlist (a list of image names or
+ * "prefix/\*", each checked as getAllowlistImagePattern does, with its error
+ * texts: verifypolicy.h). Source: spec §10; image_pull_policies.go. The
+ * allowlist is read only under NeverVerifyAllowlistedImages, as upstream. */
+static void parse_verification(struct ctx *c, const struct node *m, const char *where,
+                               struct scenario_kubelet *k)
+{
+    static const char *const policies[] = {"NeverVerify", "NeverVerifyPreloadedImages",
+                                           "NeverVerifyAllowlistedImages", "AlwaysVerify"};
+    const struct node *v = get(m, "imagePullCredentialsVerificationPolicy");
+    int pol;
+    if (v && to_enum(c, v, "imagePullCredentialsVerificationPolicy",
+                     "an image pull credentials verification policy", policies,
+                     N_OF(policies), &pol) == 0)
+        k->verify_policy = (enum scenario_verify_policy)pol;
+    const struct node *list = get_list(c, m, "preloadedImagesVerificationAllowlist", where,
+                                       false, "images");
+    size_t cap = 0;
+    for (size_t i = 0; list && i < list->n_items; i++) {
+        char key[64], err[VERIFYPOLICY_ERRLEN];
+        snprintf(key, sizeof(key), "preloadedImagesVerificationAllowlist[%zu]", i);
+        const struct node *it = list->items[i];
+        if (want_scalar(c, it, key, "an image name such as docker.io/library/nginx") != 0)
+            continue;
+        char *pat = verifypolicy_allowlist_pattern(it->text, err, sizeof(err));
+        if (!pat) {
+            diag_error(c->d, it->loc, "%s: %s; expected a fully qualified image name without "
+                       "tag or digest (e.g. docker.io/library/nginx) or a prefix ending in "
+                       "'/*'", key, err);
             continue;
         }
-        to_bool(c, val, key->text, &k->runtime_class_in_image_cri_api);
+        bool dup = false;
+        for (size_t j = 0; j < k->n_allowlist && !dup; j++)
+            dup = !strcmp(k->allowlist[j], pat);
+        if (dup)
+            free(pat); /* duplicates collapse (a set upstream) */
+        else
+            *(char **)VEC_PUSH(k->allowlist, k->n_allowlist, cap) = pat;
     }
 }
 
 /* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
  * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst,
  * imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
- * imageMaximumGCAge, featureGates.
+ * imageMaximumGCAge, featureGates, imagePullCredentialsVerificationPolicy,
+ * preloadedImagesVerificationAllowlist.
  * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
  * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
  * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
@@ -1500,7 +1693,9 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
                                        "registryPullQPS", "registryBurst",
                                        "imageGCHighThresholdPercent",
                                        "imageGCLowThresholdPercent", "imageMinimumGCAge",
-                                       "imageMaximumGCAge", "featureGates"};
+                                       "imageMaximumGCAge", "featureGates",
+                                       "imagePullCredentialsVerificationPolicy",
+                                       "preloadedImagesVerificationAllowlist"};
     struct scenario *s = c->s;
     struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
                                           c->cap_kubelets);
@@ -1515,6 +1710,7 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
     const struct node *gv = get(m, "featureGates");
     if (gv)
         parse_feature_gates(c, gv, where, k);
+    parse_verification(c, m, where, k);
     const struct node *sv = get(m, "serializeImagePulls");
     const struct node *pv = get(m, "maxParallelImagePulls");
     const struct node *qv = get(m, "registryPullQPS");
@@ -1879,6 +2075,205 @@ static uint32_t resolve_runtime_class(struct ctx *c, const struct node *v)
     return idx;
 }
 
+/* ------------------------------------------------------- secrets */
+
+/* A credential named at v (an auths entry's 'credential'): a registry
+ * account defined under registries[].auth.accounts. A credential no registry
+ * knows would be a typo; a wrong password is modelled by naming an account
+ * of another registry (registry.h). Returns the index or SCENARIO_NONE. */
+static uint32_t resolve_credential(struct ctx *c, const struct node *v)
+{
+    struct scenario *s = c->s;
+    return resolve_name(c, v, "credential", &c->credentials, "registries[].auth.accounts",
+                        (const char *const *)s->credentials, s->n_credentials);
+}
+
+/* One "auths" entry: KEY: {credential: NAME}. The key must be a registry
+ * location the kubelet can match (keyring_normalize_key). */
+static void parse_auth_entry(struct ctx *c, const struct pair *p, const char *where,
+                             struct scenario_auth_entry **out, size_t *n)
+{
+    static const char *const keys[] = {"credential"};
+    const struct node *k = p->key, *v = p->value, *x;
+    char err[KEYRING_ERRLEN];
+    if (k->kind != NODE_SCALAR)
+        return;
+    char *norm = keyring_normalize_key(k->text, err, sizeof(err));
+    if (!norm) {
+        diag_error(c->d, k->loc, "auths: key '%s' is not a registry location the kubelet can "
+                   "match: %s; expected a host such as registry.example.com, with an optional "
+                   "port and path (config.json \"auths\" keys)", k->text, err);
+        return;
+    }
+    free(norm);
+    char *w = xasprintf("%s.auths['%s']", where, k->text);
+    uint32_t cred = SCENARIO_NONE;
+    if (want_map(c, v, k->text) == 0) {
+        CHECK_KEYS(c, v, keys, w);
+        if (!(x = get(v, "credential")))
+            missing(c, v, "credential", w);
+        else
+            cred = resolve_credential(c, x);
+    }
+    free(w);
+    if (cred == SCENARIO_NONE)
+        return;
+    size_t cap = *n;
+    *VEC_PUSH(*out, *n, cap) = (struct scenario_auth_entry){
+        .key = xstrdup(k->text), .credential = cred, .loc = k->loc};
+}
+
+/* An "auths" mapping (config.json): registry location -> {credential}. */
+static void parse_auths(struct ctx *c, const struct node *v, const char *where,
+                        struct scenario_auth_entry **out, size_t *n)
+{
+    if (is_null(v) || want_map(c, v, "auths") != 0)
+        return;
+    for (size_t i = 0; i < v->n_pairs; i++)
+        parse_auth_entry(c, &v->pairs[i], where, out, n);
+}
+
+/* Secret types Kubernetes defines (k8s.io/api core/v1 SecretType*). Only the
+ * first two are read by the kubelet's keyring; the others are ignored. */
+static const char *const secret_types[] = {
+    "kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg", "Opaque",
+    "kubernetes.io/basic-auth", "kubernetes.io/ssh-auth", "kubernetes.io/tls",
+    "kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"};
+
+/* secrets[i].name: an RFC 1123 subdomain (Secret names are), unique. */
+static char *secret_name(struct ctx *c, const struct node *m, const char *where, uint32_t idx)
+{
+    const struct node *v = get(m, "name");
+    char *name = NULL;
+    if (!v) {
+        missing(c, m, "name", where);
+        return NULL;
+    }
+    if (to_string(c, v, "name", &name) != 0)
+        return NULL;
+    if (!is_dns_subdomain(name)) {
+        diag_error(c->d, v->loc, "name: '%s' is not a valid Secret name: a lowercase RFC 1123 "
+                   "subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                   "and must start and end with an alphanumeric character; expected e.g. "
+                   "team-a-pull", name);
+        free(name);
+        return NULL;
+    }
+    uint32_t prev = strmap_get(&c->secrets, name);
+    if (prev != SCENARIO_NONE) {
+        diag_error(c->d, v->loc, "name: duplicate secret '%s'; names are unique", name);
+        diag_note(c->d, c->s->secrets[prev].loc, "'%s' first defined here", name);
+        return name;
+    }
+    strmap_put(&c->secrets, name, idx);
+    return name;
+}
+
+/* secrets[i] keys: name, type (required here, though Kubernetes defaults it to
+ * Opaque, which the kubelet ignores), auths (the .dockerconfigjson "auths" or
+ * the .dockercfg map: registry location -> {credential}). */
+static void parse_secret(struct ctx *c, const struct node *m, const char *where)
+{
+    static const char *const keys[] = {"name", "type", "auths"};
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_secrets;
+    struct scenario_secret *sec = VEC_PUSH(s->secrets, s->n_secrets, c->cap_secrets);
+    sec->type = SCENARIO_SECRET_OTHER;
+    sec->loc = m->loc;
+    if (want_map(c, m, where) != 0) {
+        c->secrets_ok = false;
+        return;
+    }
+    CHECK_KEYS(c, m, keys, where);
+    char *name = secret_name(c, m, where, idx);
+    s->secrets[idx].name = name;
+    if (!name)
+        c->secrets_ok = false;
+    const struct node *v;
+    int t;
+    if (!(v = get(m, "type")))
+        missing(c, m, "type", where);
+    else if (to_enum(c, v, "type", "a Secret type", secret_types, N_OF(secret_types), &t) == 0)
+        s->secrets[idx].type = t == 0   ? SCENARIO_SECRET_DOCKERCONFIGJSON
+                               : t == 1 ? SCENARIO_SECRET_DOCKERCFG
+                                        : SCENARIO_SECRET_OTHER;
+    if ((v = get(m, "auths")))
+        parse_auths(c, v, where, &s->secrets[idx].auths, &s->secrets[idx].n_auths);
+}
+
+/* secrets: a list of Secrets pods name in imagePullSecrets (above). */
+static void parse_secrets(struct ctx *c, const struct node *root)
+{
+    const struct node *v = get(root, "secrets");
+    const struct node *list = get_list(c, root, "secrets", "", false, "secret");
+    c->secrets_ok = !v || is_null(v) || list;
+    if (!list)
+        return;
+    if (list->n_items > SCENARIO_MAX_SECRETS) {
+        diag_error(c->d, list->loc, "secrets: %zu entries exceed the limit of %u",
+                   list->n_items, SCENARIO_MAX_SECRETS);
+        c->secrets_ok = false;
+        return;
+    }
+    for (size_t i = 0; i < list->n_items; i++) {
+        char *w = xasprintf("secrets[%zu]", i);
+        parse_secret(c, list->items[i], w);
+        free(w);
+    }
+}
+
+/* template.imagePullSecrets: a list of {name: SECRET}, each a secrets entry.
+ * Simplification: upstream a missing Secret is a kubelet warning ("Unable to
+ * retrieve pull secret") and the pull goes on without it; here a dangling
+ * name is an input error (omit it to model a missing Secret). */
+static void parse_pull_secrets(struct ctx *c, const struct node *m, const char *where,
+                               struct scenario_workload *wl)
+{
+    static const char *const keys[] = {"name"};
+    struct scenario *s = c->s;
+    const struct node *list = get_list(c, m, "imagePullSecrets", where, false, "secrets");
+    const char **names;
+    NAMES_OF(s->secrets, s->n_secrets, name, names);
+    for (size_t i = 0; list && i < list->n_items; i++) {
+        const struct node *it = list->items[i], *v;
+        char *w = xasprintf("%s.imagePullSecrets[%zu]", where, i);
+        if (it->kind == NODE_SCALAR && !is_null(it))
+            diag_error(c->d, it->loc, "imagePullSecrets[%zu]: '%s' is a bare name; expected "
+                       "{name: %s} (a LocalObjectReference, as in a pod spec)", i, it->text,
+                       it->text);
+        else if (want_map(c, it, w) == 0) {
+            CHECK_KEYS(c, it, keys, w);
+            if (!(v = get(it, "name")))
+                missing(c, it, "name", w);
+            else if (!c->secrets_ok)
+                want_scalar(c, v, "name", "a secret name");
+            else {
+                uint32_t idx = resolve_name(c, v, "name", &c->secrets, "secrets", names,
+                                            s->n_secrets);
+                size_t cap = wl->n_pull_secrets;
+                if (idx != SCENARIO_NONE)
+                    *(uint32_t *)VEC_PUSH(wl->pull_secrets, wl->n_pull_secrets, cap) = idx;
+            }
+        }
+        free(w);
+    }
+    free(names);
+}
+
+/* nodePools[i].credentials keys: auths (the nodes' config.json and
+ * credential providers: registry location -> {credential}). */
+static void parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
+                                   struct scenario_pool *p)
+{
+    static const char *const keys[] = {"auths"};
+    const struct node *x;
+    if (want_map(c, v, "credentials") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, where);
+    if ((x = get(v, "auths")))
+        parse_auths(c, x, where, &p->node_auths, &p->n_node_auths);
+}
+
 /* nodePools[i].disk keys: writeBandwidth, capacity, baselineUsage. */
 static void parse_disk(struct ctx *c, const struct node *v, const char *where,
                        struct scenario_pool *p)
@@ -1974,12 +2369,12 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
 }
 
 /* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
- * maxPods, prePulled, pinnedImages. */
+ * maxPods, prePulled, pinnedImages, credentials. */
 static void parse_pool(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"name", "count", "arch", "nicBandwidth", "disk",
                                        "kubelet", "runtime", "maxPods", "prePulled",
-                                       "pinnedImages"};
+                                       "pinnedImages", "credentials"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_pools;
     struct scenario_pool *p = VEC_PUSH(s->pools, s->n_pools, c->cap_pools);
@@ -2037,6 +2432,11 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
         to_u32(c, v, "maxPods", 1, 1000, NULL, &p->max_pods);
     if ((v = get(m, "kubelet")) && !is_null(v))
         parse_pool_kubelet(c, v, where, idx);
+    if ((v = get(m, "credentials")) && !is_null(v)) {
+        w = xasprintf("%s.credentials", where);
+        parse_pool_credentials(c, v, w, &s->pools[idx]);
+        free(w);
+    }
     const struct node *list = get_list(c, m, "pinnedImages", where, false, "images");
     p = &s->pools[idx];
     if (list) {
@@ -2154,14 +2554,17 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     }
 }
 
-/* workloads[i].template keys: initContainers, containers, runtimeClassName. */
+/* workloads[i].template keys: initContainers, containers, runtimeClassName,
+ * imagePullSecrets. */
 static void parse_template(struct ctx *c, const struct node *m, const char *where,
                            struct scenario_workload *wl)
 {
-    static const char *const keys[] = {"initContainers", "containers", "runtimeClassName"};
+    static const char *const keys[] = {"initContainers", "containers", "runtimeClassName",
+                                       "imagePullSecrets"};
     if (want_map(c, m, "template") != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
+    parse_pull_secrets(c, m, where, wl);
     const struct node *rv = get(m, "runtimeClassName");
     if (rv)
         wl->runtime_class = resolve_runtime_class(c, rv);
@@ -2502,14 +2905,25 @@ static char *default_name(const char *path)
     return xstrndup(base, n);
 }
 
+/* Sets uses_credentials: a registry authenticates, a secret exists, or a
+ * pool has node credentials. */
+static void note_credentials(struct scenario *s)
+{
+    s->uses_credentials = s->n_secrets > 0;
+    for (size_t i = 0; i < s->n_registries; i++)
+        s->uses_credentials = s->uses_credentials || s->registries[i].auth.on;
+    for (size_t i = 0; i < s->n_pools; i++)
+        s->uses_credentials = s->uses_credentials || s->pools[i].n_node_auths > 0;
+}
+
 /* Top level keys: name, seed, horizon, sampleInterval, admission, registries,
- * images, runtimeClasses, kubeletConfigs, nodePools, workloads, events. */
+ * images, runtimeClasses, secrets, kubeletConfigs, nodePools, workloads, events. */
 static void parse_top(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
                                        "admission", "registries", "images", "kubeletConfigs",
                                        "nodePools", "workloads", "events",
-                                       "runtimeClasses"};
+                                       "runtimeClasses", "secrets"};
     struct scenario *s = c->s;
     const struct node *v;
     if (root->kind != NODE_MAP) {
@@ -2539,11 +2953,13 @@ static void parse_top(struct ctx *c, const struct node *root)
     parse_registries(c, root);
     parse_images(c, root);
     parse_runtime_classes(c, root);
+    parse_secrets(c, root); /* after registries: secrets name their accounts */
     parse_kubelet_configs(c, root);
     parse_pools(c, root);
     parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
     parse_workloads(c, root);
     check_totals(c);
+    note_credentials(s);
 }
 
 /* ------------------------------------------------------------ YAML input */
@@ -2989,6 +3405,23 @@ static char *emit_tree(struct ctx *c, const struct node *root)
 
 /* ------------------------------------------------------------ public API */
 
+static void free_auth_entries(struct scenario_auth_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].key);
+    free(e);
+}
+
+static void free_auth(struct scenario_registry_auth *a)
+{
+    for (size_t i = 0; i < a->n_accounts; i++) {
+        for (size_t j = 0; j < a->accounts[i].n_repositories; j++)
+            free(a->accounts[i].repositories[j]);
+        free(a->accounts[i].repositories);
+    }
+    free(a->accounts);
+}
+
 void scenario_free(struct scenario *s)
 {
     if (!s)
@@ -2997,6 +3430,7 @@ void scenario_free(struct scenario *s)
         free(s->registries[i].host);
         free(s->registries[i].outages);
         free(s->registries[i].changes);
+        free_auth(&s->registries[i].auth);
     }
     for (size_t i = 0; i < s->n_layers; i++)
         free(s->layers[i].id);
@@ -3012,14 +3446,19 @@ void scenario_free(struct scenario *s)
             free(im->platforms[j]);
         free(im->platforms);
     }
-    for (size_t i = 0; i < s->n_kubelet_configs; i++)
+    for (size_t i = 0; i < s->n_kubelet_configs; i++) {
         free(s->kubelet_configs[i].name);
+        for (size_t j = 0; j < s->kubelet_configs[i].n_allowlist; j++)
+            free(s->kubelet_configs[i].allowlist[j]);
+        free(s->kubelet_configs[i].allowlist);
+    }
     for (size_t i = 0; i < s->n_pools; i++) {
         free(s->pools[i].name);
         free(s->pools[i].arch);
         free(s->pools[i].pre_pulled);
         free(s->pools[i].pre_pulled_by_digest);
         free(s->pools[i].pinned);
+        free_auth_entries(s->pools[i].node_auths, s->pools[i].n_node_auths);
     }
     for (size_t i = 0; i < s->n_workloads; i++) {
         struct scenario_workload *wl = &s->workloads[i];
@@ -3029,7 +3468,16 @@ void scenario_free(struct scenario *s)
         }
         free(wl->containers);
         free(wl->name);
+        free(wl->pull_secrets);
     }
+    for (size_t i = 0; i < s->n_secrets; i++) {
+        free(s->secrets[i].name);
+        free_auth_entries(s->secrets[i].auths, s->secrets[i].n_auths);
+    }
+    free(s->secrets);
+    for (size_t i = 0; i < s->n_credentials; i++)
+        free(s->credentials[i]);
+    free(s->credentials);
     for (size_t i = 0; i < s->n_origins; i++)
         free(s->origins[i]);
     free(s->registries);
@@ -3095,6 +3543,8 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
     strmap_release(&c.runtime_classes);
     strmap_release(&c.handlers);
     strmap_release(&c.snapshotters);
+    strmap_release(&c.credentials);
+    strmap_release(&c.secrets);
     chainmap_release(&c.chains);
     free(c.layer_src);
     free(c.wl_src);

@@ -1,7 +1,7 @@
 /*
- * scenario.h - a scenario file, parsed and fully validated: registries,
- * images and their layers, runtime classes, kubelet configs, node pools,
- * workloads, events.
+ * scenario.h - a scenario file, parsed and fully validated: registries (and
+ * their auth), images and their layers, runtime classes, secrets, kubelet
+ * configs, node pools (and their credentials), workloads, events.
  *
  * Pure data: no simulation state. scenario_load() checks everything a run
  * could trip on (units, ranges, dangling names, kubelet config validation,
@@ -16,7 +16,11 @@
  *    (spec §6), container pull policies are defaulted as the API server
  *    does (spec §2, §12);
  *  - layers are de-duplicated by id across images; chains (layer prefixes,
- *    containerd's snapshot chain IDs) are interned per distinct prefix.
+ *    containerd's snapshot chain IDs) are interned per distinct prefix;
+ *  - every auths key normalizes (keyring.h) and names a credential some
+ *    registry account defines; allowlist entries are stored as
+ *    verifypolicy_allowlist_pattern returns them. Like imageref.h, those two
+ *    modules are pure, so the loader may use them.
  * Ownership: struct scenario owns all its arrays and strings; free with
  *   scenario_free(). Source locations point into 'file', owned here too.
  */
@@ -35,6 +39,8 @@
 #define SCENARIO_MAX_LAYERS_PER_IMAGE 1000u
 #define SCENARIO_MAX_CONTAINERS 100u      /* per pod template */
 #define SCENARIO_MAX_RUNTIME_CLASSES 100u /* runtimeClasses entries */
+#define SCENARIO_MAX_SECRETS 10000u       /* secrets entries */
+#define SCENARIO_MAX_CREDENTIALS 10000u   /* distinct registry account names */
 
 enum scenario_pull_policy {
     SCENARIO_PULL_ALWAYS,
@@ -93,7 +99,8 @@ enum scenario_rate_key {
     SCENARIO_RATE_NODE,       /* each node its own address */
     SCENARIO_RATE_POOL,       /* one NAT address per node pool */
     SCENARIO_RATE_CLUSTER,    /* one NAT address for every node */
-    SCENARIO_RATE_CREDENTIAL, /* one account; treated as cluster (no credentials yet) */
+    SCENARIO_RATE_CREDENTIAL, /* one quota per credential (account) name; anonymous
+                                 pulls share one NAT address, as key cluster */
 };
 
 /* registries[i].rateLimit: at most 'requests' counted manifest GETs per
@@ -102,6 +109,26 @@ struct scenario_rate_limit {
     uint32_t requests;        /* 0 = no rate limit (key absent) */
     double window;            /* s, > 0 */
     enum scenario_rate_key key;
+};
+
+/* registries[i].auth.accounts[j]: a credential the registry knows and the
+ * repositories it may pull. */
+struct scenario_account {
+    uint32_t credential;  /* index into credentials */
+    char **repositories;  /* "*" (every one), "shop/api" (exact), or "shop/" followed by
+                             '*' (every repository under shop/, at any depth) */
+    size_t n_repositories;
+    struct diag_loc loc;
+};
+
+/* registries[i].auth: which repositories need credentials and which
+ * credentials may pull them (registry.h registry_authorizes). */
+struct scenario_registry_auth {
+    bool on;          /* the key is present; off = no authentication at all */
+    bool required;    /* every repository needs credentials (default); false: only
+                         those some account lists */
+    struct scenario_account *accounts;
+    size_t n_accounts;
 };
 
 struct scenario_registry {
@@ -120,6 +147,32 @@ struct scenario_registry {
     size_t n_changes;
     struct scenario_rate_limit rate_limit;
     uint32_t max_concurrent_requests; /* requests in flight at once; 0 = no limit */
+    struct scenario_registry_auth auth;
+    struct diag_loc loc;
+};
+
+/* One config.json "auths" entry: a key as written (keyring.h normalizes it)
+ * and the credential stored under it. */
+struct scenario_auth_entry {
+    char *key;           /* "registry.example.com", "https://index.docker.io/v1/", ... */
+    uint32_t credential; /* index into credentials */
+    struct diag_loc loc;
+};
+
+/* secrets[i].type: the kubelet reads only the two docker types
+ * (pkg/credentialprovider/secrets/secrets.go); every other type is ignored. */
+enum scenario_secret_type {
+    SCENARIO_SECRET_DOCKERCONFIGJSON, /* kubernetes.io/dockerconfigjson */
+    SCENARIO_SECRET_DOCKERCFG,        /* kubernetes.io/dockercfg */
+    SCENARIO_SECRET_OTHER,            /* Opaque, kubernetes.io/tls, ...: ignored */
+};
+
+/* secrets[i]: a Secret pods name in imagePullSecrets. */
+struct scenario_secret {
+    char *name;
+    enum scenario_secret_type type;
+    struct scenario_auth_entry *auths; /* in file order */
+    size_t n_auths;
     struct diag_loc loc;
 };
 
@@ -161,6 +214,14 @@ struct scenario_image {
     struct diag_loc loc;
 };
 
+/* kubelet imagePullCredentialsVerificationPolicy (spec §10, verifypolicy.h). */
+enum scenario_verify_policy {
+    SCENARIO_VERIFY_NEVER,             /* NeverVerify */
+    SCENARIO_VERIFY_NEVER_PRELOADED,   /* NeverVerifyPreloadedImages (default) */
+    SCENARIO_VERIFY_NEVER_ALLOWLISTED, /* NeverVerifyAllowlistedImages */
+    SCENARIO_VERIFY_ALWAYS,            /* AlwaysVerify */
+};
+
 struct scenario_kubelet {
     char *name;                        /* kubeletConfigs key; "<pool>.kubelet" for inline */
     bool inline_config;                /* written inline in a pool: never run as a config */
@@ -177,6 +238,14 @@ struct scenario_kubelet {
     /* featureGates.RuntimeClassInImageCriApi (alpha, default false): images are
      * keyed per (image, runtime handler) on the node (runtimeclass.h). */
     bool runtime_class_in_image_cri_api;
+    /* featureGates.KubeletEnsureSecretPulledImages (beta 1.35, default true: spec
+     * §10): present images are checked against the credentials that pulled them
+     * (pullrecords.h); only in scenarios that use credentials (scenario.uses_credentials). */
+    bool ensure_secret_pulled_images;
+    enum scenario_verify_policy verify_policy; /* imagePullCredentialsVerificationPolicy */
+    char **allowlist;  /* preloadedImagesVerificationAllowlist, validated and stored as
+                          verifypolicy_allowlist_pattern returns them (owned) */
+    size_t n_allowlist;
     struct diag_loc loc;
 };
 
@@ -210,6 +279,9 @@ struct scenario_pool {
     uint32_t *pre_pulled;        /* image indices present at t = 0 */
     bool *pre_pulled_by_digest;  /* written as a digest: the tag is not recorded */
     size_t n_pre_pulled;
+    struct scenario_auth_entry *node_auths; /* credentials: {auths}: the nodes' config.json
+                                               and credential providers, in file order */
+    size_t n_node_auths;
     struct diag_loc loc;
 };
 
@@ -256,6 +328,9 @@ struct scenario_workload {
     uint32_t pool;                      /* index into pools, SCENARIO_NONE = any pool */
     uint32_t runtime_class;             /* template.runtimeClassName: index into
                                            runtime_classes, SCENARIO_NONE = none */
+    uint32_t *pull_secrets;             /* template.imagePullSecrets: indices into secrets,
+                                           in spec order */
+    size_t n_pull_secrets;
     struct scenario_container *containers; /* init containers first, in spec order */
     size_t n_containers;
     size_t n_init;
@@ -301,6 +376,14 @@ struct scenario {
      * first (containerd's default snapshotter). */
     struct scenario_handler *handlers;    size_t n_handlers;
     char **snapshotters;                  size_t n_snapshotters;
+    /* Credential (registry account) names, in order of first definition in
+     * registries[].auth.accounts; secrets in file order. */
+    char **credentials;                   size_t n_credentials;
+    struct scenario_secret *secrets;      size_t n_secrets;
+    /* Some registry has auth, some secret exists or some pool has credentials:
+     * the kubelet looks up credentials, keeps pull records, and the results get
+     * their credential columns. False = exactly the behaviour without them. */
+    bool uses_credentials;
 
     char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
 

@@ -136,7 +136,10 @@ static void message(const struct trace_event *ev, struct strbuf *sb)
                     ev->image, d1, d2, (unsigned long long)ev->size);
         break;
     case TRACE_ALREADY_PRESENT:
-        strbuf_addf(sb, "Container image \"%s\" already present on machine", ev->image);
+        /* image_manager.go EnsureImageExists: the gate's variant says the pod's
+         * credentials were checked. */
+        strbuf_addf(sb, "Container image \"%s\" already present on machine%s", ev->image,
+                    ev->accessible ? " and can be accessed by the pod" : "");
         break;
     case TRACE_FAILED:
         strbuf_addf(sb, "Failed to pull image \"%s\": %s", ev->image, ev->error);
@@ -158,8 +161,9 @@ static void why(const struct trace_event *ev, struct strbuf *sb)
     switch (ev->kind) {
     case TRACE_PULLING:
         strbuf_addf(sb, "policy %s, %s; %s puller: %u running, %u queued ahead", ev->policy,
-                    strcmp(ev->policy, "Always") == 0 ? "no presence check"
-                                                      : "image not present",
+                    ev->presence                         ? ev->presence
+                    : strcmp(ev->policy, "Always") == 0 ? "no presence check"
+                                                         : "image not present",
                     ev->puller, ev->running, ev->ahead);
         break;
     case TRACE_PULLED:
@@ -178,9 +182,15 @@ static void why(const struct trace_event *ev, struct strbuf *sb)
                         "last error: %s", d, ev->error ? ev->error : "-");
         break;
     case TRACE_NEVER_PULL:
-        strbuf_addf(sb, "policy Never and image absent: waits for another pod to pull it");
+        if (ev->presence)
+            strbuf_addf(sb, "policy Never, %s; the kubelet says \"not present\" rather than "
+                            "reveal it", ev->presence);
+        else
+            strbuf_addf(sb, "policy Never and image absent: waits for another pod to pull it");
         break;
     }
+    if (ev->note)
+        strbuf_addf(sb, "; %s", ev->note);
 }
 
 void trace_emit(struct trace *t, const struct trace_event *ev)

@@ -8,6 +8,7 @@
  * pkg/kubelet/images/image_manager.go, pkg/kubelet/events/event.go:
  *   Pulling  (Normal)   Pulling image "IMG"
  *   Pulled   (Normal)   Container image "IMG" already present on machine
+ *                       [and can be accessed by the pod] (KubeletEnsureSecretPulledImages)
  *   Pulled   (Normal)   Successfully pulled image "IMG" in D (D2 including waiting).
  *                       Image size: N bytes.
  *   Failed   (Warning)  Failed to pull image "IMG": ERR
@@ -21,6 +22,7 @@
 #ifndef PULLSIM_TRACE_H
 #define PULLSIM_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,6 +54,13 @@ struct trace_event {
     const char *error;      /* Failed, BackOff: the error text */
     double backoff_s;       /* Failed, BackOff: current back-off, s */
     double left_s;          /* BackOff: until the back-off expires, s */
+    /* Credentials (scenarios that use them; NULL/false elsewhere, so other
+     * lines stay as they were): */
+    bool accessible;        /* Pulled (present): the KubeletEnsureSecretPulledImages text */
+    const char *presence;   /* Pulling, ErrImageNeverPull: why a present image is pulled
+                               again or refused, in place of "image not present" */
+    const char *note;       /* any kind: appended to the why ("; NOTE"): credentials tried,
+                               used, or the record that made a pull unnecessary */
 };
 
 struct trace;

@@ -181,6 +181,9 @@ static void on_image_gc(struct engine *e, void *arg)
                                                   w->disk[a->index].started);
     struct imagegc_result r;
     imagegc_collect(nd, &pol, now, image_in_use, a, &r);
+    /* PruneUnknownRecords follows image GC (spec §10). */
+    if (r.deleted > 0)
+        kubelet_prune_pull_records(w->kubelet, a->index);
     struct world_disk_stats *st = &w->dstats;
     st->gc_invocations++;
     st->gc_runs += r.over_high || r.deleted > 0;
@@ -223,6 +226,8 @@ static void on_eviction_check(struct engine *e, void *arg)
                                                       ds->started);
         struct imagegc_result r;
         imagegc_delete_unused(nd, &pol, now, image_in_use, a, &r);
+        if (r.deleted > 0)
+            kubelet_prune_pull_records(w->kubelet, a->index);
         struct world_disk_stats *st = &w->dstats;
         st->reclaims += r.deleted > 0;
         st->reclaim_images_deleted += r.deleted;
@@ -535,9 +540,11 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
     w->reg_last = xcalloc(sc->n_registries ? sc->n_registries : 1, sizeof(*w->reg_last));
     /* The grant callback is the runtime's; runtime_new sets it. */
-    for (size_t i = 0; i < sc->n_registries; i++)
+    for (size_t i = 0; i < sc->n_registries; i++) {
         registry_init(&w->registries[i], &sc->registries[i], w->net, w->max_nodes,
                       sc->n_pools, NULL);
+        registry_set_credential_count(&w->registries[i], sc->n_credentials);
+    }
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
     w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));

@@ -9,6 +9,8 @@
 #  - the back-off timeline of an always-failing registry, read from pulls.csv;
 #  - RuntimeClass image keys: scenarios/runtimeclass.yaml's pulls per runtime
 #    handler, read from pulls.csv and summary.json, gate off and on;
+#  - private registries and credentials: scenarios/private-registry.yaml per
+#    kubelet config (pods, requests, verification pulls, 401s, trace);
 #  - atomic output: no *.tmp file is left behind.
 set -u
 bin=$1
@@ -261,6 +263,70 @@ if awk -F, '
 if grep -F 'api-0/api ' "$tmp/ip.trace" | grep -qF 'already present on machine' &&
    grep -F 'report-14/report ' "$tmp/ip.trace" | grep -qF 'BackOff'; then ok; else
     bad "image-policies: trace lacks the present image or the platform back-off"; fi
+
+# private-registry (credentials; numbers in its header): twice to identical
+# files and traces; per config the pods' latencies, the requests, the
+# verification pulls (manifest only, 0 bytes, with shop-ci's credential),
+# billing's refused peek and the anonymous 401s; the credential column only
+# in scenarios with credentials; the trace says why an image is pulled again.
+for i in 1 2; do
+    "$bin" run scenarios/private-registry.yaml --out "$tmp/pr$i" --no-plots --quiet \
+        --trace "$tmp/prtrace$i.txt" || bad "private-registry run $i"
+done
+for c in never-verify default always-verify; do
+    for file in pods.csv pulls.csv timeseries.csv summary.json; do
+        if cmp -s "$tmp/pr1/$c/$file" "$tmp/pr2/$c/$file"; then ok; else
+            bad "determinism: private-registry $c/$file differs between two runs"; fi
+    done
+done
+if cmp -s "$tmp/prtrace1.txt" "$tmp/prtrace2.txt"; then ok; else bad "private-registry trace differs"; fi
+pr_pods() { # FILE CONFIG: every pod's latency as the header derives it
+    awk -F, -v cfg="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    {
+        wl = $col["workload"]; lat = $col["latency_s"]; v = (cfg == "always-verify") ? 0.15 : 0
+        if (wl == "log-agent") ok = (lat == v)
+        else if (wl == "shop-api") ok = (lat == 1 + v)
+        else if (wl == "billing-api") ok = (lat == 1.6 + v)
+        else if (wl == "shop-canary") ok = (lat == ((cfg == "never-verify") ? 0 : 0.15))
+        else if (wl == "billing-peek") ok = (cfg == "never-verify") ? (lat == 0) : ($col["ready_s"] == "")
+        else if (wl == "report") ok = ($col["ready_s"] == "" && $col["failed_pulls"] == 6)
+        else ok = 0
+        if (!ok) { print cfg " pod " $col["pod"] ": " $0; bad = 1 }
+        n++
+    }
+    END { exit bad || n != 18 }' "$1"
+}
+for c in never-verify default always-verify; do
+    if pr_pods "$tmp/pr1/$c/pods.csv" "$c"; then ok; else bad "private-registry $c: pods.csv"; fi
+done
+for pair in never-verify:42:0 default:60:10 always-verify:72:14; do
+    c=${pair%%:*}; rest=${pair#*:}; req=${rest%%:*}; ver=${rest#*:}
+    if grep -q "\"requests\": $req," "$tmp/pr1/$c/summary.json" &&
+       grep -q "\"verificationPulls\": $ver," "$tmp/pr1/$c/summary.json"; then ok; else
+        bad "private-registry $c: requests $req and verificationPulls $ver expected"; fi
+done
+if awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if ($NF != "credential") bad = 1; next }
+    { pod = $col["pod"] + 0 }
+    $col["container"] == "api" && $col["started_s"] >= 120 && $col["credential"] == "secret:shop-ci-pull/shop-ci" {
+        canary++; if ($col["bytes"] != 0 || $col["result"] != "ok") bad = 1 }
+    $col["container"] == "peek" { peek++
+        if ($col["result"] != "failed" || index($col["error"], "failed to fetch oauth token") == 0 ||
+            $col["credential"] != "secret:billing-pull/billing-team") bad = 1 }
+    $col["container"] == "report" { report++
+        if (index($col["error"], "failed to fetch anonymous token") == 0 || $col["credential"] != "anonymous") bad = 1 }
+    END { exit bad || canary != 4 || peek != 6 || report != 6 }' "$tmp/pr1/default/pulls.csv"
+then ok; else bad "private-registry default: pulls.csv verification, peek and report rows"; fi
+if head -n 1 "$tmp/q1/serial/pulls.csv" | grep -q 'credential'; then
+    bad "quickstart (no credentials) has a credential column"; else ok; fi
+if grep -q '"credentials"' "$tmp/q1/serial/summary.json"; then
+    bad "quickstart (no credentials) has a credentials block"; else ok; fi
+if sed -n '/config default,/,/config always-verify,/p' "$tmp/prtrace1.txt" |
+       grep -F 'shop-canary' | grep -qF 'image present but pulled with credentials this pod does not have: verifying' &&
+   grep -qF 'already present on machine and can be accessed by the pod' "$tmp/prtrace1.txt" &&
+   grep -qF 'credentials to try: pull secret shop-pull (credential shop-team)' "$tmp/prtrace1.txt"; then ok; else
+    bad "private-registry trace: verification, accessible or credential notes missing"; fi
 
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
 for i in 1 2; do

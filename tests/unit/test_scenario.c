@@ -468,7 +468,8 @@ static const struct error_case error_cases[] = {
      "t.yaml:11:5: error: unknown key 'cuont' in nodePools[0]; did you mean 'count'?"},
     {"unknown key, far", "    count: 2\n", "    count: 2\n    zones: 3\n",
      "t.yaml:12:5: error: unknown key 'zones' in nodePools[0]; expected one of: arch, count, "
-     "disk, kubelet, maxPods, name, nicBandwidth, pinnedImages, prePulled, runtime"},
+     "credentials, disk, kubelet, maxPods, name, nicBandwidth, pinnedImages, prePulled and 1 "
+     "more"},
     {"bare number bandwidth", "1Gbps", "1000",
      "t.yaml:12:19: error: nicBandwidth: '1000' has no unit; expected a number followed by bps"},
     {"bad unit", "29MB", "29Mb", "t.yaml:7:26: error: size: '29Mb' is not a size"},
