@@ -674,6 +674,13 @@ static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint
                                const enum pullrecords_verdict *v)
 {
     struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
+    const struct scenario_container *spec = spec_of(k, pod, c);
+    if (k->sc->n_pushes > 0) {
+        ev.digest = k->sc->images[have].digest;
+        uint32_t now_named = runtime_tag_target(k->rt, spec->image_idx);
+        if (!spec->by_digest && now_named != have)
+            ev.moved_to = k->sc->images[now_named].digest;
+    }
     struct strbuf note;
     strbuf_init(&note);
     if (v) {
@@ -931,6 +938,8 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
         struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
                                  .size = image_size(k->sc, res->image)};
+        if (k->sc->n_pushes > 0)
+            ev.digest = k->sc->images[res->image].digest;
         struct strbuf note;
         strbuf_init(&note);
         if (k->creds) {

@@ -204,6 +204,12 @@ void trace_emit(struct trace *t, const struct trace_event *ev)
     if (ev->handler)
         strbuf_addf(&reasons, "; image key: runtime handler %s (RuntimeClassInImageCriApi)",
                     ev->handler);
+    /* Digests shortened as docker shows image IDs: "sha256:" and 12 digits. */
+    if (ev->digest)
+        strbuf_addf(&reasons, "; runs %.19s", ev->digest);
+    if (ev->moved_to)
+        strbuf_addf(&reasons, " although the registry's tag has moved to %.19s: the local "
+                              "tag wins under %s", ev->moved_to, ev->policy);
     char who[256];
     snprintf(who, sizeof(who), "%s/%s", ev->pod, ev->container);
     fprintf(t->f, "%12.3fs  node %-5u %-28s %-7s %-17s %s  -- %s\n", ev->t, ev->node, who,

@@ -61,6 +61,10 @@ struct trace_event {
                                again or refused, in place of "image not present" */
     const char *note;       /* any kind: appended to the why ("; NOTE"): credentials tried,
                                used, or the record that made a pull unnecessary */
+    /* Mutable tags (scenarios with a push event; NULL elsewhere): */
+    const char *digest;     /* Pulled (both kinds): the digest the container runs */
+    const char *moved_to;   /* Pulled (present): the digest the registry's tag names now,
+                               when it is not the local one */
 };
 
 struct trace;

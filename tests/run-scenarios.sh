@@ -146,9 +146,12 @@ if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote di
 # tag-moves (mutable tags): twice to identical files; the version skew the
 # scenario's header derives: web 6 pods on v1 and 3 on the new build, worker
 # the same, web-always 6 on the new build fetching only the 25 MB layer,
-# web-pinned 9 on v1 by digest, 3 of them pulled fetching only v1's 20 MB.
+# web-pinned 9 on v1 by digest, 3 of them pulled fetching only v1's 20 MB,
+# worker-ifnp (IfNotPresent on :latest) 6 on the old build, 3 on the new;
+# the trace says why on the old nodes.
 for i in 1 2; do
-    "$bin" run scenarios/tag-moves.yaml --out "$tmp/tm$i" --no-plots --quiet || bad "tag-moves run $i"
+    "$bin" run scenarios/tag-moves.yaml --out "$tmp/tm$i" --no-plots --quiet \
+        --trace "$tmp/tmtrace.txt" || bad "tag-moves run $i"
 done
 for file in pods.csv pulls.csv timeseries.csv summary.json versions.csv; do
     if cmp -s "$tmp/tm1/default/$file" "$tmp/tm2/default/$file"; then ok; else
@@ -165,7 +168,8 @@ if awk -F, -v v1="$v1" '
     END { exit !(n["web", v1] == 6 && n["web", web_new] == 3 && kinds["web"] == 2 &&
                  n["worker", first["worker"]] == 6 && kinds["worker"] == 2 &&
                  n["web-always", web_new] == 6 && kinds["web-always"] == 1 &&
-                 n["web-pinned", v1] == 9 && kinds["web-pinned"] == 1) }' \
+                 n["web-pinned", v1] == 9 && kinds["web-pinned"] == 1 &&
+                 n["worker-ifnp", first["worker"]] == 6 && kinds["worker-ifnp"] == 2) }' \
     "$tmp/tm1/default/pods.csv"; then ok; else bad "tag-moves: pods per digest per workload"; fi
 if awk -F, -v v1="$v1" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -175,6 +179,8 @@ if awk -F, -v v1="$v1" '
     pod >= 24 { pinned++ }
     END { exit bad || pinned != 3 }' "$tmp/tm1/default/pulls.csv"; then ok; else
     bad "tag-moves: web-always and web-pinned pulls (bytes, digest)"; fi
+if [ "$(grep -c "worker-ifnp.*although the registry's tag has moved to sha256:" "$tmp/tmtrace.txt")" = 6 ]
+then ok; else bad "tag-moves trace: the 6 old-node worker-ifnp pods do not say the tag moved"; fi
 if head -n 1 "$tmp/tm1/default/versions.csv" | grep -q '^t_s,web/web a1a1a1a1a1a1,' &&
    grep -q '"pushes": 2,' "$tmp/tm1/default/summary.json"; then ok; else
     bad "tag-moves: versions.csv header or summary pushes"; fi
