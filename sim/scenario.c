@@ -17,6 +17,7 @@
  * Vocabulary: spec/scenario-format.md; kubelet config: spec/kubelet-semantics.md §6.
  */
 #include "scenario.h"
+#include "scenario_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -34,36 +35,8 @@
 
 /* Deeper nesting is an input error: it keeps the recursive walks shallow. */
 #define MAX_DEPTH 64
-/* At most this many names are listed after "expected one of:". */
-#define MAX_LISTED 10
 
 /* ------------------------------------------------------------------ tree */
-
-enum node_kind {
-    NODE_SCALAR,
-    NODE_MAP,
-    NODE_SEQ,
-    NODE_BAD, /* an alias or bad scalar, already reported: checks skip it silently */
-};
-
-struct node;
-
-struct pair {
-    struct node *key; /* a scalar, except after a reported error */
-    struct node *value;
-};
-
-struct node {
-    enum node_kind kind;
-    struct diag_loc loc;
-    yaml_scalar_style_t style; /* scalars: as written, so the effective YAML keeps it */
-    bool flow;                 /* collections: written in flow style ([a, b], {k: v}) */
-    char *text;                /* scalars */
-    struct node **items;       /* NODE_SEQ */
-    size_t n_items, cap_items;
-    struct pair *pairs;        /* NODE_MAP, in file order */
-    size_t n_pairs, cap_pairs;
-};
 
 static struct node *node_new(enum node_kind kind, struct diag_loc loc)
 {
@@ -97,160 +70,6 @@ static void node_free(struct node *n)
     free(n);
 }
 
-/* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
-static bool is_null(const struct node *n)
-{
-    if (n->kind != NODE_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *t = n->text;
-    return !*t || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") ||
-           !strcmp(t, "NULL");
-}
-
-static struct pair *find_pair(const struct node *map, const char *key)
-{
-    for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
-        if (k->kind == NODE_SCALAR && !strcmp(k->text, key))
-            return &map->pairs[i];
-    }
-    return NULL;
-}
-
-/* The value of 'key' in a mapping, or NULL when absent. */
-static const struct node *get(const struct node *map, const char *key)
-{
-    const struct pair *p = map->kind == NODE_MAP ? find_pair(map, key) : NULL;
-    return p ? p->value : NULL;
-}
-
-static const char *kind_noun(const struct node *n)
-{
-    switch (n->kind) {
-    case NODE_MAP:
-        return "a mapping";
-    case NODE_SEQ:
-        return "a list";
-    case NODE_SCALAR:
-        return is_null(n) ? "an empty value" : "a single value";
-    case NODE_BAD:
-        return "an invalid value";
-    }
-    return "?";
-}
-
-/* ------------------------------------------------------- small hash maps */
-
-/* String -> index. Keys are borrowed. Lookups only; never iterated, so
- * hash order cannot leak into results. */
-struct strmap {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-};
-
-static uint64_t hash_bytes(const void *p, size_t len)
-{
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ s[i]) * 1099511628211u;
-    return h;
-}
-
-static uint32_t strmap_get(const struct strmap *m, const char *key)
-{
-    if (!m->cap)
-        return SCENARIO_NONE;
-    size_t mask = m->cap - 1;
-    for (size_t i = hash_bytes(key, strlen(key)) & mask; m->keys[i]; i = (i + 1) & mask)
-        if (!strcmp(m->keys[i], key))
-            return m->vals[i];
-    return SCENARIO_NONE;
-}
-
-static void strmap_put(struct strmap *m, const char *key, uint32_t val)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        struct strmap old = *m;
-        m->cap = old.cap ? 2 * old.cap : 16;
-        m->keys = xcalloc(m->cap, sizeof(*m->keys));
-        m->vals = xcalloc(m->cap, sizeof(*m->vals));
-        m->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i])
-                strmap_put(m, old.keys[i], old.vals[i]);
-        free(old.keys);
-        free(old.vals);
-    }
-    size_t mask = m->cap - 1;
-    size_t i = hash_bytes(key, strlen(key)) & mask;
-    while (m->keys[i] && strcmp(m->keys[i], key))
-        i = (i + 1) & mask;
-    if (!m->keys[i])
-        m->n++;
-    m->keys[i] = key;
-    m->vals[i] = val;
-}
-
-static void strmap_release(struct strmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-    *m = (struct strmap){0};
-}
-
-/* (parent chain, layer) -> chain index, for interning snapshot chains. */
-struct chainmap {
-    uint64_t *keys;
-    uint32_t *vals; /* SCENARIO_NONE = empty slot */
-    size_t cap, n;
-};
-
-static uint32_t chainmap_get(const struct chainmap *m, uint64_t key)
-{
-    if (!m->cap)
-        return SCENARIO_NONE;
-    size_t mask = m->cap - 1;
-    for (size_t i = hash_bytes(&key, sizeof(key)) & mask; m->vals[i] != SCENARIO_NONE;
-         i = (i + 1) & mask)
-        if (m->keys[i] == key)
-            return m->vals[i];
-    return SCENARIO_NONE;
-}
-
-static void chainmap_put(struct chainmap *m, uint64_t key, uint32_t val)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        struct chainmap old = *m;
-        m->cap = old.cap ? 2 * old.cap : 64;
-        m->keys = xcalloc(m->cap, sizeof(*m->keys));
-        m->vals = xmalloc(m->cap * sizeof(*m->vals));
-        memset(m->vals, 0xff, m->cap * sizeof(*m->vals));
-        m->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.vals[i] != SCENARIO_NONE)
-                chainmap_put(m, old.keys[i], old.vals[i]);
-        free(old.keys);
-        free(old.vals);
-    }
-    size_t mask = m->cap - 1;
-    size_t i = hash_bytes(&key, sizeof(key)) & mask;
-    while (m->vals[i] != SCENARIO_NONE && m->keys[i] != key)
-        i = (i + 1) & mask;
-    if (m->vals[i] == SCENARIO_NONE)
-        m->n++;
-    m->keys[i] = key;
-    m->vals[i] = val;
-}
-
-static void chainmap_release(struct chainmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-    *m = (struct chainmap){0};
-}
-
 /* ---------------------------------------------------------- load context */
 
 /* Where a layer was first defined, for the note of a conflicting definition. */
@@ -264,456 +83,6 @@ struct workload_src {
     bool kind_ok;
     struct diag_loc count_loc; /* replicas value, or kind value for a DaemonSet */
 };
-
-struct ctx {
-    struct diag *d;
-    struct scenario *s;
-    size_t cap_registries, cap_layers, cap_chains, cap_images, cap_kubelets, cap_pools,
-        cap_workloads, cap_events, cap_origins, cap_layer_src;
-    size_t cap_runtime_classes, cap_handlers, cap_snapshotters;
-    size_t cap_credentials, cap_secrets;
-    struct strmap hosts, images, layers, kubelets, pools, workloads;
-    struct strmap runtime_classes, handlers, snapshotters;
-    struct strmap credentials, secrets;
-    struct chainmap chains;
-    struct layer_src *layer_src; /* parallel to s->layers */
-    size_t n_layer_src;
-    struct workload_src *wl_src; /* parallel to s->workloads */
-    size_t n_wl_src, cap_wl_src;
-    uint64_t nodes; /* running total of pool counts and scale-outs */
-    /* A section that is missing or not a list yields no "no entry named"
-     * errors: they would only repeat the first error. */
-    bool registries_ok, images_ok, kubelets_ok, pools_ok, runtime_classes_ok;
-    bool secrets_ok;
-};
-
-/* ------------------------------------------------------ message helpers */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Appends up to MAX_LISTED of 'names' (NULLs skipped), sorted and without
- * duplicates, joined by ", ". */
-static void add_names(struct strbuf *sb, const char *const *names, size_t n)
-{
-    const char **v = xmalloc((n ? n : 1) * sizeof(*v));
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (names[i])
-            v[m++] = names[i];
-    qsort(v, m, sizeof(*v), cmp_str);
-    size_t shown = 0, distinct = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (i > 0 && !strcmp(v[i], v[i - 1]))
-            continue;
-        distinct++;
-        if (shown < MAX_LISTED) {
-            strbuf_addf(sb, "%s%s", shown ? ", " : "", v[i]);
-            shown++;
-        }
-    }
-    if (distinct > shown)
-        strbuf_addf(sb, " and %zu more", distinct - shown);
-    free(v);
-}
-
-/* The name closest to 'word' within edit distance 2, or NULL. Ties go to
- * the alphabetically first name, so the suggestion never depends on order. */
-static const char *closest(const char *word, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = 3, len = strlen(word);
-    for (size_t i = 0; i < n; i++) {
-        if (!names[i])
-            continue;
-        size_t dist = base_edit_distance(word, names[i], 2);
-        if (dist >= len || dist > 2)
-            continue;
-        if (dist < best_d || (dist == best_d && strcmp(names[i], best) < 0)) {
-            best = names[i];
-            best_d = dist;
-        }
-    }
-    return best;
-}
-
-/* "; expected one of: a, b, c; did you mean 'x'?" */
-static void add_expected(struct strbuf *sb, const char *word, const char *const *names, size_t n)
-{
-    size_t listed = 0;
-    for (size_t i = 0; i < n; i++)
-        listed += names[i] != NULL;
-    if (!listed) {
-        strbuf_addf(sb, "; there are none");
-        return;
-    }
-    strbuf_addf(sb, "; expected one of: ");
-    add_names(sb, names, n);
-    const char *best = word ? closest(word, names, n) : NULL;
-    if (best)
-        strbuf_addf(sb, "; did you mean '%s'?", best);
-}
-
-static int error_sb(struct ctx *c, struct diag_loc at, struct strbuf *sb)
-{
-    diag_error(c->d, at, "%s", sb->buf);
-    strbuf_release(sb);
-    return -1;
-}
-
-/* "in registries[0]" or "at the top level". */
-static const char *where_prep(const char *where)
-{
-    return *where ? "in " : "at the top level";
-}
-
-/* Reports keys of 'map' that are not in 'allowed' (with a suggestion when
- * one is close, else the list of keys accepted). Returns -1 if any. */
-static int check_keys(struct ctx *c, const struct node *map, const char *const *allowed,
-                      size_t n_allowed, const char *where)
-{
-    int rc = 0;
-    for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
-        if (k->kind != NODE_SCALAR)
-            continue;
-        bool known = false;
-        for (size_t j = 0; j < n_allowed && !known; j++)
-            known = !strcmp(k->text, allowed[j]);
-        if (known)
-            continue;
-        struct strbuf sb;
-        strbuf_init(&sb);
-        strbuf_addf(&sb, "unknown key '%s' %s%s", k->text, where_prep(where), where);
-        const char *best = closest(k->text, allowed, n_allowed);
-        if (best) {
-            strbuf_addf(&sb, "; did you mean '%s'?", best);
-        } else {
-            strbuf_addf(&sb, "; expected one of: ");
-            add_names(&sb, allowed, n_allowed);
-        }
-        rc = error_sb(c, k->loc, &sb);
-    }
-    return rc;
-}
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define CHECK_KEYS(c, map, keys, where) check_keys((c), (map), (keys), N_OF(keys), (where))
-
-/* Reports a missing key, unless an unknown key close to it was already
- * reported with "did you mean" (one typo, one error). */
-static int missing(struct ctx *c, const struct node *map, const char *key, const char *where)
-{
-    for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
-        size_t dist = k->kind == NODE_SCALAR ? base_edit_distance(k->text, key, 2) : 3;
-        if (dist > 0 && dist <= 2 && dist < strlen(k->text))
-            return -1;
-    }
-    return diag_error(c->d, map->loc, "missing required key '%s' %s%s", key, where_prep(where),
-                      where);
-}
-
-/* --------------------------------------------------- scalar conversions */
-/* Each returns 0 and stores the value, or -1 after reporting (silently for
- * a NODE_BAD, already reported) and leaves *out untouched. 'key' names the
- * value in messages. */
-
-static int want_scalar(struct ctx *c, const struct node *v, const char *key, const char *what)
-{
-    if (v->kind == NODE_BAD)
-        return -1;
-    if (v->kind != NODE_SCALAR || is_null(v))
-        return diag_error(c->d, v->loc, "%s: expected %s, got %s", key, what, kind_noun(v));
-    return 0;
-}
-
-static int want_map(struct ctx *c, const struct node *v, const char *key)
-{
-    if (v->kind == NODE_BAD)
-        return -1;
-    if (v->kind != NODE_MAP)
-        return diag_error(c->d, v->loc, "%s: expected a mapping, got %s", key, kind_noun(v));
-    return 0;
-}
-
-static int to_string(struct ctx *c, const struct node *v, const char *key, char **out)
-{
-    if (want_scalar(c, v, key, "a string") != 0)
-        return -1;
-    *out = xstrdup(v->text);
-    return 0;
-}
-
-/* Parses an optionally signed decimal integer. Returns 0, 1 on overflow of
- * int64, -1 if the text is not an integer. */
-static int parse_int(const char *t, int64_t *out)
-{
-    bool neg = *t == '-';
-    if (*t == '-' || *t == '+')
-        t++;
-    if (!*t)
-        return -1;
-    uint64_t v = 0;
-    bool overflow = false;
-    for (; *t; t++) {
-        if (*t < '0' || *t > '9')
-            return -1;
-        uint64_t dgt = (uint64_t)(*t - '0');
-        if (v > (UINT64_MAX - dgt) / 10)
-            overflow = true;
-        else
-            v = v * 10 + dgt;
-    }
-    if (overflow || v > (uint64_t)INT64_MAX + neg)
-        return 1;
-    *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
-    return 0;
-}
-
-/* An integer in [min, max]. 'limit' names an implementation limit ("nodes
- * per pool"): a value over max is then reported as exceeding that limit. */
-static int to_int(struct ctx *c, const struct node *v, const char *key, int64_t min, int64_t max,
-                  const char *limit, int64_t *out)
-{
-    if (want_scalar(c, v, key, "an integer") != 0)
-        return -1;
-    int64_t x = 0;
-    int rc = parse_int(v->text, &x);
-    if (rc < 0)
-        return diag_error(c->d, v->loc,
-                          "%s: '%s' is not an integer; expected an integer from %" PRId64
-                          " to %" PRId64,
-                          key, v->text, min, max);
-    bool above = rc > 0 ? v->text[0] != '-' : x > max;
-    if (limit && above)
-        return diag_error(c->d, v->loc, "%s: %s exceeds the limit of %" PRId64 " %s", key,
-                          v->text, max, limit);
-    if (rc > 0 || x < min || x > max)
-        return diag_error(c->d, v->loc,
-                          "%s: %s is out of range; expected an integer from %" PRId64
-                          " to %" PRId64,
-                          key, v->text, min, max);
-    *out = x;
-    return 0;
-}
-
-static int to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t min,
-                  uint32_t max, const char *limit, uint32_t *out)
-{
-    int64_t x;
-    if (to_int(c, v, key, min, max, limit, &x) != 0)
-        return -1;
-    *out = (uint32_t)x;
-    return 0;
-}
-
-static int to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *out)
-{
-    if (want_scalar(c, v, key, "an integer") != 0)
-        return -1;
-    const char *t = v->text;
-    uint64_t x = 0;
-    bool ok = *t != '\0';
-    for (; ok && *t; t++) {
-        uint64_t dgt = (uint64_t)(*t - '0');
-        ok = *t >= '0' && *t <= '9' && x <= (UINT64_MAX - dgt) / 10;
-        x = x * 10 + dgt;
-    }
-    if (!ok)
-        return diag_error(c->d, v->loc,
-                          "%s: '%s' is not an integer from 0 to 18446744073709551615", key,
-                          v->text);
-    *out = x;
-    return 0;
-}
-
-static int to_bool(struct ctx *c, const struct node *v, const char *key, bool *out)
-{
-    if (want_scalar(c, v, key, "true or false") != 0)
-        return -1;
-    if (strcmp(v->text, "true") && strcmp(v->text, "false"))
-        return diag_error(c->d, v->loc, "%s: '%s' is not a boolean; expected true or false", key,
-                          v->text);
-    *out = v->text[0] == 't';
-    return 0;
-}
-
-/* A plain decimal number: [+-]digits[.digits][e[+-]digits], read without
- * the locale. */
-static int parse_number(const char *t, double *out)
-{
-    double sign = 1, v = 0, scale = 1;
-    bool any = false;
-    if (*t == '-' || *t == '+')
-        sign = *t++ == '-' ? -1 : 1;
-    for (; *t >= '0' && *t <= '9'; t++, any = true)
-        v = v * 10 + (*t - '0');
-    if (*t == '.')
-        for (t++; *t >= '0' && *t <= '9'; t++, any = true)
-            v += (*t - '0') * (scale /= 10);
-    if (!any)
-        return -1;
-    if (*t == 'e' || *t == 'E') {
-        int64_t e;
-        if (parse_int(t + 1, &e) != 0 || e > 400 || e < -400)
-            return -1;
-        v *= pow(10.0, (double)e);
-        t += strlen(t);
-    }
-    if (*t || !isfinite(v))
-        return -1;
-    *out = sign * v;
-    return 0;
-}
-
-static int to_number(struct ctx *c, const struct node *v, const char *key, double *out)
-{
-    if (want_scalar(c, v, key, "a number") != 0)
-        return -1;
-    if (parse_number(v->text, out) != 0)
-        return diag_error(c->d, v->loc, "%s: '%s' is not a number; expected e.g. 0.5 or 10",
-                          key, v->text);
-    return 0;
-}
-
-/* A message buffer for units.h: the text is quoted in it, so size it to fit. */
-#define MSGBUF(msg, text)                                                                  \
-    size_t msglen = strlen(text) + 256;                                                    \
-    char *msg = xmalloc(msglen)
-
-/* Reports a units.h message and frees it. */
-static int unit_error(struct ctx *c, const struct node *v, const char *key, char *msg)
-{
-    diag_error(c->d, v->loc, "%s: %s", key, msg);
-    free(msg);
-    return -1;
-}
-
-/* A duration in seconds; 'positive' rejects 0. */
-static int to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
-                       double *out)
-{
-    double x;
-    if (want_scalar(c, v, key, "a duration such as 30s") != 0)
-        return -1;
-    MSGBUF(msg, v->text);
-    if (units_parse_duration(v->text, &x, msg, msglen) != 0)
-        return unit_error(c, v, key, msg);
-    free(msg);
-    if (positive && x <= 0)
-        return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a duration greater than 0",
-                          key, v->text);
-    *out = x;
-    return 0;
-}
-
-static int to_size(struct ctx *c, const struct node *v, const char *key, bool positive,
-                   uint64_t *out)
-{
-    uint64_t x;
-    if (want_scalar(c, v, key, "a size such as 30MB") != 0)
-        return -1;
-    MSGBUF(msg, v->text);
-    if (units_parse_size(v->text, &x, msg, msglen) != 0)
-        return unit_error(c, v, key, msg);
-    free(msg);
-    if (positive && x == 0)
-        return diag_error(c->d, v->loc, "%s: '%s' is zero; expected a size greater than 0", key,
-                          v->text);
-    *out = x;
-    return 0;
-}
-
-/* A bandwidth in bytes/s, always > 0 (a zero-bandwidth link never finishes). */
-static int to_bandwidth(struct ctx *c, const struct node *v, const char *key, double *out)
-{
-    double x;
-    if (want_scalar(c, v, key, "a bandwidth such as 1Gbps") != 0)
-        return -1;
-    MSGBUF(msg, v->text);
-    if (units_parse_bandwidth(v->text, &x, msg, msglen) != 0)
-        return unit_error(c, v, key, msg);
-    free(msg);
-    if (x <= 0)
-        return diag_error(c->d, v->loc,
-                          "%s: '%s' is zero; expected a bandwidth greater than 0", key, v->text);
-    *out = x;
-    return 0;
-}
-
-/* One of 'names' (case-sensitive, as Kubernetes enums are); *out = index. */
-static int to_enum(struct ctx *c, const struct node *v, const char *key, const char *noun,
-                   const char *const *names, size_t n, int *out)
-{
-    struct strbuf sb;
-    if (want_scalar(c, v, key, noun) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(v->text, names[i])) {
-            *out = (int)i;
-            return 0;
-        }
-    }
-    strbuf_init(&sb);
-    strbuf_addf(&sb, "%s: '%s' is not %s", key, v->text, noun);
-    add_expected(&sb, v->text, names, n);
-    return error_sb(c, v->loc, &sb);
-}
-
-/* Names that become folder or file names: [A-Za-z0-9._-]+, not "." or "..". */
-static bool is_folder_name(const char *s)
-{
-    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
-        return false;
-    for (; *s; s++) {
-        char ch = *s;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return false;
-    }
-    return true;
-}
-
-static int to_folder_name(struct ctx *c, const struct node *v, const char *key, char **out)
-{
-    if (want_scalar(c, v, key, "a name") != 0)
-        return -1;
-    if (!is_folder_name(v->text))
-        return diag_error(c->d, v->loc,
-                          "%s: '%s' cannot name a folder; expected letters, digits, '.', '_' "
-                          "or '-'",
-                          key, v->text);
-    *out = xstrdup(v->text);
-    return 0;
-}
-
-/* The list under 'key', or NULL (absent, empty value, or reported). A
- * required list must exist and hold at least one entry. */
-static const struct node *get_list(struct ctx *c, const struct node *map, const char *key,
-                                   const char *where, bool required, const char *entry_noun)
-{
-    const struct node *v = get(map, key);
-    if (!v || is_null(v)) {
-        if (required)
-            missing(c, map, key, where);
-        return NULL;
-    }
-    if (v->kind == NODE_BAD)
-        return NULL;
-    if (v->kind != NODE_SEQ) {
-        diag_error(c->d, v->loc, "%s: expected a list, got %s", key, kind_noun(v));
-        return NULL;
-    }
-    if (required && v->n_items == 0) {
-        diag_error(c->d, v->loc, "%s: the list is empty; expected at least one %s", key,
-                   entry_noun);
-        return NULL;
-    }
-    return v;
-}
 
 /* -------------------------------------------------------------- sections */
 
@@ -731,8 +100,8 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *where
     };
     struct scenario_dist dist = {SCENARIO_DIST_CONSTANT, 0, 0};
     int kind;
-    if (v->kind == NODE_SCALAR && !is_null(v)) {
-        if (to_duration(c, v, "latency", false, &dist.a) == 0)
+    if (v->kind == NODE_SCALAR && !scn_is_null(v)) {
+        if (scn_to_duration(c, v, "latency", false, &dist.a) == 0)
             *out = dist;
         return;
     }
@@ -741,34 +110,34 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *where
             diag_error(c->d, v->loc,
                        "latency: expected a duration or a mapping such as {dist: exponential, "
                        "mean: 20ms}, got %s",
-                       kind_noun(v));
+                       scn_kind_noun(v));
         return;
     }
-    const struct node *dv = get(v, "dist");
+    const struct node *dv = scn_get(v, "dist");
     if (!dv) {
-        missing(c, v, "dist", where);
+        scn_missing(c, v, "dist", where);
         return;
     }
-    if (to_enum(c, dv, "dist", "a latency distribution", dist_names, N_OF(dist_names), &kind))
+    if (scn_to_enum(c, dv, "dist", "a latency distribution", dist_names, N_OF(dist_names), &kind))
         return;
     size_t n_keys = keys[kind][2] ? 3 : 2;
-    int rc = check_keys(c, v, keys[kind], n_keys, where);
+    int rc = scn_check_keys(c, v, keys[kind], n_keys, where);
     for (size_t i = 1; i < n_keys; i++)
-        if (!get(v, keys[kind][i]))
-            rc = missing(c, v, keys[kind][i], where);
+        if (!scn_get(v, keys[kind][i]))
+            rc = scn_missing(c, v, keys[kind][i], where);
     if (rc)
         return;
     dist.kind = (enum scenario_dist_kind)kind;
-    const struct node *a = get(v, keys[kind][1]);
-    rc = to_duration(c, a, keys[kind][1], false, &dist.a);
+    const struct node *a = scn_get(v, keys[kind][1]);
+    rc = scn_to_duration(c, a, keys[kind][1], false, &dist.a);
     if (kind == SCENARIO_DIST_LOGNORMAL) {
-        const struct node *sg = get(v, "sigma");
-        if (to_number(c, sg, "sigma", &dist.b) == 0 && !(dist.b > 0))
+        const struct node *sg = scn_get(v, "sigma");
+        if (scn_to_number(c, sg, "sigma", &dist.b) == 0 && !(dist.b > 0))
             rc = diag_error(c->d, sg->loc, "sigma: %s is not positive; expected a number > 0",
                             sg->text);
     } else if (kind == SCENARIO_DIST_UNIFORM) {
-        const struct node *mx = get(v, "max");
-        if (to_duration(c, mx, "max", false, &dist.b) != 0)
+        const struct node *mx = scn_get(v, "max");
+        if (scn_to_duration(c, mx, "max", false, &dist.b) != 0)
             rc = -1;
         else if (rc == 0 && dist.b < dist.a)
             rc = diag_error(c->d, mx->loc, "max: '%s' is less than min '%s'; expected min <= max",
@@ -782,9 +151,9 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *where
 static int to_probability(struct ctx *c, const struct node *v, const char *key, double *out)
 {
     double x;
-    if (want_scalar(c, v, key, "a probability such as 0.05") != 0)
+    if (scn_want_scalar(c, v, key, "a probability such as 0.05") != 0)
         return -1;
-    if (parse_number(v->text, &x) != 0)
+    if (scn_parse_number(v->text, &x) != 0)
         return diag_error(c->d, v->loc, "%s: '%s' is not a probability; expected a number "
                           "from 0 to 1 such as 0.05", key, v->text);
     if (x < 0 || x > 1)
@@ -802,21 +171,21 @@ static int parse_outage(struct ctx *c, const struct node *m, const char *where,
 {
     static const char *const keys[] = {"from", "to", "mode"};
     static const char *const modes[] = {"fail", "hang"};
-    const struct node *fv = get(m, "from"), *tv = get(m, "to"), *mv = get(m, "mode");
+    const struct node *fv = scn_get(m, "from"), *tv = scn_get(m, "to"), *mv = scn_get(m, "mode");
     int rc = 0, mode;
     *o = (struct scenario_outage){.mode = SCENARIO_OUTAGE_FAIL, .loc = m->loc};
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return -1;
     rc |= CHECK_KEYS(c, m, keys, where);
     if (!fv)
-        rc |= missing(c, m, "from", where);
+        rc |= scn_missing(c, m, "from", where);
     else
-        rc |= to_duration(c, fv, "from", false, &o->from);
+        rc |= scn_to_duration(c, fv, "from", false, &o->from);
     if (!tv)
-        rc |= missing(c, m, "to", where);
+        rc |= scn_missing(c, m, "to", where);
     else
-        rc |= to_duration(c, tv, "to", false, &o->to);
-    if (mv && to_enum(c, mv, "mode", "an outage mode", modes, N_OF(modes), &mode) == 0)
+        rc |= scn_to_duration(c, tv, "to", false, &o->to);
+    if (mv && scn_to_enum(c, mv, "mode", "an outage mode", modes, N_OF(modes), &mode) == 0)
         o->mode = mode ? SCENARIO_OUTAGE_HANG : SCENARIO_OUTAGE_FAIL;
     else if (mv)
         rc = -1;
@@ -838,7 +207,7 @@ static int parse_outage(struct ctx *c, const struct node *m, const char *where,
 static void parse_outages(struct ctx *c, const struct node *reg, const char *where,
                           struct scenario_registry *r)
 {
-    const struct node *list = get_list(c, reg, "outages", where, false, "outages");
+    const struct node *list = scn_get_list(c, reg, "outages", where, false, "outages");
     if (!list)
         return;
     r->outages = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->outages));
@@ -861,25 +230,25 @@ static int parse_change(struct ctx *c, const struct node *m, const char *where,
 {
     static const char *const keys[] = {"at", "egressBandwidth", "perConnectionBandwidth",
                                        "latency", "failureProbability"};
-    const struct node *v, *at = get(m, "at");
+    const struct node *v, *at = scn_get(m, "at");
     int rc = 0;
     *ch = (struct scenario_registry_change){.loc = m->loc};
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return -1;
     rc |= CHECK_KEYS(c, m, keys, where);
     if (!at)
-        rc |= missing(c, m, "at", where);
+        rc |= scn_missing(c, m, "at", where);
     else
-        rc |= to_duration(c, at, "at", false, &ch->at);
-    if ((v = get(m, "egressBandwidth"))) {
+        rc |= scn_to_duration(c, at, "at", false, &ch->at);
+    if ((v = scn_get(m, "egressBandwidth"))) {
         ch->what |= SCENARIO_CHANGE_EGRESS;
-        rc |= to_bandwidth(c, v, "egressBandwidth", &ch->egress_bandwidth);
+        rc |= scn_to_bandwidth(c, v, "egressBandwidth", &ch->egress_bandwidth);
     }
-    if ((v = get(m, "perConnectionBandwidth"))) {
+    if ((v = scn_get(m, "perConnectionBandwidth"))) {
         ch->what |= SCENARIO_CHANGE_PER_CONNECTION;
-        rc |= to_bandwidth(c, v, "perConnectionBandwidth", &ch->per_connection_bandwidth);
+        rc |= scn_to_bandwidth(c, v, "perConnectionBandwidth", &ch->per_connection_bandwidth);
     }
-    if ((v = get(m, "latency"))) {
+    if ((v = scn_get(m, "latency"))) {
         size_t errors = c->d->errors;
         char *w = xasprintf("%s.latency", where);
         ch->what |= SCENARIO_CHANGE_LATENCY;
@@ -887,7 +256,7 @@ static int parse_change(struct ctx *c, const struct node *m, const char *where,
         free(w);
         rc |= c->d->errors != errors ? -1 : 0;
     }
-    if ((v = get(m, "failureProbability"))) {
+    if ((v = scn_get(m, "failureProbability"))) {
         ch->what |= SCENARIO_CHANGE_FAILURE;
         rc |= to_probability(c, v, "failureProbability", &ch->failure_probability);
     }
@@ -910,7 +279,7 @@ static int parse_change(struct ctx *c, const struct node *m, const char *where,
 static void parse_changes(struct ctx *c, const struct node *reg, const char *where,
                           struct scenario_registry *r)
 {
-    const struct node *list = get_list(c, reg, "changes", where, false, "changes");
+    const struct node *list = scn_get_list(c, reg, "changes", where, false, "changes");
     if (!list)
         return;
     r->changes = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->changes));
@@ -934,19 +303,19 @@ static void parse_rate_limit(struct ctx *c, const struct node *m, const char *wh
     struct scenario_rate_limit rl = {.key = SCENARIO_RATE_NODE};
     const struct node *v;
     int rc = 0, key;
-    if (want_map(c, m, "rateLimit") != 0)
+    if (scn_want_map(c, m, "rateLimit") != 0)
         return;
     rc |= CHECK_KEYS(c, m, keys, where);
-    if (!(v = get(m, "requests")))
-        rc |= missing(c, m, "requests", where);
+    if (!(v = scn_get(m, "requests")))
+        rc |= scn_missing(c, m, "requests", where);
     else
-        rc |= to_u32(c, v, "requests", 1, 10000000, NULL, &rl.requests);
-    if (!(v = get(m, "window")))
-        rc |= missing(c, m, "window", where);
+        rc |= scn_to_u32(c, v, "requests", 1, 10000000, NULL, &rl.requests);
+    if (!(v = scn_get(m, "window")))
+        rc |= scn_missing(c, m, "window", where);
     else
-        rc |= to_duration(c, v, "window", true, &rl.window);
-    if ((v = get(m, "key"))) {
-        if (to_enum(c, v, "key", "a rate-limit key", rate_keys, N_OF(rate_keys), &key) == 0)
+        rc |= scn_to_duration(c, v, "window", true, &rl.window);
+    if ((v = scn_get(m, "key"))) {
+        if (scn_to_enum(c, v, "key", "a rate-limit key", rate_keys, N_OF(rate_keys), &key) == 0)
             rl.key = (enum scenario_rate_key)key;
         else
             rc = -1;
@@ -963,13 +332,13 @@ static void parse_rate_limit(struct ctx *c, const struct node *m, const char *wh
 static uint32_t intern_credential(struct ctx *c, const char *name)
 {
     struct scenario *s = c->s;
-    uint32_t idx = strmap_get(&c->credentials, name);
+    uint32_t idx = scn_strmap_get(&c->credentials, name);
     if (idx != SCENARIO_NONE)
         return idx;
     idx = (uint32_t)s->n_credentials;
     char **slot = VEC_PUSH(s->credentials, s->n_credentials, c->cap_credentials);
     *slot = xstrdup(name);
-    strmap_put(&c->credentials, *slot, idx);
+    scn_strmap_put(&c->credentials, *slot, idx);
     return idx;
 }
 
@@ -1013,16 +382,17 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
     struct scenario_account a = {.credential = SCENARIO_NONE, .loc = m->loc};
     const struct node *v;
     char *name = NULL;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    if (!(v = get(m, "name")))
-        missing(c, m, "name", where);
-    else if (want_scalar(c, v, "name", "a credential name") == 0 && !is_folder_name(v->text))
+    if (!(v = scn_get(m, "name")))
+        scn_missing(c, m, "name", where);
+    else if (scn_want_scalar(c, v, "name", "a credential name") == 0 &&
+             !scn_is_folder_name(v->text))
         diag_error(c->d, v->loc, "name: '%s' is not a credential name; expected letters, "
                    "digits, '.', '_' or '-' (it names the credential in results and traces)",
                    v->text);
-    else if (to_string(c, v, "name", &name) == 0) {
+    else if (scn_to_string(c, v, "name", &name) == 0) {
         for (size_t i = 0; i < auth->n_accounts; i++) {
             if (!strcmp(c->s->credentials[auth->accounts[i].credential], name)) {
                 diag_error(c->d, v->loc, "name: duplicate account '%s' in this registry; "
@@ -1035,16 +405,16 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
         a.credential = intern_credential(c, name);
         free(name);
     }
-    const struct node *list = get(m, "repositories");
+    const struct node *list = scn_get(m, "repositories");
     if (!list)
-        missing(c, m, "repositories", where);
-    else if (!is_null(list) && list->kind != NODE_SEQ && list->kind != NODE_BAD)
-        diag_error(c->d, list->loc, "repositories: expected a list, got %s", kind_noun(list));
+        scn_missing(c, m, "repositories", where);
+    else if (!scn_is_null(list) && list->kind != NODE_SEQ && list->kind != NODE_BAD)
+        diag_error(c->d, list->loc, "repositories: expected a list, got %s", scn_kind_noun(list));
     for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n_items; i++) {
         char key[48];
         snprintf(key, sizeof(key), "repositories[%zu]", i);
         const struct node *it = list->items[i];
-        if (want_scalar(c, it, key, "a repository pattern") != 0 ||
+        if (scn_want_scalar(c, it, key, "a repository pattern") != 0 ||
             check_repository_pattern(c, it, key) != 0)
             continue;
         size_t cap = a.n_repositories;
@@ -1069,14 +439,14 @@ static void parse_auth(struct ctx *c, const struct node *v, const char *where,
     static const char *const keys[] = {"required", "accounts"};
     struct scenario_registry_auth *auth = &r->auth;
     const struct node *x;
-    if (want_map(c, v, "auth") != 0)
+    if (scn_want_map(c, v, "auth") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
     auth->on = true;
     auth->required = true;
-    if ((x = get(v, "required")))
-        to_bool(c, x, "required", &auth->required);
-    const struct node *list = get_list(c, v, "accounts", where, false, "accounts");
+    if ((x = scn_get(v, "required")))
+        scn_to_bool(c, x, "required", &auth->required);
+    const struct node *list = scn_get_list(c, v, "accounts", where, false, "accounts");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("%s.accounts[%zu]", where, i);
         parse_account(c, list->items[i], w, auth);
@@ -1100,47 +470,47 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
     r->latency = (struct scenario_dist){SCENARIO_DIST_CONSTANT, 0, 0};
     r->manifest_requests = 3;
     r->loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     const struct node *v;
-    if (!(v = get(m, "host"))) {
-        missing(c, m, "host", where);
-    } else if (to_string(c, v, "host", &r->host) == 0) {
-        uint32_t prev = strmap_get(&c->hosts, r->host);
+    if (!(v = scn_get(m, "host"))) {
+        scn_missing(c, m, "host", where);
+    } else if (scn_to_string(c, v, "host", &r->host) == 0) {
+        uint32_t prev = scn_strmap_get(&c->hosts, r->host);
         if (prev != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "host: duplicate registry '%s'; each host is listed once",
                        r->host);
             diag_note(c->d, s->registries[prev].loc, "'%s' first defined here", r->host);
         } else {
-            strmap_put(&c->hosts, r->host, idx);
+            scn_strmap_put(&c->hosts, r->host, idx);
         }
     }
-    if (!(v = get(m, "egressBandwidth")))
-        missing(c, m, "egressBandwidth", where);
+    if (!(v = scn_get(m, "egressBandwidth")))
+        scn_missing(c, m, "egressBandwidth", where);
     else
-        to_bandwidth(c, v, "egressBandwidth", &r->egress_bandwidth);
-    if ((v = get(m, "perConnectionBandwidth")))
-        to_bandwidth(c, v, "perConnectionBandwidth", &r->per_connection_bandwidth);
-    if ((v = get(m, "latency"))) {
+        scn_to_bandwidth(c, v, "egressBandwidth", &r->egress_bandwidth);
+    if ((v = scn_get(m, "perConnectionBandwidth")))
+        scn_to_bandwidth(c, v, "perConnectionBandwidth", &r->per_connection_bandwidth);
+    if ((v = scn_get(m, "latency"))) {
         char *w = xasprintf("%s.latency", where);
         parse_latency(c, v, w, &r->latency);
         free(w);
     }
-    if ((v = get(m, "manifestRequests")))
-        to_u32(c, v, "manifestRequests", 1, 10, NULL, &r->manifest_requests);
-    if ((v = get(m, "failureProbability")))
+    if ((v = scn_get(m, "manifestRequests")))
+        scn_to_u32(c, v, "manifestRequests", 1, 10, NULL, &r->manifest_requests);
+    if ((v = scn_get(m, "failureProbability")))
         to_probability(c, v, "failureProbability", &r->failure_probability);
     parse_outages(c, m, where, r);
     parse_changes(c, m, where, r);
-    if ((v = get(m, "rateLimit"))) {
+    if ((v = scn_get(m, "rateLimit"))) {
         char *w = xasprintf("%s.rateLimit", where);
         parse_rate_limit(c, v, w, &r->rate_limit);
         free(w);
     }
-    if ((v = get(m, "maxConcurrentRequests")))
-        to_u32(c, v, "maxConcurrentRequests", 1, 1000000, NULL, &r->max_concurrent_requests);
-    if ((v = get(m, "auth")) && !is_null(v)) {
+    if ((v = scn_get(m, "maxConcurrentRequests")))
+        scn_to_u32(c, v, "maxConcurrentRequests", 1, 1000000, NULL, &r->max_concurrent_requests);
+    if ((v = scn_get(m, "auth")) && !scn_is_null(v)) {
         char *w = xasprintf("%s.auth", where);
         parse_auth(c, v, w, &s->registries[idx]);
         free(w);
@@ -1149,7 +519,7 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
 
 static void parse_registries(struct ctx *c, const struct node *root)
 {
-    const struct node *list = get_list(c, root, "registries", "", true, "registry");
+    const struct node *list = scn_get_list(c, root, "registries", "", true, "registry");
     if (!list)
         return;
     c->registries_ok = true;
@@ -1160,20 +530,12 @@ static void parse_registries(struct ctx *c, const struct node *root)
     }
 }
 
-/* The names of an array of structs with a 'char *' member, for "expected one of". */
-#define NAMES_OF(arr, n, member, out)                                                      \
-    do {                                                                                   \
-        (out) = xmalloc(((n) ? (n) : 1) * sizeof(*(out)));                                 \
-        for (size_t i_ = 0; i_ < (n); i_++)                                                \
-            (out)[i_] = (arr)[i_].member;                                                  \
-    } while (0)
-
 /* Parses an image reference written at v; *out is the docker ref. */
 static int to_image_ref(struct ctx *c, const struct node *v, const char *key,
                         struct imageref *out)
 {
     char err[IMAGEREF_ERRLEN];
-    if (want_scalar(c, v, key, "an image reference such as nginx:1.27") != 0)
+    if (scn_want_scalar(c, v, key, "an image reference such as nginx:1.27") != 0)
         return -1;
     if (imageref_parse_docker_ref(v->text, out, err, sizeof(err)) != 0)
         return diag_error(c->d, v->loc, "%s: '%s' is not a valid image reference: %s", key,
@@ -1192,25 +554,25 @@ static uint32_t parse_layer(struct ctx *c, const struct node *m, const char *whe
     char *id = NULL;
     uint64_t size = 0, unpacked = 0;
     int rc = 0;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return SCENARIO_NONE;
     rc |= CHECK_KEYS(c, m, keys, where);
-    if ((idv = get(m, "id")))
-        rc |= to_string(c, idv, "id", &id);
-    if (!(sv = get(m, "size")))
-        rc |= missing(c, m, "size", where);
+    if ((idv = scn_get(m, "id")))
+        rc |= scn_to_string(c, idv, "id", &id);
+    if (!(sv = scn_get(m, "size")))
+        rc |= scn_missing(c, m, "size", where);
     else
-        rc |= to_size(c, sv, "size", true, &size);
+        rc |= scn_to_size(c, sv, "size", true, &size);
     unpacked = size;
-    if ((uv = get(m, "unpackedSize")))
-        rc |= to_size(c, uv, "unpackedSize", false, &unpacked);
+    if ((uv = scn_get(m, "unpackedSize")))
+        rc |= scn_to_size(c, uv, "unpackedSize", false, &unpacked);
     if (rc != 0 || !ref) {
         free(id);
         return SCENARIO_NONE;
     }
     if (!id)
         id = xasprintf("%s#%zu", ref, j);
-    uint32_t prev = strmap_get(&c->layers, id);
+    uint32_t prev = scn_strmap_get(&c->layers, id);
     if (prev != SCENARIO_NONE) {
         const struct scenario_layer *l = &s->layers[prev];
         const struct layer_src *src = &c->layer_src[prev];
@@ -1240,7 +602,7 @@ static uint32_t parse_layer(struct ctx *c, const struct node *m, const char *whe
     struct layer_src *src = VEC_PUSH(c->layer_src, c->n_layer_src, c->cap_layer_src);
     src->size_text = sv->text;
     src->unpacked_text = uv ? uv->text : NULL;
-    strmap_put(&c->layers, l->id, idx);
+    scn_strmap_put(&c->layers, l->id, idx);
     return idx;
 }
 
@@ -1265,7 +627,7 @@ static bool is_platform(const char *p)
 
 static void parse_platforms(struct ctx *c, const struct node *img, struct scenario_image *im)
 {
-    const struct node *list = get_list(c, img, "platforms", "", false, "platforms");
+    const struct node *list = scn_get_list(c, img, "platforms", "", false, "platforms");
     if (!list)
         return;
     im->platforms = xcalloc(list->n_items ? list->n_items : 1, sizeof(*im->platforms));
@@ -1273,7 +635,7 @@ static void parse_platforms(struct ctx *c, const struct node *img, struct scenar
         const struct node *v = list->items[i];
         char key[48];
         snprintf(key, sizeof(key), "platforms[%zu]", i);
-        if (want_scalar(c, v, key, "a platform such as linux/amd64") != 0)
+        if (scn_want_scalar(c, v, key, "a platform such as linux/amd64") != 0)
             continue;
         if (!is_platform(v->text)) {
             diag_error(c->d, v->loc, "%s: '%s' is not a platform; expected os/arch such as "
@@ -1293,13 +655,13 @@ static void intern_chains(struct ctx *c, struct scenario_image *im)
     uint32_t parent = SCENARIO_NONE;
     for (size_t k = 0; k < im->n_layers; k++) {
         uint64_t key = ((uint64_t)parent << 32) | im->layers[k];
-        uint32_t ch = chainmap_get(&c->chains, key);
+        uint32_t ch = scn_chainmap_get(&c->chains, key);
         if (ch == SCENARIO_NONE) {
             ch = (uint32_t)s->n_chains;
             struct scenario_chain *nc = VEC_PUSH(s->chains, s->n_chains, c->cap_chains);
             nc->parent = parent;
             nc->layer = im->layers[k];
-            chainmap_put(&c->chains, key, ch);
+            scn_chainmap_put(&c->chains, key, ch);
         }
         im->chains[k] = ch;
         parent = ch;
@@ -1372,7 +734,7 @@ static char *synthetic_digest(const struct scenario *s, const struct scenario_im
 static void parse_image_layers(struct ctx *c, const struct node *m, const char *where,
                                const char *owner, struct scenario_image *im)
 {
-    const struct node *list = get_list(c, m, "layers", where, true, "layer");
+    const struct node *list = scn_get_list(c, m, "layers", where, true, "layer");
     bool layers_ok = true;
     if (!list)
         return;
@@ -1397,8 +759,8 @@ static void parse_image_layers(struct ctx *c, const struct node *m, const char *
 static void parse_digest_key(struct ctx *c, const struct node *m, struct scenario_image *im,
                              const char *ref_digest)
 {
-    const struct node *v = get(m, "digest");
-    if (!v || want_scalar(c, v, "digest", "a digest such as sha256:<64 hex digits>") != 0)
+    const struct node *v = scn_get(m, "digest");
+    if (!v || scn_want_scalar(c, v, "digest", "a digest such as sha256:<64 hex digits>") != 0)
         return;
     if (!is_sha256_digest(v->text)) {
         diag_error(c->d, v->loc, "digest: '%s' is not a digest; expected sha256: followed by "
@@ -1421,13 +783,13 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
     im->registry = SCENARIO_NONE;
     im->pushed_to = SCENARIO_NONE;
     im->loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v = get(m, "ref");
+    const struct node *v = scn_get(m, "ref");
     struct imageref ref;
     if (!v) {
-        missing(c, m, "ref", where);
+        scn_missing(c, m, "ref", where);
     } else if (to_image_ref(c, v, "ref", &ref) != 0) {
         c->images_ok = false; /* "no images entry" errors would only repeat this one */
     } else {
@@ -1437,7 +799,7 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
         im->by_digest = ref.digest != NULL;
         if (ref.digest)
             im->digest = xstrdup(ref.digest);
-        uint32_t prev = strmap_get(&c->images, im->normalized);
+        uint32_t prev = scn_strmap_get(&c->images, im->normalized);
         if (prev != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "ref: '%s' is the same image as '%s' (both are '%s'); "
                        "each image is listed once", im->ref, s->images[prev].ref,
@@ -1445,9 +807,9 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
             diag_note(c->d, s->images[prev].loc, "'%s' first defined here",
                       s->images[prev].ref);
         } else {
-            strmap_put(&c->images, im->normalized, idx);
+            scn_strmap_put(&c->images, im->normalized, idx);
         }
-        im->registry = strmap_get(&c->hosts, ref.domain);
+        im->registry = scn_strmap_get(&c->hosts, ref.domain);
         if (im->registry == SCENARIO_NONE && c->registries_ok) {
             struct strbuf sb;
             const char **hosts;
@@ -1455,9 +817,9 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
             strbuf_addf(&sb, "ref: no registries entry for '%s', the registry of '%s'",
                         ref.domain, im->ref);
             NAMES_OF(s->registries, s->n_registries, host, hosts);
-            add_expected(&sb, ref.domain, hosts, s->n_registries);
+            scn_add_expected(&sb, ref.domain, hosts, s->n_registries);
             free(hosts);
-            error_sb(c, v->loc, &sb);
+            scn_error_sb(c, v->loc, &sb);
         }
         parse_digest_key(c, m, im, ref.digest);
         imageref_release(&ref);
@@ -1470,7 +832,7 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
 
 static void parse_images(struct ctx *c, const struct node *root)
 {
-    const struct node *list = get_list(c, root, "images", "", true, "image");
+    const struct node *list = scn_get_list(c, root, "images", "", true, "image");
     if (!list)
         return;
     c->images_ok = true; /* until an invalid ref */
@@ -1554,15 +916,15 @@ static void format_go_duration(double s, char *buf, size_t len)
  * applies. */
 static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenario_kubelet *k)
 {
-    const struct node *hv = get(m, "imageGCHighThresholdPercent");
-    const struct node *lv = get(m, "imageGCLowThresholdPercent");
-    const struct node *minv = get(m, "imageMinimumGCAge");
-    const struct node *maxv = get(m, "imageMaximumGCAge");
+    const struct node *hv = scn_get(m, "imageGCHighThresholdPercent");
+    const struct node *lv = scn_get(m, "imageGCLowThresholdPercent");
+    const struct node *minv = scn_get(m, "imageMinimumGCAge");
+    const struct node *maxv = scn_get(m, "imageMaximumGCAge");
     int64_t high = k->image_gc_high_threshold, low = k->image_gc_low_threshold;
     bool ok = true;
-    if (hv && to_int(c, hv, "imageGCHighThresholdPercent", INT32_MIN, INT32_MAX, NULL, &high))
+    if (hv && scn_to_int(c, hv, "imageGCHighThresholdPercent", INT32_MIN, INT32_MAX, NULL, &high))
         ok = false;
-    if (lv && to_int(c, lv, "imageGCLowThresholdPercent", INT32_MIN, INT32_MAX, NULL, &low))
+    if (lv && scn_to_int(c, lv, "imageGCLowThresholdPercent", INT32_MIN, INT32_MAX, NULL, &low))
         ok = false;
     if (ok && (high < 0 || high > 100)) {
         diag_error(c->d, hv->loc, "invalid configuration: imageGCHighThresholdPercent "
@@ -1588,8 +950,9 @@ static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenari
         k->image_gc_low_threshold = (uint32_t)low;
     }
     if (minv)
-        to_duration(c, minv, "imageMinimumGCAge", false, &k->image_minimum_gc_age);
-    if (maxv && to_duration(c, maxv, "imageMaximumGCAge", false, &k->image_maximum_gc_age) == 0 &&
+        scn_to_duration(c, minv, "imageMinimumGCAge", false, &k->image_minimum_gc_age);
+    if (maxv &&
+        scn_to_duration(c, maxv, "imageMaximumGCAge", false, &k->image_maximum_gc_age) == 0 &&
         k->image_maximum_gc_age > 0 && k->image_maximum_gc_age <= k->image_minimum_gc_age) {
         char a[64], b[64];
         format_go_duration(k->image_maximum_gc_age, a, sizeof(a));
@@ -1612,23 +975,23 @@ static void parse_feature_gates(struct ctx *c, const struct node *v, const char 
 {
     static const char *const gates[] = {"RuntimeClassInImageCriApi",
                                         "KubeletEnsureSecretPulledImages"};
-    if (is_null(v) || want_map(c, v, "featureGates") != 0)
+    if (scn_is_null(v) || scn_want_map(c, v, "featureGates") != 0)
         return;
     for (size_t i = 0; i < v->n_pairs; i++) {
         const struct node *key = v->pairs[i].key, *val = v->pairs[i].value;
         if (key->kind != NODE_SCALAR)
             continue;
         if (!strcmp(key->text, gates[0])) {
-            to_bool(c, val, key->text, &k->runtime_class_in_image_cri_api);
+            scn_to_bool(c, val, key->text, &k->runtime_class_in_image_cri_api);
         } else if (!strcmp(key->text, gates[1])) {
-            to_bool(c, val, key->text, &k->ensure_secret_pulled_images);
+            scn_to_bool(c, val, key->text, &k->ensure_secret_pulled_images);
         } else {
             struct strbuf sb;
             strbuf_init(&sb);
             strbuf_addf(&sb, "featureGates: unrecognized feature gate '%s' in %s (pullsim "
                         "models two gates)", key->text, where);
-            add_expected(&sb, key->text, gates, N_OF(gates));
-            error_sb(c, key->loc, &sb);
+            scn_add_expected(&sb, key->text, gates, N_OF(gates));
+            scn_error_sb(c, key->loc, &sb);
         }
     }
 }
@@ -1644,20 +1007,20 @@ static void parse_verification(struct ctx *c, const struct node *m, const char *
 {
     static const char *const policies[] = {"NeverVerify", "NeverVerifyPreloadedImages",
                                            "NeverVerifyAllowlistedImages", "AlwaysVerify"};
-    const struct node *v = get(m, "imagePullCredentialsVerificationPolicy");
+    const struct node *v = scn_get(m, "imagePullCredentialsVerificationPolicy");
     int pol;
-    if (v && to_enum(c, v, "imagePullCredentialsVerificationPolicy",
-                     "an image pull credentials verification policy", policies,
-                     N_OF(policies), &pol) == 0)
+    if (v && scn_to_enum(c, v, "imagePullCredentialsVerificationPolicy",
+                         "an image pull credentials verification policy", policies,
+                         N_OF(policies), &pol) == 0)
         k->verify_policy = (enum scenario_verify_policy)pol;
-    const struct node *list = get_list(c, m, "preloadedImagesVerificationAllowlist", where,
-                                       false, "images");
+    const struct node *list = scn_get_list(c, m, "preloadedImagesVerificationAllowlist", where,
+                                           false, "images");
     size_t cap = 0;
     for (size_t i = 0; list && i < list->n_items; i++) {
         char key[64], err[VERIFYPOLICY_ERRLEN];
         snprintf(key, sizeof(key), "preloadedImagesVerificationAllowlist[%zu]", i);
         const struct node *it = list->items[i];
-        if (want_scalar(c, it, key, "an image name such as docker.io/library/nginx") != 0)
+        if (scn_want_scalar(c, it, key, "an image name such as docker.io/library/nginx") != 0)
             continue;
         char *pat = verifypolicy_allowlist_pattern(it->text, err, sizeof(err));
         if (!pat) {
@@ -1703,34 +1066,35 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
     k->name = name;
     k->inline_config = inline_config;
     k->loc = loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     parse_kubelet_gc(c, m, k);
-    const struct node *gv = get(m, "featureGates");
+    const struct node *gv = scn_get(m, "featureGates");
     if (gv)
         parse_feature_gates(c, gv, where, k);
     parse_verification(c, m, where, k);
-    const struct node *sv = get(m, "serializeImagePulls");
-    const struct node *pv = get(m, "maxParallelImagePulls");
-    const struct node *qv = get(m, "registryPullQPS");
-    const struct node *bv = get(m, "registryBurst");
+    const struct node *sv = scn_get(m, "serializeImagePulls");
+    const struct node *pv = scn_get(m, "maxParallelImagePulls");
+    const struct node *qv = scn_get(m, "registryPullQPS");
+    const struct node *bv = scn_get(m, "registryBurst");
     bool serialize = true, serialize_ok = false, pulls_ok = false;
     int64_t pulls = 0, burst = k->registry_burst;
     double qps = k->registry_pull_qps;
     char num[64];
     if (sv)
-        serialize_ok = to_bool(c, sv, "serializeImagePulls", &serialize) == 0;
+        serialize_ok = scn_to_bool(c, sv, "serializeImagePulls", &serialize) == 0;
     if (pv)
-        pulls_ok = to_int(c, pv, "maxParallelImagePulls", INT32_MIN, INT32_MAX, NULL, &pulls) == 0;
-    if (bv && to_int(c, bv, "registryBurst", INT32_MIN, INT32_MAX, NULL, &burst) == 0) {
+        pulls_ok = scn_to_int(c, pv, "maxParallelImagePulls", INT32_MIN, INT32_MAX, NULL,
+                              &pulls) == 0;
+    if (bv && scn_to_int(c, bv, "registryBurst", INT32_MIN, INT32_MAX, NULL, &burst) == 0) {
         if (burst < 0)
             diag_error(c->d, bv->loc, "invalid configuration: registryBurst (--registry-burst) "
                        "%" PRId64 " must not be a negative number", burst);
         else
             k->registry_burst = (uint32_t)burst;
     }
-    if (qv && to_number(c, qv, "registryPullQPS", &qps) == 0) {
+    if (qv && scn_to_number(c, qv, "registryPullQPS", &qps) == 0) {
         format_go_number(qps, num, sizeof(num));
         if (qps < 0)
             diag_error(c->d, qv->loc, "invalid configuration: registryPullQPS (--registry-qps) "
@@ -1763,11 +1127,11 @@ static void parse_kubelet(struct ctx *c, const struct node *m, char *name, const
 /* kubeletConfigs: a mapping from a config name to a kubelet config (keys above). */
 static void parse_kubelet_configs(struct ctx *c, const struct node *root)
 {
-    const struct node *v = get(root, "kubeletConfigs");
+    const struct node *v = scn_get(root, "kubeletConfigs");
     c->kubelets_ok = true;
-    if (!v || is_null(v))
+    if (!v || scn_is_null(v))
         return;
-    if (want_map(c, v, "kubeletConfigs") != 0) {
+    if (scn_want_map(c, v, "kubeletConfigs") != 0) {
         c->kubelets_ok = false;
         return;
     }
@@ -1775,35 +1139,13 @@ static void parse_kubelet_configs(struct ctx *c, const struct node *root)
         const struct node *key = v->pairs[i].key;
         char *name = NULL;
         if (key->kind != NODE_SCALAR ||
-            to_folder_name(c, key, "kubeletConfigs", &name) != 0)
+            scn_to_folder_name(c, key, "kubeletConfigs", &name) != 0)
             continue;
         char *w = xasprintf("kubeletConfigs.%s", name);
-        strmap_put(&c->kubelets, name, (uint32_t)c->s->n_kubelet_configs);
+        scn_strmap_put(&c->kubelets, name, (uint32_t)c->s->n_kubelet_configs);
         parse_kubelet(c, v->pairs[i].value, name, w, false, key->loc);
         free(w);
     }
-}
-
-/* Looks up a name written at v in a name map; reports a dangling one with the
- * names available. Returns the index or SCENARIO_NONE. */
-static uint32_t resolve_name(struct ctx *c, const struct node *v, const char *key,
-                             const struct strmap *map, const char *section,
-                             const char *const *names, size_t n)
-{
-    if (want_scalar(c, v, key, "a name") != 0)
-        return SCENARIO_NONE;
-    uint32_t idx = strmap_get(map, v->text);
-    if (idx != SCENARIO_NONE)
-        return idx;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_addf(&sb, "%s: no %s entry named '%s'", key, section, v->text);
-    if (n == 0)
-        strbuf_addf(&sb, "; %s is empty", section);
-    else
-        add_expected(&sb, v->text, names, n);
-    error_sb(c, v->loc, &sb);
-    return SCENARIO_NONE;
 }
 
 /* An image written in a pod, in prePulled, pinnedImages or a push event:
@@ -1819,7 +1161,7 @@ static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *k
     if (to_image_ref(c, v, key, &ref) != 0)
         return SCENARIO_NONE;
     char *norm = imageref_string(&ref);
-    uint32_t idx = strmap_get(&c->images, norm);
+    uint32_t idx = scn_strmap_get(&c->images, norm);
     if (idx == SCENARIO_NONE && ref.digest) {
         char *name = imageref_name(&ref);
         idx = find_by_digest(s, name, ref.digest);
@@ -1836,49 +1178,15 @@ static uint32_t resolve_image(struct ctx *c, const struct node *v, const char *k
         if (strcmp(norm, v->text))
             strbuf_addf(&sb, " ('%s')", norm);
         NAMES_OF(s->images, s->n_listed_images, ref, refs);
-        add_expected(&sb, v->text, refs, s->n_listed_images);
+        scn_add_expected(&sb, v->text, refs, s->n_listed_images);
         free(refs);
-        error_sb(c, v->loc, &sb);
+        scn_error_sb(c, v->loc, &sb);
     }
     free(norm);
     return idx;
 }
 
 /* ------------------------------------------------------- runtime classes */
-
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..len). */
-static bool is_dns_label_text(const char *s, size_t len)
-{
-    if (len == 0 || s[0] == '-' || s[len - 1] == '-')
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
-/* An RFC 1123 label of at most 63 characters (apimachinery IsDNS1123Label). */
-static bool is_dns_label(const char *s)
-{
-    return strlen(s) <= 63 && is_dns_label_text(s, strlen(s));
-}
-
-/* An RFC 1123 subdomain: such labels (of any length) joined by '.', at most
- * 253 characters in all (apimachinery IsDNS1123Subdomain). */
-static bool is_dns_subdomain(const char *s)
-{
-    if (strlen(s) > 253)
-        return false;
-    for (const char *p = s;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (!is_dns_label_text(p, n))
-            return false;
-        if (!dot)
-            return true;
-        p = dot + 1;
-    }
-}
 
 /* A containerd snapshotter plugin name: overlayfs, devmapper, native, ... */
 static bool is_snapshotter_name(const char *s)
@@ -1896,14 +1204,14 @@ static bool is_snapshotter_name(const char *s)
 static uint32_t intern_snapshotter(struct ctx *c, char *name)
 {
     struct scenario *s = c->s;
-    uint32_t idx = strmap_get(&c->snapshotters, name);
+    uint32_t idx = scn_strmap_get(&c->snapshotters, name);
     if (idx != SCENARIO_NONE) {
         free(name);
         return idx;
     }
     idx = (uint32_t)s->n_snapshotters;
     *(char **)VEC_PUSH(s->snapshotters, s->n_snapshotters, c->cap_snapshotters) = name;
-    strmap_put(&c->snapshotters, name, idx);
+    scn_strmap_put(&c->snapshotters, name, idx);
     return idx;
 }
 
@@ -1916,12 +1224,12 @@ static uint32_t intern_snapshotter(struct ctx *c, char *name)
 static uint32_t intern_handler(struct ctx *c, char *name, uint32_t snap, struct diag_loc at)
 {
     struct scenario *s = c->s;
-    uint32_t idx = strmap_get(&c->handlers, name);
+    uint32_t idx = scn_strmap_get(&c->handlers, name);
     if (idx == SCENARIO_NONE) {
         idx = (uint32_t)s->n_handlers;
         struct scenario_handler *h = VEC_PUSH(s->handlers, s->n_handlers, c->cap_handlers);
         *h = (struct scenario_handler){.name = name, .snapshotter = snap, .loc = at};
-        strmap_put(&c->handlers, name, idx);
+        scn_strmap_put(&c->handlers, name, idx);
         return idx;
     }
     const struct scenario_handler *h = &s->handlers[idx];
@@ -1944,15 +1252,15 @@ static char *runtime_class_name(struct ctx *c, const struct node *m, const char 
                                 uint32_t idx)
 {
     struct scenario *s = c->s;
-    const struct node *v = get(m, "name");
+    const struct node *v = scn_get(m, "name");
     char *name = NULL;
     if (!v) {
-        missing(c, m, "name", where);
+        scn_missing(c, m, "name", where);
         return NULL;
     }
-    if (to_string(c, v, "name", &name) != 0)
+    if (scn_to_string(c, v, "name", &name) != 0)
         return NULL;
-    if (!is_dns_subdomain(name)) {
+    if (!scn_is_dns_subdomain(name)) {
         diag_error(c->d, v->loc, "name: '%s' is not a valid RuntimeClass name: a lowercase "
                    "RFC 1123 subdomain must consist of lower case alphanumeric characters, "
                    "'-' or '.', and must start and end with an alphanumeric character; "
@@ -1960,13 +1268,13 @@ static char *runtime_class_name(struct ctx *c, const struct node *m, const char 
         free(name);
         return NULL;
     }
-    uint32_t prev = strmap_get(&c->runtime_classes, name);
+    uint32_t prev = scn_strmap_get(&c->runtime_classes, name);
     if (prev != SCENARIO_NONE) {
         diag_error(c->d, v->loc, "name: duplicate runtime class '%s'; names are unique", name);
         diag_note(c->d, s->runtime_classes[prev].loc, "'%s' first defined here", name);
         return name;
     }
-    strmap_put(&c->runtime_classes, name, idx);
+    scn_strmap_put(&c->runtime_classes, name, idx);
     return name;
 }
 
@@ -1977,21 +1285,21 @@ static char *runtime_class_name(struct ctx *c, const struct node *m, const char 
  * written here once for every node. */
 static uint32_t runtime_class_handler(struct ctx *c, const struct node *m, const char *where)
 {
-    const struct node *hv = get(m, "handler"), *sv = get(m, "snapshotter");
+    const struct node *hv = scn_get(m, "handler"), *sv = scn_get(m, "snapshotter");
     char *handler = NULL, *snap = NULL;
     if (!hv) {
-        missing(c, m, "handler", where);
+        scn_missing(c, m, "handler", where);
         return SCENARIO_NONE;
     }
-    if (to_string(c, hv, "handler", &handler) != 0)
+    if (scn_to_string(c, hv, "handler", &handler) != 0)
         return SCENARIO_NONE;
-    bool ok = is_dns_label(handler);
+    bool ok = scn_is_dns_label(handler);
     if (!ok)
         diag_error(c->d, hv->loc, "handler: '%s' is not a valid runtime handler: a lowercase "
                    "RFC 1123 label must consist of lower case alphanumeric characters or '-', "
                    "start and end with an alphanumeric character and have at most 63 "
                    "characters; expected e.g. kata-qemu", handler);
-    if (sv && to_string(c, sv, "snapshotter", &snap) == 0 && !is_snapshotter_name(snap)) {
+    if (sv && scn_to_string(c, sv, "snapshotter", &snap) == 0 && !is_snapshotter_name(snap)) {
         diag_error(c->d, sv->loc, "snapshotter: '%s' is not a snapshotter name; expected "
                    "lower-case letters, digits, '-', '_' or '.' (e.g. overlayfs, devmapper)",
                    snap);
@@ -2018,7 +1326,7 @@ static void parse_runtime_class(struct ctx *c, const struct node *m, const char 
     rc->loc = m->loc;
     /* A class without a valid name yields no "no entry named" errors: they
      * would only repeat this one. */
-    if (want_map(c, m, where) != 0) {
+    if (scn_want_map(c, m, where) != 0) {
         c->runtime_classes_ok = false;
         return;
     }
@@ -2038,10 +1346,10 @@ static void parse_runtime_classes(struct ctx *c, const struct node *root)
     struct scenario *s = c->s;
     intern_snapshotter(c, xstrdup("overlayfs"));
     intern_handler(c, xstrdup(""), 0, (struct diag_loc){s->file, 0, 0});
-    const struct node *v = get(root, "runtimeClasses");
-    const struct node *list = get_list(c, root, "runtimeClasses", "", false, "runtime class");
+    const struct node *v = scn_get(root, "runtimeClasses");
+    const struct node *list = scn_get_list(c, root, "runtimeClasses", "", false, "runtime class");
     /* A section that is there but not a list yields no "no entry named" errors. */
-    c->runtime_classes_ok = !v || is_null(v) || list;
+    c->runtime_classes_ok = !v || scn_is_null(v) || list;
     if (!list)
         return;
     if (list->n_items > SCENARIO_MAX_RUNTIME_CLASSES) {
@@ -2065,12 +1373,12 @@ static uint32_t resolve_runtime_class(struct ctx *c, const struct node *v)
     struct scenario *s = c->s;
     const char **names;
     if (!c->runtime_classes_ok) {
-        want_scalar(c, v, "runtimeClassName", "a name");
+        scn_want_scalar(c, v, "runtimeClassName", "a name");
         return SCENARIO_NONE;
     }
     NAMES_OF(s->runtime_classes, s->n_runtime_classes, name, names);
-    uint32_t idx = resolve_name(c, v, "runtimeClassName", &c->runtime_classes,
-                                "runtimeClasses", names, s->n_runtime_classes);
+    uint32_t idx = scn_resolve_name(c, v, "runtimeClassName", &c->runtime_classes,
+                                    "runtimeClasses", names, s->n_runtime_classes);
     free(names);
     return idx;
 }
@@ -2084,8 +1392,8 @@ static uint32_t resolve_runtime_class(struct ctx *c, const struct node *v)
 static uint32_t resolve_credential(struct ctx *c, const struct node *v)
 {
     struct scenario *s = c->s;
-    return resolve_name(c, v, "credential", &c->credentials, "registries[].auth.accounts",
-                        (const char *const *)s->credentials, s->n_credentials);
+    return scn_resolve_name(c, v, "credential", &c->credentials, "registries[].auth.accounts",
+                            (const char *const *)s->credentials, s->n_credentials);
 }
 
 /* One "auths" entry: KEY: {credential: NAME}. The key must be a registry
@@ -2108,10 +1416,10 @@ static void parse_auth_entry(struct ctx *c, const struct pair *p, const char *wh
     free(norm);
     char *w = xasprintf("%s.auths['%s']", where, k->text);
     uint32_t cred = SCENARIO_NONE;
-    if (want_map(c, v, k->text) == 0) {
+    if (scn_want_map(c, v, k->text) == 0) {
         CHECK_KEYS(c, v, keys, w);
-        if (!(x = get(v, "credential")))
-            missing(c, v, "credential", w);
+        if (!(x = scn_get(v, "credential")))
+            scn_missing(c, v, "credential", w);
         else
             cred = resolve_credential(c, x);
     }
@@ -2127,7 +1435,7 @@ static void parse_auth_entry(struct ctx *c, const struct pair *p, const char *wh
 static void parse_auths(struct ctx *c, const struct node *v, const char *where,
                         struct scenario_auth_entry **out, size_t *n)
 {
-    if (is_null(v) || want_map(c, v, "auths") != 0)
+    if (scn_is_null(v) || scn_want_map(c, v, "auths") != 0)
         return;
     for (size_t i = 0; i < v->n_pairs; i++)
         parse_auth_entry(c, &v->pairs[i], where, out, n);
@@ -2143,15 +1451,15 @@ static const char *const secret_types[] = {
 /* secrets[i].name: an RFC 1123 subdomain (Secret names are), unique. */
 static char *secret_name(struct ctx *c, const struct node *m, const char *where, uint32_t idx)
 {
-    const struct node *v = get(m, "name");
+    const struct node *v = scn_get(m, "name");
     char *name = NULL;
     if (!v) {
-        missing(c, m, "name", where);
+        scn_missing(c, m, "name", where);
         return NULL;
     }
-    if (to_string(c, v, "name", &name) != 0)
+    if (scn_to_string(c, v, "name", &name) != 0)
         return NULL;
-    if (!is_dns_subdomain(name)) {
+    if (!scn_is_dns_subdomain(name)) {
         diag_error(c->d, v->loc, "name: '%s' is not a valid Secret name: a lowercase RFC 1123 "
                    "subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                    "and must start and end with an alphanumeric character; expected e.g. "
@@ -2159,13 +1467,13 @@ static char *secret_name(struct ctx *c, const struct node *m, const char *where,
         free(name);
         return NULL;
     }
-    uint32_t prev = strmap_get(&c->secrets, name);
+    uint32_t prev = scn_strmap_get(&c->secrets, name);
     if (prev != SCENARIO_NONE) {
         diag_error(c->d, v->loc, "name: duplicate secret '%s'; names are unique", name);
         diag_note(c->d, c->s->secrets[prev].loc, "'%s' first defined here", name);
         return name;
     }
-    strmap_put(&c->secrets, name, idx);
+    scn_strmap_put(&c->secrets, name, idx);
     return name;
 }
 
@@ -2180,7 +1488,7 @@ static void parse_secret(struct ctx *c, const struct node *m, const char *where)
     struct scenario_secret *sec = VEC_PUSH(s->secrets, s->n_secrets, c->cap_secrets);
     sec->type = SCENARIO_SECRET_OTHER;
     sec->loc = m->loc;
-    if (want_map(c, m, where) != 0) {
+    if (scn_want_map(c, m, where) != 0) {
         c->secrets_ok = false;
         return;
     }
@@ -2191,22 +1499,22 @@ static void parse_secret(struct ctx *c, const struct node *m, const char *where)
         c->secrets_ok = false;
     const struct node *v;
     int t;
-    if (!(v = get(m, "type")))
-        missing(c, m, "type", where);
-    else if (to_enum(c, v, "type", "a Secret type", secret_types, N_OF(secret_types), &t) == 0)
+    if (!(v = scn_get(m, "type")))
+        scn_missing(c, m, "type", where);
+    else if (scn_to_enum(c, v, "type", "a Secret type", secret_types, N_OF(secret_types), &t) == 0)
         s->secrets[idx].type = t == 0   ? SCENARIO_SECRET_DOCKERCONFIGJSON
                                : t == 1 ? SCENARIO_SECRET_DOCKERCFG
                                         : SCENARIO_SECRET_OTHER;
-    if ((v = get(m, "auths")))
+    if ((v = scn_get(m, "auths")))
         parse_auths(c, v, where, &s->secrets[idx].auths, &s->secrets[idx].n_auths);
 }
 
 /* secrets: a list of Secrets pods name in imagePullSecrets (above). */
 static void parse_secrets(struct ctx *c, const struct node *root)
 {
-    const struct node *v = get(root, "secrets");
-    const struct node *list = get_list(c, root, "secrets", "", false, "secret");
-    c->secrets_ok = !v || is_null(v) || list;
+    const struct node *v = scn_get(root, "secrets");
+    const struct node *list = scn_get_list(c, root, "secrets", "", false, "secret");
+    c->secrets_ok = !v || scn_is_null(v) || list;
     if (!list)
         return;
     if (list->n_items > SCENARIO_MAX_SECRETS) {
@@ -2231,25 +1539,25 @@ static void parse_pull_secrets(struct ctx *c, const struct node *m, const char *
 {
     static const char *const keys[] = {"name"};
     struct scenario *s = c->s;
-    const struct node *list = get_list(c, m, "imagePullSecrets", where, false, "secrets");
+    const struct node *list = scn_get_list(c, m, "imagePullSecrets", where, false, "secrets");
     const char **names;
     NAMES_OF(s->secrets, s->n_secrets, name, names);
     for (size_t i = 0; list && i < list->n_items; i++) {
         const struct node *it = list->items[i], *v;
         char *w = xasprintf("%s.imagePullSecrets[%zu]", where, i);
-        if (it->kind == NODE_SCALAR && !is_null(it))
+        if (it->kind == NODE_SCALAR && !scn_is_null(it))
             diag_error(c->d, it->loc, "imagePullSecrets[%zu]: '%s' is a bare name; expected "
                        "{name: %s} (a LocalObjectReference, as in a pod spec)", i, it->text,
                        it->text);
-        else if (want_map(c, it, w) == 0) {
+        else if (scn_want_map(c, it, w) == 0) {
             CHECK_KEYS(c, it, keys, w);
-            if (!(v = get(it, "name")))
-                missing(c, it, "name", w);
+            if (!(v = scn_get(it, "name")))
+                scn_missing(c, it, "name", w);
             else if (!c->secrets_ok)
-                want_scalar(c, v, "name", "a secret name");
+                scn_want_scalar(c, v, "name", "a secret name");
             else {
-                uint32_t idx = resolve_name(c, v, "name", &c->secrets, "secrets", names,
-                                            s->n_secrets);
+                uint32_t idx = scn_resolve_name(c, v, "name", &c->secrets, "secrets", names,
+                                                s->n_secrets);
                 size_t cap = wl->n_pull_secrets;
                 if (idx != SCENARIO_NONE)
                     *(uint32_t *)VEC_PUSH(wl->pull_secrets, wl->n_pull_secrets, cap) = idx;
@@ -2267,10 +1575,10 @@ static void parse_pool_credentials(struct ctx *c, const struct node *v, const ch
 {
     static const char *const keys[] = {"auths"};
     const struct node *x;
-    if (want_map(c, v, "credentials") != 0)
+    if (scn_want_map(c, v, "credentials") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
-    if ((x = get(v, "auths")))
+    if ((x = scn_get(v, "auths")))
         parse_auths(c, x, where, &p->node_auths, &p->n_node_auths);
 }
 
@@ -2280,16 +1588,16 @@ static void parse_disk(struct ctx *c, const struct node *v, const char *where,
 {
     static const char *const keys[] = {"writeBandwidth", "capacity", "baselineUsage"};
     const struct node *x;
-    if (want_map(c, v, "disk") != 0)
+    if (scn_want_map(c, v, "disk") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
-    if ((x = get(v, "writeBandwidth")))
-        to_bandwidth(c, x, "writeBandwidth", &p->disk_write_bandwidth);
-    if ((x = get(v, "capacity")))
-        to_size(c, x, "capacity", false, &p->disk_capacity);
-    const struct node *bv = get(v, "baselineUsage");
+    if ((x = scn_get(v, "writeBandwidth")))
+        scn_to_bandwidth(c, x, "writeBandwidth", &p->disk_write_bandwidth);
+    if ((x = scn_get(v, "capacity")))
+        scn_to_size(c, x, "capacity", false, &p->disk_capacity);
+    const struct node *bv = scn_get(v, "baselineUsage");
     if (bv)
-        to_size(c, bv, "baselineUsage", false, &p->disk_baseline);
+        scn_to_size(c, bv, "baselineUsage", false, &p->disk_baseline);
     if (bv && p->disk_capacity > 0 && p->disk_baseline > p->disk_capacity)
         diag_error(c->d, bv->loc, "baselineUsage: %" PRIu64 " bytes is more than the disk's "
                    "capacity of %" PRIu64 " bytes; expected at most the capacity",
@@ -2306,19 +1614,19 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
     static const char *const scopes[] = {"node", "pull"};
     const struct node *x;
     int scope;
-    if (want_map(c, v, "runtime") != 0)
+    if (scn_want_map(c, v, "runtime") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
-    if ((x = get(v, "maxConcurrentDownloads")))
-        to_u32(c, x, "maxConcurrentDownloads", 1, 100, NULL, &rt->max_concurrent_downloads);
-    if ((x = get(v, "downloadLimitScope")) &&
-        to_enum(c, x, "downloadLimitScope", "a download limit scope", scopes, N_OF(scopes),
-                &scope) == 0)
+    if ((x = scn_get(v, "maxConcurrentDownloads")))
+        scn_to_u32(c, x, "maxConcurrentDownloads", 1, 100, NULL, &rt->max_concurrent_downloads);
+    if ((x = scn_get(v, "downloadLimitScope")) &&
+        scn_to_enum(c, x, "downloadLimitScope", "a download limit scope", scopes, N_OF(scopes),
+                    &scope) == 0)
         rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
-    if ((x = get(v, "unpackBandwidth")))
-        to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
-    if ((x = get(v, "imagePullProgressTimeout")))
-        to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
+    if ((x = scn_get(v, "unpackBandwidth")))
+        scn_to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
+    if ((x = scn_get(v, "imagePullProgressTimeout")))
+        scn_to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
@@ -2331,7 +1639,7 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
         if (!p->name)
             return;
         char *name = xasprintf("%s.kubelet", p->name);
-        if (strmap_get(&c->kubelets, name) != SCENARIO_NONE) {
+        if (scn_strmap_get(&c->kubelets, name) != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "kubelet: the inline config of pool '%s' is named '%s', "
                        "which is already a kubeletConfigs name; rename one of them", p->name,
                        name);
@@ -2340,7 +1648,7 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
         }
         uint32_t k = (uint32_t)s->n_kubelet_configs;
         char *w = xasprintf("%s.kubelet", where);
-        strmap_put(&c->kubelets, name, k);
+        scn_strmap_put(&c->kubelets, name, k);
         parse_kubelet(c, v, name, w, true, v->loc);
         free(w);
         p->kubelet = k;
@@ -2358,7 +1666,7 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
     for (size_t i = 0; i < s->n_kubelet_configs; i++)
         if (!s->kubelet_configs[i].inline_config)
             names[n++] = s->kubelet_configs[i].name;
-    uint32_t k = resolve_name(c, v, "kubelet", &c->kubelets, "kubeletConfigs", names, n);
+    uint32_t k = scn_resolve_name(c, v, "kubelet", &c->kubelets, "kubeletConfigs", names, n);
     if (k != SCENARIO_NONE && s->kubelet_configs[k].inline_config) {
         diag_error(c->d, v->loc, "kubelet: '%s' is the inline config of another pool; expected "
                    "a kubeletConfigs name", v->text);
@@ -2385,59 +1693,59 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
     p->runtime = (struct scenario_runtime){3, SCENARIO_DOWNLOADS_PER_NODE, INFINITY, 300.0};
     p->max_pods = 110;
     p->loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     const struct node *v;
     char *w;
-    if (!(v = get(m, "name"))) {
-        missing(c, m, "name", where);
-    } else if (to_string(c, v, "name", &p->name) == 0) {
-        uint32_t prev = strmap_get(&c->pools, p->name);
+    if (!(v = scn_get(m, "name"))) {
+        scn_missing(c, m, "name", where);
+    } else if (scn_to_string(c, v, "name", &p->name) == 0) {
+        uint32_t prev = scn_strmap_get(&c->pools, p->name);
         if (prev != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "name: duplicate node pool '%s'; pool names are unique",
                        p->name);
             diag_note(c->d, s->pools[prev].loc, "'%s' first defined here", p->name);
         } else {
-            strmap_put(&c->pools, p->name, idx);
+            scn_strmap_put(&c->pools, p->name, idx);
         }
     }
-    if (!(v = get(m, "count"))) {
-        missing(c, m, "count", where);
-    } else if (to_u32(c, v, "count", 0, SCENARIO_MAX_NODES, "nodes per pool", &p->count) == 0) {
+    if (!(v = scn_get(m, "count"))) {
+        scn_missing(c, m, "count", where);
+    } else if (scn_to_u32(c, v, "count", 0, SCENARIO_MAX_NODES, "nodes per pool", &p->count) == 0) {
         c->nodes += p->count;
         if (c->nodes > SCENARIO_MAX_NODES && c->nodes - p->count <= SCENARIO_MAX_NODES)
             diag_error(c->d, v->loc, "count: the pools have %" PRIu64 " nodes in total, over "
                        "the limit of %u nodes", c->nodes, SCENARIO_MAX_NODES);
     }
-    if ((v = get(m, "arch")))
-        to_string(c, v, "arch", &p->arch);
+    if ((v = scn_get(m, "arch")))
+        scn_to_string(c, v, "arch", &p->arch);
     if (!p->arch)
         p->arch = xstrdup("amd64");
-    if (!(v = get(m, "nicBandwidth")))
-        missing(c, m, "nicBandwidth", where);
+    if (!(v = scn_get(m, "nicBandwidth")))
+        scn_missing(c, m, "nicBandwidth", where);
     else
-        to_bandwidth(c, v, "nicBandwidth", &p->nic_bandwidth);
-    if ((v = get(m, "disk"))) {
+        scn_to_bandwidth(c, v, "nicBandwidth", &p->nic_bandwidth);
+    if ((v = scn_get(m, "disk"))) {
         w = xasprintf("%s.disk", where);
         parse_disk(c, v, w, p);
         free(w);
     }
-    if ((v = get(m, "runtime"))) {
+    if ((v = scn_get(m, "runtime"))) {
         w = xasprintf("%s.runtime", where);
         parse_runtime(c, v, w, &p->runtime);
         free(w);
     }
-    if ((v = get(m, "maxPods")))
-        to_u32(c, v, "maxPods", 1, 1000, NULL, &p->max_pods);
-    if ((v = get(m, "kubelet")) && !is_null(v))
+    if ((v = scn_get(m, "maxPods")))
+        scn_to_u32(c, v, "maxPods", 1, 1000, NULL, &p->max_pods);
+    if ((v = scn_get(m, "kubelet")) && !scn_is_null(v))
         parse_pool_kubelet(c, v, where, idx);
-    if ((v = get(m, "credentials")) && !is_null(v)) {
+    if ((v = scn_get(m, "credentials")) && !scn_is_null(v)) {
         w = xasprintf("%s.credentials", where);
         parse_pool_credentials(c, v, w, &s->pools[idx]);
         free(w);
     }
-    const struct node *list = get_list(c, m, "pinnedImages", where, false, "images");
+    const struct node *list = scn_get_list(c, m, "pinnedImages", where, false, "images");
     p = &s->pools[idx];
     if (list) {
         p->pinned = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pinned));
@@ -2449,7 +1757,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
                 p->pinned[p->n_pinned++] = img;
         }
     }
-    list = get_list(c, m, "prePulled", where, false, "images");
+    list = scn_get_list(c, m, "prePulled", where, false, "images");
     if (!list)
         return;
     size_t n = list->n_items ? list->n_items : 1;
@@ -2469,7 +1777,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
 
 static void parse_pools(struct ctx *c, const struct node *root)
 {
-    const struct node *list = get_list(c, root, "nodePools", "", true, "node pool");
+    const struct node *list = scn_get_list(c, root, "nodePools", "", true, "node pool");
     if (!list)
         return;
     c->pools_ok = true;
@@ -2485,11 +1793,11 @@ static uint32_t resolve_pool(struct ctx *c, const struct node *v, const char *ke
     struct scenario *s = c->s;
     const char **names;
     if (!c->pools_ok) {
-        want_scalar(c, v, key, "a pool name");
+        scn_want_scalar(c, v, key, "a pool name");
         return SCENARIO_NONE;
     }
     NAMES_OF(s->pools, s->n_pools, name, names);
-    uint32_t idx = resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
+    uint32_t idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
     free(names);
     return idx;
 }
@@ -2506,13 +1814,13 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     ct->init = init;
     ct->image_idx = SCENARIO_NONE;
     ct->loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     const struct node *v;
-    if (!(v = get(m, "name"))) {
-        missing(c, m, "name", where);
-    } else if (to_string(c, v, "name", &ct->name) == 0) {
+    if (!(v = scn_get(m, "name"))) {
+        scn_missing(c, m, "name", where);
+    } else if (scn_to_string(c, v, "name", &ct->name) == 0) {
         for (size_t i = 0; i + 1 < wl->n_containers; i++) {
             if (wl->containers[i].name && !strcmp(wl->containers[i].name, ct->name)) {
                 diag_error(c->d, v->loc, "name: duplicate container '%s'; container names are "
@@ -2523,19 +1831,19 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
         }
     }
     bool have_image = false;
-    if (!(v = get(m, "image"))) {
-        missing(c, m, "image", where);
-    } else if (v->kind == NODE_SCALAR && !is_null(v)) {
+    if (!(v = scn_get(m, "image"))) {
+        scn_missing(c, m, "image", where);
+    } else if (v->kind == NODE_SCALAR && !scn_is_null(v)) {
         ct->image = xstrdup(v->text);
         ct->image_idx = resolve_image(c, v, "image", &ct->by_digest);
         have_image = true;
     } else {
-        want_scalar(c, v, "image", "an image reference such as nginx:1.27");
+        scn_want_scalar(c, v, "image", "an image reference such as nginx:1.27");
     }
     int pol;
-    if ((v = get(m, "imagePullPolicy"))) {
-        if (to_enum(c, v, "imagePullPolicy", "an image pull policy", policies, N_OF(policies),
-                    &pol) == 0)
+    if ((v = scn_get(m, "imagePullPolicy"))) {
+        if (scn_to_enum(c, v, "imagePullPolicy", "an image pull policy", policies, N_OF(policies),
+                        &pol) == 0)
             ct->pull_policy = (enum scenario_pull_policy)pol;
     } else if (have_image) {
         /* API server defaulting, spec/kubelet-semantics.md §2. */
@@ -2545,12 +1853,12 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     /* AlwaysPullImages admission (spec §12) overrides every container. */
     if (s->always_pull_images)
         ct->pull_policy = SCENARIO_PULL_ALWAYS;
-    if ((v = get(m, "runFor"))) {
+    if ((v = scn_get(m, "runFor"))) {
         if (!init)
             diag_error(c->d, v->loc, "runFor: only init containers run for a set time; "
                        "regular containers run until the end (move it to initContainers)");
         else
-            to_duration(c, v, "runFor", false, &ct->run_for);
+            scn_to_duration(c, v, "runFor", false, &ct->run_for);
     }
 }
 
@@ -2561,15 +1869,15 @@ static void parse_template(struct ctx *c, const struct node *m, const char *wher
 {
     static const char *const keys[] = {"initContainers", "containers", "runtimeClassName",
                                        "imagePullSecrets"};
-    if (want_map(c, m, "template") != 0)
+    if (scn_want_map(c, m, "template") != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     parse_pull_secrets(c, m, where, wl);
-    const struct node *rv = get(m, "runtimeClassName");
+    const struct node *rv = scn_get(m, "runtimeClassName");
     if (rv)
         wl->runtime_class = resolve_runtime_class(c, rv);
-    const struct node *init = get_list(c, m, "initContainers", where, false, "containers");
-    const struct node *regular = get_list(c, m, "containers", where, true, "container");
+    const struct node *init = scn_get_list(c, m, "initContainers", where, false, "containers");
+    const struct node *regular = scn_get_list(c, m, "containers", where, true, "container");
     size_t n = (init ? init->n_items : 0) + (regular ? regular->n_items : 0);
     if (n > SCENARIO_MAX_CONTAINERS) {
         diag_error(c->d, m->loc, "template: %zu containers exceed the limit of %u per pod", n,
@@ -2607,54 +1915,54 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     wl->runtime_class = SCENARIO_NONE;
     wl->loc = m->loc;
     src->count_loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
     const struct node *v;
     int x;
-    if (!(v = get(m, "name"))) {
-        missing(c, m, "name", where);
-    } else if (to_string(c, v, "name", &wl->name) == 0) {
-        uint32_t prev = strmap_get(&c->workloads, wl->name);
+    if (!(v = scn_get(m, "name"))) {
+        scn_missing(c, m, "name", where);
+    } else if (scn_to_string(c, v, "name", &wl->name) == 0) {
+        uint32_t prev = scn_strmap_get(&c->workloads, wl->name);
         if (prev != SCENARIO_NONE) {
             diag_error(c->d, v->loc, "name: duplicate workload '%s'; workload names are unique",
                        wl->name);
             diag_note(c->d, s->workloads[prev].loc, "'%s' first defined here", wl->name);
         } else {
-            strmap_put(&c->workloads, wl->name, idx);
+            scn_strmap_put(&c->workloads, wl->name, idx);
         }
     }
-    if (!(v = get(m, "kind"))) {
-        missing(c, m, "kind", where);
-    } else if (to_enum(c, v, "kind", "a workload kind", kinds, N_OF(kinds), &x) == 0) {
+    if (!(v = scn_get(m, "kind"))) {
+        scn_missing(c, m, "kind", where);
+    } else if (scn_to_enum(c, v, "kind", "a workload kind", kinds, N_OF(kinds), &x) == 0) {
         wl->kind = (enum scenario_kind)x;
         src->kind_ok = true;
         src->count_loc = v->loc;
     }
-    if ((v = get(m, "replicas"))) {
+    if ((v = scn_get(m, "replicas"))) {
         if (src->kind_ok && wl->kind != SCENARIO_KIND_DEPLOYMENT)
             diag_error(c->d, v->loc, "replicas: only a Deployment has replicas; a %s runs %s",
                        kinds[wl->kind],
                        wl->kind == SCENARIO_KIND_POD ? "one pod" : "one pod on every node");
-        else if (to_u32(c, v, "replicas", 0, SCENARIO_MAX_PODS, "pods", &wl->replicas) == 0)
+        else if (scn_to_u32(c, v, "replicas", 0, SCENARIO_MAX_PODS, "pods", &wl->replicas) == 0)
             src->count_loc = v->loc;
     }
     if (src->kind_ok && wl->kind == SCENARIO_KIND_DAEMONSET)
         wl->replicas = 0;
-    if ((v = get(m, "at")))
-        to_duration(c, v, "at", false, &wl->at);
-    if ((v = get(m, "placement"))) {
+    if ((v = scn_get(m, "at")))
+        scn_to_duration(c, v, "at", false, &wl->at);
+    if ((v = scn_get(m, "placement"))) {
         if (src->kind_ok && wl->kind == SCENARIO_KIND_DAEMONSET)
             diag_error(c->d, v->loc, "placement: a DaemonSet runs one pod on every node of its "
                        "pools; remove 'placement'");
-        else if (to_enum(c, v, "placement", "a placement", placements, N_OF(placements),
-                         &x) == 0)
+        else if (scn_to_enum(c, v, "placement", "a placement", placements, N_OF(placements),
+                             &x) == 0)
             wl->placement = (enum scenario_placement)x;
     }
-    if ((v = get(m, "pool")))
+    if ((v = scn_get(m, "pool")))
         wl->pool = resolve_pool(c, v, "pool");
-    if (!(v = get(m, "template"))) {
-        missing(c, m, "template", where);
+    if (!(v = scn_get(m, "template"))) {
+        scn_missing(c, m, "template", where);
     } else {
         char *w = xasprintf("%s.template", where);
         parse_template(c, v, w, wl);
@@ -2664,7 +1972,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
 
 static void parse_workloads(struct ctx *c, const struct node *root)
 {
-    const struct node *list = get_list(c, root, "workloads", "", false, "workloads");
+    const struct node *list = scn_get_list(c, root, "workloads", "", false, "workloads");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("workloads[%zu]", i);
         parse_workload(c, list->items[i], w);
@@ -2678,18 +1986,18 @@ static void parse_scale_out(struct ctx *c, const struct node *v, const char *whe
 {
     static const char *const keys[] = {"pool", "count"};
     e->kind = SCENARIO_EVENT_SCALE_OUT;
-    if (want_map(c, v, "scaleOut") != 0)
+    if (scn_want_map(c, v, "scaleOut") != 0)
         return;
     char *w = xasprintf("%s.scaleOut", where);
     CHECK_KEYS(c, v, keys, w);
     const struct node *x;
-    if (!(x = get(v, "pool")))
-        missing(c, v, "pool", w);
+    if (!(x = scn_get(v, "pool")))
+        scn_missing(c, v, "pool", w);
     else
         e->pool = resolve_pool(c, x, "pool");
-    if (!(x = get(v, "count"))) {
-        missing(c, v, "count", w);
-    } else if (to_u32(c, x, "count", 1, SCENARIO_MAX_NODES, "nodes per pool", &e->count) == 0) {
+    if (!(x = scn_get(v, "count"))) {
+        scn_missing(c, v, "count", w);
+    } else if (scn_to_u32(c, x, "count", 1, SCENARIO_MAX_NODES, "nodes per pool", &e->count) == 0) {
         c->nodes += e->count;
         if (c->nodes > SCENARIO_MAX_NODES && c->nodes - e->count <= SCENARIO_MAX_NODES)
             diag_error(c->d, x->loc, "count: the pools would have %" PRIu64 " nodes in total "
@@ -2757,7 +2065,7 @@ static uint32_t new_pushed_image(struct ctx *c, const struct node *v, const char
     if (im->digest) {
         uint32_t prev = find_by_digest(s, im->name, im->digest);
         if (prev != idx) {
-            const struct node *d = get(v, "digest");
+            const struct node *d = scn_get(v, "digest");
             diag_error(c->d, d ? d->loc : v->loc, "digest: '%s' already names '%s' in this "
                        "repository; expected a new digest, or 'image' to move the tag to it",
                        im->digest, s->images[prev].ref);
@@ -2776,18 +2084,19 @@ static void parse_push(struct ctx *c, const struct node *v, const char *where,
     e->kind = SCENARIO_EVENT_PUSH;
     e->tag = e->image = SCENARIO_NONE;
     c->s->n_pushes++;
-    if (want_map(c, v, "push") != 0)
+    if (scn_want_map(c, v, "push") != 0)
         return;
     char *w = xasprintf("%s.push", where);
     CHECK_KEYS(c, v, keys, w);
-    const struct node *x, *img = get(v, "image"), *layers = get(v, "layers");
-    if (!(x = get(v, "ref")))
-        missing(c, v, "ref", w);
+    const struct node *x, *img = scn_get(v, "image"), *layers = scn_get(v, "layers");
+    if (!(x = scn_get(v, "ref")))
+        scn_missing(c, v, "ref", w);
     else
         e->tag = resolve_push_tag(c, x);
-    if (img && (layers || get(v, "platforms") || get(v, "digest"))) {
-        const struct node *extra = layers ? layers : get(v, "platforms") ? get(v, "platforms")
-                                                                           : get(v, "digest");
+    if (img && (layers || scn_get(v, "platforms") || scn_get(v, "digest"))) {
+        const struct node *extra = layers                   ? layers
+                                   : scn_get(v, "platforms") ? scn_get(v, "platforms")
+                                                             : scn_get(v, "digest");
         diag_error(c->d, extra->loc, "%s: 'image' moves the tag to an existing image, which "
                    "has its own layers, platforms and digest; expected either 'image' or "
                    "'layers'", w);
@@ -2811,14 +2120,14 @@ static void parse_event(struct ctx *c, const struct node *m, const char *where)
     e->kind = SCENARIO_EVENT_SCALE_OUT;
     e->pool = e->tag = e->image = SCENARIO_NONE;
     e->loc = m->loc;
-    if (want_map(c, m, where) != 0)
+    if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v, *scale = get(m, "scaleOut"), *push = get(m, "push");
-    if (!(v = get(m, "at")))
-        missing(c, m, "at", where);
+    const struct node *v, *scale = scn_get(m, "scaleOut"), *push = scn_get(m, "push");
+    if (!(v = scn_get(m, "at")))
+        scn_missing(c, m, "at", where);
     else
-        to_duration(c, v, "at", false, &e->at);
+        scn_to_duration(c, v, "at", false, &e->at);
     if (scale && push)
         diag_error(c->d, push->loc, "%s: two actions; expected exactly one of: push, scaleOut",
                    where);
@@ -2832,7 +2141,7 @@ static void parse_event(struct ctx *c, const struct node *m, const char *where)
 
 static void parse_events(struct ctx *c, const struct node *root)
 {
-    const struct node *list = get_list(c, root, "events", "", false, "events");
+    const struct node *list = scn_get_list(c, root, "events", "", false, "events");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("events[%zu]", i);
         parse_event(c, list->items[i], w);
@@ -2884,12 +2193,12 @@ static void check_totals(struct ctx *c)
 static void parse_admission(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"alwaysPullImages"};
-    const struct node *v = get(root, "admission"), *x;
-    if (!v || is_null(v) || want_map(c, v, "admission") != 0)
+    const struct node *v = scn_get(root, "admission"), *x;
+    if (!v || scn_is_null(v) || scn_want_map(c, v, "admission") != 0)
         return;
     CHECK_KEYS(c, v, keys, "admission");
-    if ((x = get(v, "alwaysPullImages")))
-        to_bool(c, x, "alwaysPullImages", &c->s->always_pull_images);
+    if ((x = scn_get(v, "alwaysPullImages")))
+        scn_to_bool(c, x, "alwaysPullImages", &c->s->always_pull_images);
 }
 
 /* The default scenario name: the file name without its folder and .yaml/.yml. */
@@ -2929,26 +2238,26 @@ static void parse_top(struct ctx *c, const struct node *root)
     if (root->kind != NODE_MAP) {
         if (root->kind != NODE_BAD)
             diag_error(c->d, root->loc, "expected a mapping with keys registries, images, "
-                       "nodePools, ... at the top level, got %s", kind_noun(root));
+                       "nodePools, ... at the top level, got %s", scn_kind_noun(root));
         return;
     }
     CHECK_KEYS(c, root, keys, "");
-    if ((v = get(root, "name"))) {
-        to_folder_name(c, v, "name", &s->name);
+    if ((v = scn_get(root, "name"))) {
+        scn_to_folder_name(c, v, "name", &s->name);
     } else {
         s->name = default_name(s->file);
-        if (!is_folder_name(s->name))
+        if (!scn_is_folder_name(s->name))
             diag_error(c->d, (struct diag_loc){s->file, 0, 0},
                        "the scenario is named after its file, '%s', which cannot name a "
                        "folder; expected letters, digits, '.', '_' or '-' (set 'name')",
                        s->name);
     }
-    if ((v = get(root, "seed")))
-        to_u64(c, v, "seed", &s->seed);
-    if ((v = get(root, "horizon")))
-        to_duration(c, v, "horizon", true, &s->horizon);
-    if ((v = get(root, "sampleInterval")))
-        to_duration(c, v, "sampleInterval", true, &s->sample_interval);
+    if ((v = scn_get(root, "seed")))
+        scn_to_u64(c, v, "seed", &s->seed);
+    if ((v = scn_get(root, "horizon")))
+        scn_to_duration(c, v, "horizon", true, &s->horizon);
+    if ((v = scn_get(root, "sampleInterval")))
+        scn_to_duration(c, v, "sampleInterval", true, &s->sample_interval);
     parse_admission(c, root);
     parse_registries(c, root);
     parse_images(c, root);
@@ -2990,11 +2299,11 @@ static void attach(struct builder *b, struct node *n)
     struct node **key = &b->key[b->depth - 1];
     if (!*key) {
         if (n->kind == NODE_MAP || n->kind == NODE_SEQ)
-            diag_error(c->d, n->loc, "a key must be a single value, not %s", kind_noun(n));
+            diag_error(c->d, n->loc, "a key must be a single value, not %s", scn_kind_noun(n));
         *key = n;
         return;
     }
-    const struct pair *prev = (*key)->kind == NODE_SCALAR ? find_pair(top, (*key)->text) : NULL;
+    const struct pair *prev = (*key)->kind == NODE_SCALAR ? scn_find_pair(top, (*key)->text) : NULL;
     if (prev) {
         diag_error(c->d, (*key)->loc, "duplicate key '%s'; a key may appear once in a mapping",
                    (*key)->text);
@@ -3144,7 +2453,7 @@ static struct node *build_tree(struct ctx *c, const char *text, size_t len)
         node_free(b.root);
         return NULL;
     }
-    if (!b.root || is_null(b.root)) {
+    if (!b.root || scn_is_null(b.root)) {
         diag_error(c->d, diag_loc_from_mark(c->s->file, 0, 0),
                    "the file is empty; expected a mapping with keys registries, images, "
                    "nodePools, ...");
@@ -3220,10 +2529,10 @@ static int no_such_key(struct ctx *c, struct diag_loc loc, const struct node *ma
     for (size_t i = 0; i < map->n_pairs; i++)
         names[i] = map->pairs[i].key->kind == NODE_SCALAR ? map->pairs[i].key->text : NULL;
     strbuf_init(&sb);
-    strbuf_addf(&sb, "no key '%s' %s%s", key, where_prep(done), done);
-    add_expected(&sb, key, names, map->n_pairs);
+    strbuf_addf(&sb, "no key '%s' %s%s", key, scn_where_prep(done), done);
+    scn_add_expected(&sb, key, names, map->n_pairs);
     free(names);
-    return error_sb(c, loc, &sb);
+    return scn_error_sb(c, loc, &sb);
 }
 
 /* Applies one --set PATH=VALUE to the tree, e.g. "nodePools[0].count" or
@@ -3251,7 +2560,7 @@ static int apply_set(struct ctx *c, struct node *root, const struct scenario_ove
         const char *here = done.len ? done.buf : "the top level";
         if (!st->key && cur->kind != NODE_SEQ) {
             rc = diag_error(c->d, loc, "%s is %s, not a list; cannot index it with [%zu]", here,
-                            kind_noun(cur), st->index);
+                            scn_kind_noun(cur), st->index);
         } else if (!st->key && st->index >= cur->n_items) {
             rc = cur->n_items
                      ? diag_error(c->d, loc, "%s has %zu entr%s; index %zu is out of range "
@@ -3264,9 +2573,9 @@ static int apply_set(struct ctx *c, struct node *root, const struct scenario_ove
             strbuf_addf(&done, "[%zu]", st->index);
         } else if (cur->kind != NODE_MAP) {
             rc = diag_error(c->d, loc, "%s is %s, not a mapping; cannot look up '%s' in it", here,
-                            kind_noun(cur), st->key);
+                            scn_kind_noun(cur), st->key);
         } else {
-            struct pair *pr = find_pair(cur, st->key);
+            struct pair *pr = scn_find_pair(cur, st->key);
             if (!pr && i + 1 < n) {
                 rc = no_such_key(c, loc, cur, st->key, done.buf);
             } else if (!pr) { /* a missing final key is created */
@@ -3297,7 +2606,7 @@ static void apply_seed(struct node *root, uint64_t seed)
     char buf[32];
     struct diag_loc loc = {"--seed", 0, 0};
     snprintf(buf, sizeof(buf), "%" PRIu64, seed);
-    struct pair *pr = find_pair(root, "seed");
+    struct pair *pr = scn_find_pair(root, "seed");
     if (!pr) {
         pr = VEC_PUSH(root->pairs, root->n_pairs, root->cap_pairs);
         pr->key = scalar_new("seed", loc);
@@ -3387,7 +2696,7 @@ static char *emit_tree(struct ctx *c, const struct node *root)
          yaml_emitter_emit(&e, &ev) &&
          yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
          yaml_emitter_emit(&e, &ev) &&
-         emit_node(&e, root, find_pair(root, "name") ? NULL : c->s->name) == 0 &&
+         emit_node(&e, root, scn_find_pair(root, "name") ? NULL : c->s->name) == 0 &&
          yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
          yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
          yaml_emitter_flush(&e);
@@ -3534,18 +2843,18 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
             s->effective_yaml = emit_tree(&c, root);
         node_free(root);
     }
-    strmap_release(&c.hosts);
-    strmap_release(&c.images);
-    strmap_release(&c.layers);
-    strmap_release(&c.kubelets);
-    strmap_release(&c.pools);
-    strmap_release(&c.workloads);
-    strmap_release(&c.runtime_classes);
-    strmap_release(&c.handlers);
-    strmap_release(&c.snapshotters);
-    strmap_release(&c.credentials);
-    strmap_release(&c.secrets);
-    chainmap_release(&c.chains);
+    scn_strmap_release(&c.hosts);
+    scn_strmap_release(&c.images);
+    scn_strmap_release(&c.layers);
+    scn_strmap_release(&c.kubelets);
+    scn_strmap_release(&c.pools);
+    scn_strmap_release(&c.workloads);
+    scn_strmap_release(&c.runtime_classes);
+    scn_strmap_release(&c.handlers);
+    scn_strmap_release(&c.snapshotters);
+    scn_strmap_release(&c.credentials);
+    scn_strmap_release(&c.secrets);
+    scn_chainmap_release(&c.chains);
     free(c.layer_src);
     free(c.wl_src);
     if (d->errors != errors0) {
