@@ -121,6 +121,19 @@ struct ctx {
             (out)[i_] = (arr)[i_].member;                                                  \
     } while (0)
 
+/* -------------------------------------------------------- scenario_yaml.c */
+
+/* The tree of YAML text (caller frees with scn_node_free()), or NULL after
+ * reporting. */
+struct node *scn_build_tree(struct ctx *c, const char *text, size_t len);
+void scn_node_free(struct node *n); /* NULL: no-op */
+/* Applies one --set PATH=VALUE to the tree; -1 after reporting. */
+int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o);
+/* Sets the top-level 'seed' (root is a mapping) to the --seed value. */
+void scn_apply_seed(struct node *root, uint64_t seed);
+/* The tree as YAML text (caller frees), or NULL after reporting. */
+char *scn_emit_tree(struct ctx *c, const struct node *root);
+
 /* ----------------------------------------- scenario_values.c: tree queries */
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
