@@ -208,4 +208,10 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
                           const struct strmap *map, const char *section,
                           const char *const *names, size_t n);
 
+/* ------------------------------------------------------------- sections */
+/* Each reads one top-level section of the root mapping (scenario.c's
+ * parse_top calls them in their order) into c->s, reporting every problem. */
+
+void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
+
 #endif
