@@ -84,7 +84,7 @@ struct chainmap {
 
 /* ---------------------------------------------------------- load context */
 
-struct layer_src;    /* scenario.c */
+struct layer_src;    /* scenario_images.c */
 struct workload_src; /* scenario.c */
 
 struct ctx {
@@ -213,5 +213,17 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
  * parse_top calls them in their order) into c->s, reporting every problem. */
 
 void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
+void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_images.c */
+
+/* ------------------------------------------------------ scenario_images.c */
+
+/* The image written at v (a pod, prePulled, pinnedImages, a push event), or
+ * SCENARIO_NONE after reporting; *by_digest (may be NULL): it names a digest. */
+uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
+                           bool *by_digest);
+/* A push event's new image under images entry 'tag', read from the push
+ * mapping v; its index, or SCENARIO_NONE after reporting. */
+uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *where,
+                              uint32_t tag);
 
 #endif
