@@ -214,6 +214,7 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
 
 void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
 void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_images.c */
+void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
 
 /* ------------------------------------------------------ scenario_images.c */
 
@@ -225,5 +226,12 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
  * mapping v; its index, or SCENARIO_NONE after reporting. */
 uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *where,
                               uint32_t tag);
+
+/* ----------------------------------------------------- scenario_kubelet.c */
+
+/* Reads the kubelet config at m (a kubeletConfigs value, or a pool's inline
+ * config) into a new kubelet_configs entry named 'name' (taken over). */
+void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+                       bool inline_config, struct diag_loc loc);
 
 #endif
