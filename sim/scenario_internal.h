@@ -214,6 +214,7 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
 
 void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
 void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_images.c */
+void scn_parse_runtime_classes(struct ctx *c, const struct node *root); /* ..._runtimeclass.c */
 void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
 
 /* ------------------------------------------------------ scenario_images.c */
@@ -233,5 +234,11 @@ uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *w
  * config) into a new kubelet_configs entry named 'name' (taken over). */
 void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
                        bool inline_config, struct diag_loc loc);
+
+/* ------------------------------------------------ scenario_runtimeclass.c */
+
+/* A template's runtimeClassName written at v: its runtime_classes index, or
+ * SCENARIO_NONE after reporting. */
+uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v);
 
 #endif
