@@ -215,6 +215,7 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
 void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
 void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_images.c */
 void scn_parse_runtime_classes(struct ctx *c, const struct node *root); /* ..._runtimeclass.c */
+void scn_parse_secrets(struct ctx *c, const struct node *root);   /* scenario_secrets.c */
 void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
 
 /* ------------------------------------------------------ scenario_images.c */
@@ -240,5 +241,14 @@ void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const ch
 /* A template's runtimeClassName written at v: its runtime_classes index, or
  * SCENARIO_NONE after reporting. */
 uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v);
+
+/* ----------------------------------------------------- scenario_secrets.c */
+
+/* A template's imagePullSecrets (in m) into wl->pull_secrets. */
+void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *where,
+                            struct scenario_workload *wl);
+/* A pool's credentials mapping v into p->node_auths. */
+void scn_parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
+                                struct scenario_pool *p);
 
 #endif
