@@ -217,6 +217,7 @@ void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_i
 void scn_parse_runtime_classes(struct ctx *c, const struct node *root); /* ..._runtimeclass.c */
 void scn_parse_secrets(struct ctx *c, const struct node *root);   /* scenario_secrets.c */
 void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
+void scn_parse_pools(struct ctx *c, const struct node *root);     /* scenario_pools.c */
 
 /* ------------------------------------------------------ scenario_images.c */
 
@@ -250,5 +251,10 @@ void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *whe
 /* A pool's credentials mapping v into p->node_auths. */
 void scn_parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
                                 struct scenario_pool *p);
+
+/* ------------------------------------------------------- scenario_pools.c */
+
+/* The pool named at v: its index, or SCENARIO_NONE after reporting. */
+uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key);
 
 #endif
