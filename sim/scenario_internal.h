@@ -85,7 +85,7 @@ struct chainmap {
 /* ---------------------------------------------------------- load context */
 
 struct layer_src;    /* scenario_images.c */
-struct workload_src; /* scenario.c */
+struct workload_src; /* scenario_workloads.c */
 
 struct ctx {
     struct diag *d;
@@ -218,6 +218,10 @@ void scn_parse_runtime_classes(struct ctx *c, const struct node *root); /* ..._r
 void scn_parse_secrets(struct ctx *c, const struct node *root);   /* scenario_secrets.c */
 void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
 void scn_parse_pools(struct ctx *c, const struct node *root);     /* scenario_pools.c */
+void scn_parse_events(struct ctx *c, const struct node *root);    /* scenario_events.c */
+void scn_parse_workloads(struct ctx *c, const struct node *root); /* scenario_workloads.c */
+/* The pod limit, once workloads, pools and events are read. */
+void scn_check_totals(struct ctx *c);                             /* scenario_workloads.c */
 
 /* ------------------------------------------------------ scenario_images.c */
 
