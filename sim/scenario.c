@@ -1,5 +1,5 @@
 /*
- * scenario.c - see scenario.h.
+ * scenario.c - see scenario.h: the loader's public API and its top level.
  *
  * Three passes:
  *  1. libyaml events become a small tree (struct node): mappings, lists and
@@ -14,28 +14,21 @@
  *     going; cross-references (registries, images, kubelet configs, pools)
  *     and totals are checked once their targets are known.
  * On success the tree after pass 2 is emitted as the effective YAML.
+ * Passes 1 and 2 and the output are in scenario_yaml.c; pass 3 starts at
+ * parse_top below, which reads the top-level keys and calls one parser per
+ * section, each in its own scenario_<section>.c (the list is in
+ * scenario_internal.h). scenario_kubelet_defaults is in scenario_kubelet.c.
  * Vocabulary: spec/scenario-format.md; kubelet config: spec/kubelet-semantics.md §6.
  */
 #include "scenario.h"
 #include "scenario_internal.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
-#include "imageref.h"
-#include "keyring.h"
-#include "units.h"
-#include "verifypolicy.h"
-
-/* ---------------------------------------------------------- load context */
-
-/* -------------------------------------------------------------- sections */
+/* ------------------------------------------------------------- top level */
 
 /* admission keys: alwaysPullImages (spec/kubelet-semantics.md §12). */
 static void parse_admission(struct ctx *c, const struct node *root)

@@ -3,26 +3,39 @@
  * include it. scenario.h is the loader's contract with the rest of pullsim.
  *
  * Declares what the loader's files share: the YAML tree (struct node), the
- * small hash maps, the load context (struct ctx) and the helpers every
- * section parser uses (tree queries, messages, scalar conversions, name
- * lookups). Functions shared between scenario*.c files carry the scn_
- * prefix; a function one file uses stays static there.
+ * small hash maps, the load context (struct ctx) and the helpers the section
+ * parsers use. A function shared between scenario*.c files has the scn_
+ * prefix and its prototype here; a function one file uses is static there.
+ * Files:
+ *   scenario.c               public API: load, overrides, top-level keys, free
+ *   scenario_yaml.c          libyaml events -> tree, --set and --seed, YAML out
+ *   scenario_values.c        tree queries, hash maps, messages, conversions
+ *   scenario_registries.c    registries: latency, outages, changes, limits, auth
+ *   scenario_images.c        images: layers, chains, digests, platforms, lookup
+ *   scenario_runtimeclass.c  runtimeClasses: handlers and snapshotters
+ *   scenario_secrets.c       secrets, imagePullSecrets, node pool credentials
+ *   scenario_kubelet.c       kubeletConfigs and inline configs, kubelet defaults
+ *   scenario_pools.c         nodePools
+ *   scenario_events.c        events: scale-outs and pushes
+ *   scenario_workloads.c     workloads and their pod templates, the pod total
+ * Calling sequence (scenario.c): scn_build_tree, scn_apply_set for each
+ *   --set, scn_apply_seed, the scn_parse_<section> functions in the order of
+ *   the "sections" block below, scn_check_totals, then scn_emit_tree when
+ *   nothing was reported, and scn_node_free.
  * Invariants:
- *  - a node's loc is the 1-based start of its text in the file; a value
- *    from --set or --seed has line 0 and the label "--set PATH" or "--seed"
- *    as its file;
+ *  - a node's loc is the 1-based start of its text in the file; a value or
+ *    key from --set or --seed has line 0 and "--set PATH" or "--seed" as its
+ *    file;
  *  - a NODE_BAD node was reported when it was made: every helper skips it
  *    without a second message;
- *  - a helper that reports returns -1 (or SCENARIO_NONE, or NULL) and leaves
- *    its out-parameters untouched; on success it returns 0 and stores;
  *  - messages come out in the order the parsers walk the tree, so moving a
- *    call moves its messages: tests pin that order.
+ *    call moves its messages: the tests pin that order.
  * Ownership: the tree owns its nodes and their text (scn_node_free()). The
- *   context borrows d and s; its maps borrow their keys from s or the tree,
- *   both alive until the load ends, and are released in scenario.c. Struct
- *   node here is the YAML tree's, unrelated to node.h's: scenario*.c never
- *   include node.h (scenario sees only base, diag, units, imageref and the
- *   pure keyring and verifypolicy).
+ *   context borrows d and s; its maps borrow their keys from s, layer_src
+ *   its texts from the tree, both alive until the load ends; scenario.c
+ *   releases the context. The tree's struct node is not node.h's:
+ *   scenario*.c never include node.h (scenario sees only base, diag, units,
+ *   imageref and the pure keyring and verifypolicy).
  */
 #ifndef PULLSIM_SCENARIO_INTERNAL_H
 #define PULLSIM_SCENARIO_INTERNAL_H
@@ -121,20 +134,7 @@ struct ctx {
             (out)[i_] = (arr)[i_].member;                                                  \
     } while (0)
 
-/* -------------------------------------------------------- scenario_yaml.c */
-
-/* The tree of YAML text (caller frees with scn_node_free()), or NULL after
- * reporting. */
-struct node *scn_build_tree(struct ctx *c, const char *text, size_t len);
-void scn_node_free(struct node *n); /* NULL: no-op */
-/* Applies one --set PATH=VALUE to the tree; -1 after reporting. */
-int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o);
-/* Sets the top-level 'seed' (root is a mapping) to the --seed value. */
-void scn_apply_seed(struct node *root, uint64_t seed);
-/* The tree as YAML text (caller frees), or NULL after reporting. */
-char *scn_emit_tree(struct ctx *c, const struct node *root);
-
-/* ----------------------------------------- scenario_values.c: tree queries */
+/* ------------------------------------------- scenario_values.c: tree queries */
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
 bool scn_is_null(const struct node *n);
@@ -145,7 +145,7 @@ const struct node *scn_get(const struct node *map, const char *key);
 /* "a mapping", "a list", "a single value", "an empty value", ... */
 const char *scn_kind_noun(const struct node *n);
 
-/* -------------------------------------- scenario_values.c: small hash maps */
+/* ---------------------------------------- scenario_values.c: small hash maps */
 
 uint32_t scn_strmap_get(const struct strmap *m, const char *key); /* or SCENARIO_NONE */
 void scn_strmap_put(struct strmap *m, const char *key, uint32_t val);
@@ -154,7 +154,7 @@ uint32_t scn_chainmap_get(const struct chainmap *m, uint64_t key); /* or SCENARI
 void scn_chainmap_put(struct chainmap *m, uint64_t key, uint32_t val);
 void scn_chainmap_release(struct chainmap *m);
 
-/* ------------------------------------ scenario_values.c: message helpers */
+/* ---------------------------------------- scenario_values.c: message helpers */
 
 /* "; expected one of: a, b, c; did you mean 'x'?" (NULL names skipped). */
 void scn_add_expected(struct strbuf *sb, const char *word, const char *const *names, size_t n);
@@ -168,7 +168,7 @@ int scn_check_keys(struct ctx *c, const struct node *map, const char *const *all
 /* Reports missing required 'key' (unless a typo of it was reported); -1. */
 int scn_missing(struct ctx *c, const struct node *map, const char *key, const char *where);
 
-/* --------------------------------- scenario_values.c: scalar conversions */
+/* ------------------------------------- scenario_values.c: scalar conversions */
 /* Each returns 0 and stores the value, or -1 after reporting (silently for
  * a NODE_BAD, already reported) and leaves *out untouched. 'key' names the
  * value in messages. */
@@ -182,7 +182,7 @@ int scn_to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t mi
                uint32_t max, const char *limit, uint32_t *out);
 int scn_to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *out);
 int scn_to_bool(struct ctx *c, const struct node *v, const char *key, bool *out);
-/* Not a reporting helper: parses text, 0 or -1. */
+/* Reads text as a plain decimal number, reporting nothing: 0, or -1. */
 int scn_parse_number(const char *t, double *out);
 int scn_to_number(struct ctx *c, const struct node *v, const char *key, double *out);
 int scn_to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
@@ -197,9 +197,9 @@ int scn_to_folder_name(struct ctx *c, const struct node *v, const char *key, cha
 const struct node *scn_get_list(struct ctx *c, const struct node *map, const char *key,
                                 const char *where, bool required, const char *entry_noun);
 
-/* -------------------------------------- scenario_values.c: names and lookups */
+/* ---------------------------------------- scenario_values.c: names, lookups */
 
-bool scn_is_folder_name(const char *s); /* [A-Za-z0-9._-]+, not "." or ".." */
+bool scn_is_folder_name(const char *s);   /* [A-Za-z0-9._-]+, not "." or ".." */
 bool scn_is_dns_label(const char *s);     /* RFC 1123 label, at most 63 characters */
 bool scn_is_dns_subdomain(const char *s); /* RFC 1123 subdomain, at most 253 */
 /* The index of the name written at v in 'map', or SCENARIO_NONE after
@@ -208,23 +208,29 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
                           const struct strmap *map, const char *section,
                           const char *const *names, size_t n);
 
-/* ------------------------------------------------------------- sections */
-/* Each reads one top-level section of the root mapping (scenario.c's
- * parse_top calls them in their order) into c->s, reporting every problem. */
+/* ----------------------------------------------------------- scenario_yaml.c */
 
-void scn_parse_registries(struct ctx *c, const struct node *root); /* scenario_registries.c */
-void scn_parse_images(struct ctx *c, const struct node *root);     /* scenario_images.c */
-void scn_parse_runtime_classes(struct ctx *c, const struct node *root); /* ..._runtimeclass.c */
-void scn_parse_secrets(struct ctx *c, const struct node *root);   /* scenario_secrets.c */
-void scn_parse_kubelet_configs(struct ctx *c, const struct node *root); /* scenario_kubelet.c */
-void scn_parse_pools(struct ctx *c, const struct node *root);     /* scenario_pools.c */
-void scn_parse_events(struct ctx *c, const struct node *root);    /* scenario_events.c */
-void scn_parse_workloads(struct ctx *c, const struct node *root); /* scenario_workloads.c */
-/* The pod limit, once workloads, pools and events are read. */
-void scn_check_totals(struct ctx *c);                             /* scenario_workloads.c */
+/* The tree of YAML text (caller frees with scn_node_free()), or NULL after
+ * reporting. */
+struct node *scn_build_tree(struct ctx *c, const char *text, size_t len);
+void scn_node_free(struct node *n); /* NULL: no-op */
+/* Applies one --set PATH=VALUE to the tree; -1 after reporting. */
+int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o);
+/* Sets the top-level 'seed' (root is a mapping) to the --seed value. */
+void scn_apply_seed(struct node *root, uint64_t seed);
+/* The tree as YAML text (caller frees), or NULL after reporting. */
+char *scn_emit_tree(struct ctx *c, const struct node *root);
 
-/* ------------------------------------------------------ scenario_images.c */
+/* ---------------------------------------------------------------- sections */
+/* scn_parse_<section> reads one top-level section of the root mapping into
+ * c->s and reports every problem. scenario.c's parse_top calls them in the
+ * order below: each section may refer to the ones before it. */
 
+/* scenario_registries.c */
+void scn_parse_registries(struct ctx *c, const struct node *root);
+
+/* scenario_images.c */
+void scn_parse_images(struct ctx *c, const struct node *root);
 /* The image written at v (a pod, prePulled, pinnedImages, a push event), or
  * SCENARIO_NONE after reporting; *by_digest (may be NULL): it names a digest. */
 uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
@@ -234,21 +240,14 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
 uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *where,
                               uint32_t tag);
 
-/* ----------------------------------------------------- scenario_kubelet.c */
-
-/* Reads the kubelet config at m (a kubeletConfigs value, or a pool's inline
- * config) into a new kubelet_configs entry named 'name' (taken over). */
-void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
-                       bool inline_config, struct diag_loc loc);
-
-/* ------------------------------------------------ scenario_runtimeclass.c */
-
+/* scenario_runtimeclass.c */
+void scn_parse_runtime_classes(struct ctx *c, const struct node *root);
 /* A template's runtimeClassName written at v: its runtime_classes index, or
  * SCENARIO_NONE after reporting. */
 uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v);
 
-/* ----------------------------------------------------- scenario_secrets.c */
-
+/* scenario_secrets.c */
+void scn_parse_secrets(struct ctx *c, const struct node *root);
 /* A template's imagePullSecrets (in m) into wl->pull_secrets. */
 void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *where,
                             struct scenario_workload *wl);
@@ -256,9 +255,25 @@ void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *whe
 void scn_parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
                                 struct scenario_pool *p);
 
-/* ------------------------------------------------------- scenario_pools.c */
+/* scenario_kubelet.c */
+void scn_parse_kubelet_configs(struct ctx *c, const struct node *root);
+/* Reads the kubelet config at m (a kubeletConfigs value, or a pool's inline
+ * config) into a new kubelet_configs entry named 'name' (taken over). */
+void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+                       bool inline_config, struct diag_loc loc);
 
+/* scenario_pools.c */
+void scn_parse_pools(struct ctx *c, const struct node *root);
 /* The pool named at v: its index, or SCENARIO_NONE after reporting. */
 uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key);
+
+/* scenario_events.c */
+void scn_parse_events(struct ctx *c, const struct node *root);
+
+/* scenario_workloads.c */
+void scn_parse_workloads(struct ctx *c, const struct node *root);
+/* The pod limit (a DaemonSet counts its pools' nodes), once workloads,
+ * pools and events are read. */
+void scn_check_totals(struct ctx *c);
 
 #endif

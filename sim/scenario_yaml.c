@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yaml.h>
+
 /* Deeper nesting is an input error: it keeps the recursive walks shallow. */
 #define MAX_DEPTH 64
 
