@@ -131,54 +131,68 @@ static void free_auth(struct scenario_registry_auth *a)
     free(a->accounts);
 }
 
+static void free_registry(struct scenario_registry *r)
+{
+    free(r->host);
+    free(r->outages);
+    free(r->changes);
+    free_auth(&r->auth);
+}
+
+static void free_image(struct scenario_image *im)
+{
+    free(im->ref);
+    free(im->normalized);
+    free(im->name);
+    free(im->digest);
+    free(im->layers);
+    free(im->chains);
+    for (size_t j = 0; j < im->n_platforms; j++)
+        free(im->platforms[j]);
+    free(im->platforms);
+}
+
+static void free_pool(struct scenario_pool *p)
+{
+    free(p->name);
+    free(p->arch);
+    free(p->pre_pulled);
+    free(p->pre_pulled_by_digest);
+    free(p->pinned);
+    free_auth_entries(p->node_auths, p->n_node_auths);
+}
+
+static void free_workload(struct scenario_workload *wl)
+{
+    for (size_t j = 0; j < wl->n_containers; j++) {
+        free(wl->containers[j].name);
+        free(wl->containers[j].image);
+    }
+    free(wl->containers);
+    free(wl->name);
+    free(wl->pull_secrets);
+}
+
 void scenario_free(struct scenario *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_registries; i++) {
-        free(s->registries[i].host);
-        free(s->registries[i].outages);
-        free(s->registries[i].changes);
-        free_auth(&s->registries[i].auth);
-    }
+    for (size_t i = 0; i < s->n_registries; i++)
+        free_registry(&s->registries[i]);
     for (size_t i = 0; i < s->n_layers; i++)
         free(s->layers[i].id);
-    for (size_t i = 0; i < s->n_images; i++) {
-        struct scenario_image *im = &s->images[i];
-        free(im->ref);
-        free(im->normalized);
-        free(im->name);
-        free(im->digest);
-        free(im->layers);
-        free(im->chains);
-        for (size_t j = 0; j < im->n_platforms; j++)
-            free(im->platforms[j]);
-        free(im->platforms);
-    }
+    for (size_t i = 0; i < s->n_images; i++)
+        free_image(&s->images[i]);
     for (size_t i = 0; i < s->n_kubelet_configs; i++) {
         free(s->kubelet_configs[i].name);
         for (size_t j = 0; j < s->kubelet_configs[i].n_allowlist; j++)
             free(s->kubelet_configs[i].allowlist[j]);
         free(s->kubelet_configs[i].allowlist);
     }
-    for (size_t i = 0; i < s->n_pools; i++) {
-        free(s->pools[i].name);
-        free(s->pools[i].arch);
-        free(s->pools[i].pre_pulled);
-        free(s->pools[i].pre_pulled_by_digest);
-        free(s->pools[i].pinned);
-        free_auth_entries(s->pools[i].node_auths, s->pools[i].n_node_auths);
-    }
-    for (size_t i = 0; i < s->n_workloads; i++) {
-        struct scenario_workload *wl = &s->workloads[i];
-        for (size_t j = 0; j < wl->n_containers; j++) {
-            free(wl->containers[j].name);
-            free(wl->containers[j].image);
-        }
-        free(wl->containers);
-        free(wl->name);
-        free(wl->pull_secrets);
-    }
+    for (size_t i = 0; i < s->n_pools; i++)
+        free_pool(&s->pools[i]);
+    for (size_t i = 0; i < s->n_workloads; i++)
+        free_workload(&s->workloads[i]);
     for (size_t i = 0; i < s->n_secrets; i++) {
         free(s->secrets[i].name);
         free_auth_entries(s->secrets[i].auths, s->secrets[i].n_auths);

@@ -199,41 +199,11 @@ static void parse_verification(struct ctx *c, const struct node *m, const char *
     }
 }
 
-/* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
- * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst,
- * imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
- * imageMaximumGCAge, featureGates, imagePullCredentialsVerificationPolicy,
- * preloadedImagesVerificationAllowlist.
- * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
- * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
- * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
- * whose error texts are reproduced verbatim, read at kubernetes/kubernetes
- * commit 001332b0422071acf4860769f18e34b5e9b7c1bc). 'name' is taken over. */
-void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
-                       bool inline_config, struct diag_loc loc)
+/* The pull keys of a kubelet config: serializeImagePulls, maxParallelImagePulls,
+ * registryPullQPS and registryBurst, defaulted and validated as the kubelet
+ * does (sources: scn_parse_kubelet below). */
+static void parse_kubelet_pulls(struct ctx *c, const struct node *m, struct scenario_kubelet *k)
 {
-    static const char *const keys[] = {"serializeImagePulls", "maxParallelImagePulls",
-                                       "registryPullQPS", "registryBurst",
-                                       "imageGCHighThresholdPercent",
-                                       "imageGCLowThresholdPercent", "imageMinimumGCAge",
-                                       "imageMaximumGCAge", "featureGates",
-                                       "imagePullCredentialsVerificationPolicy",
-                                       "preloadedImagesVerificationAllowlist"};
-    struct scenario *s = c->s;
-    struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
-                                          c->cap_kubelets);
-    scenario_kubelet_defaults(k);
-    k->name = name;
-    k->inline_config = inline_config;
-    k->loc = loc;
-    if (scn_want_map(c, m, where) != 0)
-        return;
-    CHECK_KEYS(c, m, keys, where);
-    parse_kubelet_gc(c, m, k);
-    const struct node *gv = scn_get(m, "featureGates");
-    if (gv)
-        parse_feature_gates(c, gv, where, k);
-    parse_verification(c, m, where, k);
     const struct node *sv = scn_get(m, "serializeImagePulls");
     const struct node *pv = scn_get(m, "maxParallelImagePulls");
     const struct node *qv = scn_get(m, "registryPullQPS");
@@ -282,6 +252,44 @@ void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const ch
         return;
     }
     k->max_parallel_image_pulls = (uint32_t)pulls;
+}
+
+/* A kubelet config, named (kubeletConfigs.<name>) or inline in a pool.
+ * Keys: serializeImagePulls, maxParallelImagePulls, registryPullQPS, registryBurst,
+ * imageGCHighThresholdPercent, imageGCLowThresholdPercent, imageMinimumGCAge,
+ * imageMaximumGCAge, featureGates, imagePullCredentialsVerificationPolicy,
+ * preloadedImagesVerificationAllowlist.
+ * Defaulting and validation follow the kubelet (spec/kubelet-semantics.md §6;
+ * upstream pkg/kubelet/apis/config/v1beta1/defaults.go and
+ * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
+ * whose error texts are reproduced verbatim, read at kubernetes/kubernetes
+ * commit 001332b0422071acf4860769f18e34b5e9b7c1bc). 'name' is taken over. */
+void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+                       bool inline_config, struct diag_loc loc)
+{
+    static const char *const keys[] = {"serializeImagePulls", "maxParallelImagePulls",
+                                       "registryPullQPS", "registryBurst",
+                                       "imageGCHighThresholdPercent",
+                                       "imageGCLowThresholdPercent", "imageMinimumGCAge",
+                                       "imageMaximumGCAge", "featureGates",
+                                       "imagePullCredentialsVerificationPolicy",
+                                       "preloadedImagesVerificationAllowlist"};
+    struct scenario *s = c->s;
+    struct scenario_kubelet *k = VEC_PUSH(s->kubelet_configs, s->n_kubelet_configs,
+                                          c->cap_kubelets);
+    scenario_kubelet_defaults(k);
+    k->name = name;
+    k->inline_config = inline_config;
+    k->loc = loc;
+    if (scn_want_map(c, m, where) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, where);
+    parse_kubelet_gc(c, m, k);
+    const struct node *gv = scn_get(m, "featureGates");
+    if (gv)
+        parse_feature_gates(c, gv, where, k);
+    parse_verification(c, m, where, k);
+    parse_kubelet_pulls(c, m, k);
 }
 
 /* kubeletConfigs: a mapping from a config name to a kubelet config (keys above). */

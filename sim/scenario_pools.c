@@ -106,6 +106,40 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
     free(names);
 }
 
+/* nodePools[i].pinnedImages and prePulled: lists of images entries (a tag
+ * or a digest reference), into p. */
+static void parse_pool_images(struct ctx *c, const struct node *m, const char *where,
+                              struct scenario_pool *p)
+{
+    const struct node *list = scn_get_list(c, m, "pinnedImages", where, false, "images");
+    if (list) {
+        p->pinned = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pinned));
+        for (size_t i = 0; i < list->n_items; i++) {
+            char key[48];
+            snprintf(key, sizeof(key), "pinnedImages[%zu]", i);
+            uint32_t img = scn_resolve_image(c, list->items[i], key, NULL);
+            if (img != SCENARIO_NONE)
+                p->pinned[p->n_pinned++] = img;
+        }
+    }
+    list = scn_get_list(c, m, "prePulled", where, false, "images");
+    if (!list)
+        return;
+    size_t n = list->n_items ? list->n_items : 1;
+    p->pre_pulled = xmalloc(n * sizeof(*p->pre_pulled));
+    p->pre_pulled_by_digest = xmalloc(n * sizeof(*p->pre_pulled_by_digest));
+    for (size_t i = 0; i < list->n_items; i++) {
+        char key[48];
+        bool by_digest;
+        snprintf(key, sizeof(key), "prePulled[%zu]", i);
+        uint32_t img = scn_resolve_image(c, list->items[i], key, &by_digest);
+        if (img == SCENARIO_NONE)
+            continue;
+        p->pre_pulled_by_digest[p->n_pre_pulled] = by_digest;
+        p->pre_pulled[p->n_pre_pulled++] = img;
+    }
+}
+
 /* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
  * maxPods, prePulled, pinnedImages, credentials. */
 static void parse_pool(struct ctx *c, const struct node *m, const char *where)
@@ -175,34 +209,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
         scn_parse_pool_credentials(c, v, w, &s->pools[idx]);
         free(w);
     }
-    const struct node *list = scn_get_list(c, m, "pinnedImages", where, false, "images");
-    p = &s->pools[idx];
-    if (list) {
-        p->pinned = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pinned));
-        for (size_t i = 0; i < list->n_items; i++) {
-            char key[48];
-            snprintf(key, sizeof(key), "pinnedImages[%zu]", i);
-            uint32_t img = scn_resolve_image(c, list->items[i], key, NULL);
-            if (img != SCENARIO_NONE)
-                p->pinned[p->n_pinned++] = img;
-        }
-    }
-    list = scn_get_list(c, m, "prePulled", where, false, "images");
-    if (!list)
-        return;
-    size_t n = list->n_items ? list->n_items : 1;
-    p->pre_pulled = xmalloc(n * sizeof(*p->pre_pulled));
-    p->pre_pulled_by_digest = xmalloc(n * sizeof(*p->pre_pulled_by_digest));
-    for (size_t i = 0; i < list->n_items; i++) {
-        char key[48];
-        bool by_digest;
-        snprintf(key, sizeof(key), "prePulled[%zu]", i);
-        uint32_t img = scn_resolve_image(c, list->items[i], key, &by_digest);
-        if (img == SCENARIO_NONE)
-            continue;
-        p->pre_pulled_by_digest[p->n_pre_pulled] = by_digest;
-        p->pre_pulled[p->n_pre_pulled++] = img;
-    }
+    parse_pool_images(c, m, where, &s->pools[idx]);
 }
 
 void scn_parse_pools(struct ctx *c, const struct node *root)
