@@ -3,7 +3,7 @@
  * read-only queries of the YAML tree, the small hash maps, messages with
  * "expected one of" and "did you mean", scalar conversions (integers,
  * numbers, durations, sizes, bandwidths, enums, names) and name lookups.
- * Each reports at the value it rejects; none keeps state between calls.
+ * Each reports at the value it rejects and keeps no state of its own.
  */
 #include "scenario_internal.h"
 
