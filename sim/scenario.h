@@ -201,7 +201,7 @@ struct scenario_image {
     char *normalized;    /* containerd's ParseDockerRef form, the store key */
     char *name;          /* repository: "docker.io/library/nginx" */
     char *digest;        /* "sha256:<64 hex>": from the ref, the 'digest' key, or
-                            synthesized from the content (see scenario.c) */
+                            synthesized from the content (see scenario_images.c) */
     bool by_digest;      /* the ref names a digest: no tag, never moves */
     uint32_t pushed_to;  /* pushed image: the images entry whose tag it was pushed
                             under; SCENARIO_NONE for images entries */
