@@ -297,11 +297,13 @@ static int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         names[i] = cfgs[i]->name ? cfgs[i]->name : "default";
     outdir = o.out ? xstrdup(o.out) : xasprintf("results/%s", sc->name);
-    if (!o.quiet)
-        print_header(sc, outdir);
+    /* The trace file first: a path that cannot be written stops the run
+     * before anything is printed or written. */
     rc = 0;
     if (o.trace && !(trace = trace_open(o.trace, stderr)))
         rc = 1;
+    if (rc == 0 && !o.quiet)
+        print_header(sc, outdir);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace);
     if (trace) {

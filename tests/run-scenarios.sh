@@ -420,6 +420,15 @@ for f in scenarios/*.yaml; do
     if [ -z "$differ" ]; then ok; else bad "$f: fast and exact solvers differ:$differ"; fi
 done
 
+# A trace path that cannot be written: exit 1 before anything is printed
+# or written.
+"$bin" run scenarios/quickstart.yaml --out "$tmp/notrace" --no-plots \
+    --trace "$tmp/no/such/dir/t.txt" >"$tmp/notrace.out" 2>"$tmp/notrace.err"
+rc=$?
+if [ "$rc" = 1 ] && [ ! -s "$tmp/notrace.out" ] && [ ! -e "$tmp/notrace" ] &&
+   grep -q "cannot open" "$tmp/notrace.err"; then ok; else
+    bad "unwritable --trace: status $rc, or output written"; fi
+
 # --help and --version: usage on stdout, status 0.
 for args in "--help" "run --help" "validate -h" "--version"; do
     # shellcheck disable=SC2086 # split on purpose
