@@ -202,6 +202,16 @@ const struct node *scn_get_list(struct ctx *c, const struct node *map, const cha
 bool scn_is_folder_name(const char *s);   /* [A-Za-z0-9._-]+, not "." or ".." */
 bool scn_is_dns_label(const char *s);     /* RFC 1123 label, at most 63 characters */
 bool scn_is_dns_subdomain(const char *s); /* RFC 1123 subdomain, at most 253 */
+/* The 'name' key of a section entry that Kubernetes names with an RFC 1123
+ * subdomain (RuntimeClass, Secret: 'kind' in messages, 'noun' for
+ * duplicates, 'example' a valid name), unique in 'names' where it is added
+ * as 'idx'; 'loc_of' gives an earlier entry's location for the note.
+ * Returns the name (the caller owns it; also for a duplicate), or NULL after
+ * reporting. */
+typedef struct diag_loc scn_loc_fn(const struct scenario *s, uint32_t idx);
+char *scn_subdomain_name(struct ctx *c, const struct node *m, const char *where,
+                         const char *kind, const char *noun, const char *example,
+                         struct strmap *names, uint32_t idx, scn_loc_fn *loc_of);
 /* The index of the name written at v in 'map', or SCENARIO_NONE after
  * reporting a dangling name with the 'names' available. */
 uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,

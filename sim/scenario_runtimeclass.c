@@ -68,36 +68,10 @@ static uint32_t intern_handler(struct ctx *c, char *name, uint32_t snap, struct 
 }
 
 /* runtimeClasses[i].name: an RFC 1123 subdomain, unique (upstream
- * pkg/apis/node/validation/validation.go ValidateRuntimeClass). Returns it
- * (the caller owns it), or NULL after reporting. */
-static char *runtime_class_name(struct ctx *c, const struct node *m, const char *where,
-                                uint32_t idx)
+ * pkg/apis/node/validation/validation.go ValidateRuntimeClass). */
+static struct diag_loc runtime_class_loc(const struct scenario *s, uint32_t idx)
 {
-    struct scenario *s = c->s;
-    const struct node *v = scn_get(m, "name");
-    char *name = NULL;
-    if (!v) {
-        scn_missing(c, m, "name", where);
-        return NULL;
-    }
-    if (scn_to_string(c, v, "name", &name) != 0)
-        return NULL;
-    if (!scn_is_dns_subdomain(name)) {
-        diag_error(c->d, v->loc, "name: '%s' is not a valid RuntimeClass name: a lowercase "
-                   "RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-                   "'-' or '.', and must start and end with an alphanumeric character; "
-                   "expected e.g. kata", name);
-        free(name);
-        return NULL;
-    }
-    uint32_t prev = scn_strmap_get(&c->runtime_classes, name);
-    if (prev != SCENARIO_NONE) {
-        diag_error(c->d, v->loc, "name: duplicate runtime class '%s'; names are unique", name);
-        diag_note(c->d, s->runtime_classes[prev].loc, "'%s' first defined here", name);
-        return name;
-    }
-    scn_strmap_put(&c->runtime_classes, name, idx);
-    return name;
+    return s->runtime_classes[idx].loc;
 }
 
 /* runtimeClasses[i].handler (required, an RFC 1123 label, as
@@ -153,7 +127,8 @@ static void parse_runtime_class(struct ctx *c, const struct node *m, const char 
         return;
     }
     CHECK_KEYS(c, m, keys, where);
-    char *name = runtime_class_name(c, m, where, idx);
+    char *name = scn_subdomain_name(c, m, where, "RuntimeClass", "runtime class", "kata",
+                                    &c->runtime_classes, idx, runtime_class_loc);
     uint32_t handler = runtime_class_handler(c, m, where);
     s->runtime_classes[idx].name = name;
     s->runtime_classes[idx].handler = handler;

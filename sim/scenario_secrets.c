@@ -75,32 +75,9 @@ static const char *const secret_types[] = {
     "kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"};
 
 /* secrets[i].name: an RFC 1123 subdomain (Secret names are), unique. */
-static char *secret_name(struct ctx *c, const struct node *m, const char *where, uint32_t idx)
+static struct diag_loc secret_loc(const struct scenario *s, uint32_t idx)
 {
-    const struct node *v = scn_get(m, "name");
-    char *name = NULL;
-    if (!v) {
-        scn_missing(c, m, "name", where);
-        return NULL;
-    }
-    if (scn_to_string(c, v, "name", &name) != 0)
-        return NULL;
-    if (!scn_is_dns_subdomain(name)) {
-        diag_error(c->d, v->loc, "name: '%s' is not a valid Secret name: a lowercase RFC 1123 "
-                   "subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                   "and must start and end with an alphanumeric character; expected e.g. "
-                   "team-a-pull", name);
-        free(name);
-        return NULL;
-    }
-    uint32_t prev = scn_strmap_get(&c->secrets, name);
-    if (prev != SCENARIO_NONE) {
-        diag_error(c->d, v->loc, "name: duplicate secret '%s'; names are unique", name);
-        diag_note(c->d, c->s->secrets[prev].loc, "'%s' first defined here", name);
-        return name;
-    }
-    scn_strmap_put(&c->secrets, name, idx);
-    return name;
+    return s->secrets[idx].loc;
 }
 
 /* secrets[i] keys: name, type (required here, though Kubernetes defaults it to
@@ -119,7 +96,8 @@ static void parse_secret(struct ctx *c, const struct node *m, const char *where)
         return;
     }
     CHECK_KEYS(c, m, keys, where);
-    char *name = secret_name(c, m, where, idx);
+    char *name = scn_subdomain_name(c, m, where, "Secret", "secret", "team-a-pull",
+                                    &c->secrets, idx, secret_loc);
     s->secrets[idx].name = name;
     if (!name)
         c->secrets_ok = false;

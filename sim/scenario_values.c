@@ -640,3 +640,33 @@ bool scn_is_dns_subdomain(const char *s)
         p = dot + 1;
     }
 }
+
+char *scn_subdomain_name(struct ctx *c, const struct node *m, const char *where,
+                         const char *kind, const char *noun, const char *example,
+                         struct strmap *names, uint32_t idx, scn_loc_fn *loc_of)
+{
+    const struct node *v = scn_get(m, "name");
+    char *name = NULL;
+    if (!v) {
+        scn_missing(c, m, "name", where);
+        return NULL;
+    }
+    if (scn_to_string(c, v, "name", &name) != 0)
+        return NULL;
+    if (!scn_is_dns_subdomain(name)) {
+        diag_error(c->d, v->loc, "name: '%s' is not a valid %s name: a lowercase RFC 1123 "
+                   "subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                   "and must start and end with an alphanumeric character; expected e.g. %s",
+                   name, kind, example);
+        free(name);
+        return NULL;
+    }
+    uint32_t prev = scn_strmap_get(names, name);
+    if (prev != SCENARIO_NONE) {
+        diag_error(c->d, v->loc, "name: duplicate %s '%s'; names are unique", noun, name);
+        diag_note(c->d, loc_of(c->s, prev), "'%s' first defined here", name);
+        return name;
+    }
+    scn_strmap_put(names, name, idx);
+    return name;
+}
