@@ -19,30 +19,7 @@
 
 #include "backoff.h"
 #include "check.h"
-
-#define MAX_FIELDS 8
-
-struct row {
-    char *f[MAX_FIELDS]; /* scenario initial max t op expected source */
-    int n;
-};
-
-static int split(char *line, struct row *r)
-{
-    r->n = 0;
-    for (char *s = line; r->n < MAX_FIELDS;) {
-        r->f[r->n++] = s;
-        char *tab = strchr(s, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        s = tab + 1;
-    }
-    char *nl = strchr(r->f[r->n - 1], '\n');
-    if (nl)
-        *nl = '\0';
-    return r->n;
-}
+#include "tsv.h"
 
 /* Expected Get value in "backoff=40", "Get=5 (not reset)", "true value=4",
  * "backoff reaches 5", or a bare number. */
@@ -57,7 +34,7 @@ struct state {
     struct backoff_entry b;
 };
 
-static void check_row(struct state *st, struct row *r, int line)
+static void check_row(struct state *st, const struct tsv_row *r, int line)
 {
     const char *scen = r->f[0], *t = r->f[3], *op = r->f[4], *want = r->f[5];
     double initial = atof(r->f[1]), max = atof(r->f[2]);
@@ -134,23 +111,19 @@ static void check_row(struct state *st, struct row *r, int line)
 static void test_vectors(void **state)
 {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof(path), "%s/backoff.tsv", check_vectors_dir());
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[2048];
+    static const char *const cols[] = {"scenario", "initial_s", "max_s", "t_s", "op",
+                                       "expected", "upstream_source"};
+    struct tsv t;
+    tsv_load(&t, "backoff.tsv");
+    tsv_expect_header(&t, "backoff.tsv", cols, sizeof(cols) / sizeof(cols[0]));
     struct state st = {0};
-    int lineno = 0, rows = 0;
-    while (fgets(line, sizeof(line), f)) {
-        lineno++;
-        if (line[0] == '#' || strncmp(line, "scenario\t", 9) == 0)
-            continue;
-        struct row r;
-        assert_true(split(line, &r) >= 6);
-        check_row(&st, &r, lineno);
+    int rows = 0;
+    for (size_t i = 0; i < t.nrows; i++) {
+        assert_true(t.rows[i].n >= 6);
+        check_row(&st, &t.rows[i], (int)t.rows[i].lineno);
         rows++;
     }
-    fclose(f);
+    tsv_release(&t);
     /* Every data row of the file ran (a truncated file fails here). */
     assert_int_equal(rows, 47);
 }

@@ -23,112 +23,7 @@
 
 #include "base.h"
 #include "check.h"
-
-/* ============================================================ TSV input */
-
-#define MAX_FIELDS 16
-
-/* A TSV file split in place: comment lines kept apart, then the header,
- * then data rows. */
-struct tsv {
-    char *text;
-    char *comment;         /* first '#' line, without the '#' */
-    char *header[MAX_FIELDS];
-    size_t ncols;
-    struct tsv_row {
-        size_t lineno;     /* 1-based line in the file */
-        char *f[MAX_FIELDS];
-        size_t n;          /* fields on this line */
-    } *rows;
-    size_t nrows, cap;
-};
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_error("cannot open %s (set PULLSIM_VECTORS to the vectors directory)\n", path);
-        fail();
-    }
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, got);
-    fclose(f);
-    return strbuf_detach(&sb);
-}
-
-/* Splits line at tabs, keeping empty fields; returns the field count. */
-static size_t split_tabs(char *line, char **f)
-{
-    size_t n = 0;
-    for (;;) {
-        char *tab = strchr(line, '\t');
-        if (n < MAX_FIELDS)
-            f[n] = line;
-        n++;
-        if (!tab)
-            return n;
-        *tab = '\0';
-        line = tab + 1;
-    }
-}
-
-static void tsv_load(struct tsv *t, const char *name)
-{
-    memset(t, 0, sizeof(*t));
-    char *path = xasprintf("%s/%s", check_vectors_dir(), name);
-    t->text = slurp(path);
-    free(path);
-    char *line = t->text;
-    size_t lineno = 0;
-    while (line && *line) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        size_t len = strlen(line);
-        if (len > 0 && line[len - 1] == '\r')
-            line[len - 1] = '\0';
-        lineno++;
-        if (line[0] == '#') {
-            if (!t->comment)
-                t->comment = line + 1;
-        } else if (line[0] == '\0') {
-            /* blank line: nothing */
-        } else if (t->ncols == 0) {
-            t->ncols = split_tabs(line, t->header);
-            assert_true(t->ncols <= MAX_FIELDS);
-        } else {
-            struct tsv_row *r = VEC_PUSH(t->rows, t->nrows, t->cap);
-            r->lineno = lineno;
-            r->n = split_tabs(line, r->f);
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-}
-
-static void tsv_release(struct tsv *t)
-{
-    free(t->rows);
-    free(t->text);
-}
-
-static void expect_header(const struct tsv *t, const char *name, const char *const *cols,
-                          size_t ncols)
-{
-    if (t->ncols != ncols) {
-        print_error("%s: header has %zu columns, expected %zu\n", name, t->ncols, ncols);
-        fail();
-    }
-    for (size_t i = 0; i < ncols; i++)
-        if (strcmp(t->header[i], cols[i]) != 0) {
-            print_error("%s: column %zu is '%s', expected '%s'\n", name, i + 1, t->header[i],
-                        cols[i]);
-            fail();
-        }
-}
+#include "tsv.h"
 
 /* ====================================================== reference.tsv */
 
@@ -385,7 +280,7 @@ static void test_reference_tsv_rows(void **state)
     (void)state;
     struct tsv t;
     tsv_load(&t, "reference.tsv");
-    expect_header(&t, "reference.tsv", ref_cols, C_COUNT);
+    tsv_expect_header(&t, "reference.tsv", ref_cols, C_COUNT);
 
     /* The header comment and this test agree on every error text. */
     for (size_t i = 0; i < N_ERR_CODES; i++) {
@@ -442,7 +337,7 @@ static void test_default_policy_tsv(void **state)
     (void)state;
     struct tsv t;
     tsv_load(&t, "default-policy.tsv");
-    expect_header(&t, "default-policy.tsv", policy_cols, 5);
+    tsv_expect_header(&t, "default-policy.tsv", policy_cols, 5);
     struct row_ctx c = {.file = "default-policy.tsv", .func = "SetDefaults_Container"};
     for (size_t i = 0; i < t.nrows; i++) {
         const struct tsv_row *row = &t.rows[i];
