@@ -23,6 +23,18 @@ struct run {
     struct scenario_kubelet defaults; /* the config when none is named */
 };
 
+/* Loads a scenario from YAML text ('path' names it in diagnostics, which go
+ * to stderr); fails the test when it does not load. */
+static inline struct scenario *load_scenario_text(const char *path, const char *text)
+{
+    struct diag d;
+    diag_init(&d, stderr);
+    struct scenario *sc = scenario_load_string(path, text, NULL, 0, false, 0, &d);
+    diag_release(&d);
+    assert_non_null(sc);
+    return sc;
+}
+
 /* Loads (text != NULL: from text; else from the file 'path'), runs config
  * 'config' (NULL = upstream defaults), summarizes. Fails the test when the
  * scenario does not load. */

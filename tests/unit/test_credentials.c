@@ -456,11 +456,7 @@ static void test_loader(void **state)
     static const char text[] = HEAD POOL(", credentials: {auths: {'*.test': {credential: "
                                          "team-b}}}")
         "workloads:\n" POD("a", "0s", SHOP, "IfNotPresent", "[{name: b-pull}, {name: a-pull}]");
-    struct diag d;
-    diag_init(&d, stderr);
-    struct scenario *sc = scenario_load_string("l.yaml", text, NULL, 0, false, 0, &d);
-    diag_release(&d);
-    assert_non_null(sc);
+    struct scenario *sc = load_scenario_text("l.yaml", text);
     assert_true(sc->uses_credentials);
     assert_int_equal(sc->n_credentials, 4);
     assert_string_equal(sc->credentials[1], "team-a2");
@@ -488,11 +484,7 @@ static void test_authorizes(void **state)
         "  - {host: c.test, egressBandwidth: 1Gbps}\n"
         "images: [{ref: c.test/x:1, layers: [{size: 1MB}]}]\n"
         "nodePools: [{name: p, count: 1, nicBandwidth: 1Gbps}]\n";
-    struct diag d;
-    diag_init(&d, stderr);
-    struct scenario *sc = scenario_load_string("a.yaml", text, NULL, 0, false, 0, &d);
-    diag_release(&d);
-    assert_non_null(sc);
+    struct scenario *sc = load_scenario_text("a.yaml", text);
     struct registry a = {.cfg = &sc->registries[0]}, b = {.cfg = &sc->registries[1]},
                     c = {.cfg = &sc->registries[2]};
     uint32_t x = 0, y = 1;

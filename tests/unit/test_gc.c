@@ -49,11 +49,7 @@ static uint32_t image_index(const struct scenario *sc, const char *ref)
  * b never. */
 static void store_init(struct store *s)
 {
-    struct diag d;
-    diag_init(&d, stderr);
-    s->sc = scenario_load_string("t.yaml", STORE_YAML, NULL, 0, false, 0, &d);
-    diag_release(&d);
-    assert_non_null(s->sc);
+    s->sc = load_scenario_text("t.yaml", STORE_YAML);
     static const char *const refs[] = {"reg.test/a:1", "reg.test/b:1", "reg.test/c:1",
                                        "reg.test/p:1"};
     s->nd = (struct node){.cfg = &s->sc->pools[0], .sc = s->sc};

@@ -78,11 +78,7 @@ static void test_scenario_vocabulary(void **state)
         "workloads:\n  - {name: w, kind: Pod, template: {runtimeClassName: kata-big, "
         "containers: [{name: c, image: reg.test/app:1}]}}\n"
         "  - {name: v, kind: Pod, template: {containers: [{name: c, image: reg.test/app:1}]}}\n";
-    struct diag d;
-    diag_init(&d, stderr);
-    struct scenario *s = scenario_load_string("t.yaml", text, NULL, 0, false, 0, &d);
-    diag_release(&d);
-    assert_non_null(s);
+    struct scenario *s = load_scenario_text("t.yaml", text);
     assert_int_equal(s->n_runtime_classes, 3);
     assert_int_equal(s->n_handlers, 3);
     assert_string_equal(s->handlers[0].name, "");
@@ -261,11 +257,7 @@ struct store {
 
 static void store_init(struct store *s)
 {
-    struct diag d;
-    diag_init(&d, stderr);
-    s->sc = scenario_load_string("gc.yaml", GC_YAML, NULL, 0, false, 0, &d);
-    diag_release(&d);
-    assert_non_null(s->sc);
+    s->sc = load_scenario_text("gc.yaml", GC_YAML);
     s->nd = (struct node){.cfg = &s->sc->pools[0], .sc = s->sc};
     s->kata = handler_named(s->sc, "kata-qemu");
     s->snap = runtimeclass_snapshotter(s->sc, s->kata);
