@@ -203,8 +203,6 @@ struct scenario_image {
     char *digest;        /* "sha256:<64 hex>": from the ref, the 'digest' key, or
                             synthesized from the content (see scenario_images.c) */
     bool by_digest;      /* the ref names a digest: no tag, never moves */
-    uint32_t pushed_to;  /* pushed image: the images entry whose tag it was pushed
-                            under; SCENARIO_NONE for images entries */
     uint32_t registry;   /* index into registries */
     uint32_t *layers;    /* indices into layers, in image order */
     uint32_t *chains;    /* chains[k] = chain of layers 0..k; same length as layers */
@@ -417,6 +415,11 @@ struct scenario *scenario_load_string(const char *path, const char *text,
                                       bool has_seed, uint64_t seed, struct diag *d);
 
 void scenario_free(struct scenario *s);
+
+/* An image's size as the CRI reports it (the Pulled event's "Image size",
+ * image GC's count): the sum of its layers' compressed sizes.
+ * Simplification: spec §8 leaves open how containerd counts shared content. */
+uint64_t scenario_image_size(const struct scenario *s, uint32_t image);
 
 /* Index of the kubelet config named 'name', or SCENARIO_NONE. */
 uint32_t scenario_find_kubelet(const struct scenario *s, const char *name);

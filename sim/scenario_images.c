@@ -275,7 +275,6 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
     uint32_t idx = (uint32_t)s->n_images;
     struct scenario_image *im = VEC_PUSH(s->images, s->n_images, c->cap_images);
     im->registry = SCENARIO_NONE;
-    im->pushed_to = SCENARIO_NONE;
     im->loc = m->loc;
     if (scn_want_map(c, m, where) != 0)
         return;
@@ -404,7 +403,6 @@ uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *w
     im->normalized = xstrdup(t->normalized);
     im->name = xstrdup(t->name);
     im->registry = t->registry;
-    im->pushed_to = tag;
     im->loc = v->loc;
     parse_digest_key(c, v, im, NULL);
     parse_platforms(c, v, im);
