@@ -15,16 +15,6 @@ struct imagegc_policy imagegc_policy_of(const struct scenario_kubelet *k, double
                                    .started = started};
 }
 
-/* Simplification: the CRI size is the sum of the compressed layers (spec §8
- * leaves open how containerd reports shared content). */
-uint64_t imagegc_image_size(const struct scenario *sc, uint32_t image)
-{
-    uint64_t size = 0;
-    for (size_t i = 0; i < sc->images[image].n_layers; i++)
-        size += sc->layers[sc->images[image].layers[i]].size;
-    return size;
-}
-
 uint32_t imagegc_usage_percent(const struct node *nd)
 {
     uint64_t cap = nd->cfg->disk_capacity, avail = node_disk_free(nd);
@@ -74,7 +64,7 @@ static struct node_image *candidates(struct node *nd, double now, imagegc_in_use
 static void delete_one(struct node *nd, const struct node_image *r, struct imagegc_result *out)
 {
     out->deleted++;
-    out->counted += imagegc_image_size(nd->sc, r->image);
+    out->counted += scenario_image_size(nd->sc, r->image);
     out->freed += node_delete_image_for(nd, r->image, r->handler);
 }
 

@@ -67,9 +67,6 @@ struct imagegc_result {
 /* The policy of a kubelet config for a node that started at 'started'. */
 struct imagegc_policy imagegc_policy_of(const struct scenario_kubelet *k, double started);
 
-/* An image's size as the CRI reports it (sum of compressed layers). */
-uint64_t imagegc_image_size(const struct scenario *sc, uint32_t image);
-
 /* usage% of the node's image filesystem (capacity > 0). */
 uint32_t imagegc_usage_percent(const struct node *nd);
 

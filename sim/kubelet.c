@@ -301,15 +301,6 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_
     trace_emit(k->trace, ev);
 }
 
-/* Total compressed size of an image, bytes (the "Image size" of Pulled). */
-static uint64_t image_size(const struct scenario *sc, uint32_t image)
-{
-    uint64_t size = 0;
-    for (size_t i = 0; i < sc->images[image].n_layers; i++)
-        size += sc->layers[sc->images[image].layers[i]].size;
-    return size;
-}
-
 /* ---------------------------------------------------------------- credentials */
 
 /* KubeletEnsureSecretPulledImages is in force on the node: its config has
@@ -675,7 +666,7 @@ static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint
 {
     struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
     const struct scenario_container *spec = spec_of(k, pod, c);
-    if (k->sc->n_pushes > 0) {
+    if (k->trace && k->sc->n_pushes > 0) {
         ev.digest = k->sc->images[have].digest;
         uint32_t now_named = runtime_tag_target(k->rt, spec->image_idx);
         if (!spec->by_digest && now_named != have)
@@ -937,7 +928,7 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
         t->rec.resolved = res->image;
         struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
-                                 .size = image_size(k->sc, res->image)};
+                                 .size = scenario_image_size(k->sc, res->image)};
         if (k->sc->n_pushes > 0)
             ev.digest = k->sc->images[res->image].digest;
         struct strbuf note;

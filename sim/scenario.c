@@ -227,6 +227,14 @@ void scenario_free(struct scenario *s)
     free(s);
 }
 
+uint64_t scenario_image_size(const struct scenario *s, uint32_t image)
+{
+    uint64_t size = 0;
+    for (size_t i = 0; i < s->images[image].n_layers; i++)
+        size += s->layers[s->images[image].layers[i]].size;
+    return size;
+}
+
 uint32_t scenario_find_kubelet(const struct scenario *s, const char *name)
 {
     for (size_t i = 0; i < s->n_kubelet_configs; i++)
