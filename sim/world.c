@@ -70,6 +70,7 @@ struct world {
     size_t n_disk_pools, cap_disk_pools;
     double *pool_samples;        /* n_samples x n_disk_pools x 3 */
     size_t n_pool_samples, cap_pool_samples;
+    double *pct;                 /* max_nodes: scratch for a pool's usage% at a sample */
 };
 
 /* Argument of a world event: which workload, scenario event or registry. */
@@ -444,7 +445,7 @@ static void sample_disk(struct world *w)
         VEC_RESERVE(w->pressure_samples, n, w->cap_pressure_samples, n + 1);
         w->pressure_samples[n] = j < w->n_nodes && w->disk[j].pressure;
     }
-    double *pct = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof(*pct));
+    double *pct = w->pct;
     for (size_t k = 0; k < w->n_disk_pools; k++) {
         size_t n = 0;
         for (size_t j = 0; j < w->n_nodes; j++) {
@@ -460,7 +461,6 @@ static void sample_disk(struct world *w)
         out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
         out[0] = n ? pct[n - 1] : NAN;
     }
-    free(pct);
 }
 
 /* Samples the time series; keeps sampling while anything else is pending. */
@@ -554,6 +554,7 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
             *(uint32_t *)VEC_PUSH(w->disk_pools, w->n_disk_pools, w->cap_disk_pools) = p;
     if (w->n_disk_pools > 0) {
         w->disk = xcalloc(w->max_nodes ? w->max_nodes : 1, sizeof(*w->disk));
+        w->pct = xmalloc((w->max_nodes ? w->max_nodes : 1) * sizeof(*w->pct));
         w->disk_nodes = w->max_nodes <= DISK_CSV_MAX_NODES ? w->max_nodes : 0;
     }
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
@@ -598,6 +599,7 @@ void world_free(struct world *w)
         for (size_t i = 0; i < w->max_nodes; i++)
             free(w->disk[i].pods);
     free(w->disk);
+    free(w->pct);
     free(w->disk_samples);
     free(w->pressure_samples);
     free(w->disk_pools);
