@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "units.h"
 #include "verifypolicy.h"
 
 void scenario_kubelet_defaults(struct scenario_kubelet *k)
@@ -46,26 +47,6 @@ void scenario_kubelet_defaults(struct scenario_kubelet *k)
 static void format_go_number(double x, char *buf, size_t len)
 {
     snprintf(buf, len, "%.15g", x);
-}
-
-/* Go's %v of a time.Duration: "2m0s", "30s", "1h0m0s", "1.5s", "500ms", "0s". */
-static void format_go_duration(double s, char *buf, size_t len)
-{
-    if (s == 0) {
-        snprintf(buf, len, "0s");
-        return;
-    }
-    if (s < 1) {
-        snprintf(buf, len, "%.15gms", s * 1000);
-        return;
-    }
-    double h = floor(s / 3600), m = floor((s - h * 3600) / 60), sec = s - h * 3600 - m * 60;
-    if (h > 0)
-        snprintf(buf, len, "%.0fh%.0fm%.15gs", h, m, sec);
-    else if (m > 0)
-        snprintf(buf, len, "%.0fm%.15gs", m, sec);
-    else
-        snprintf(buf, len, "%.15gs", sec);
 }
 
 /* Image GC keys of a kubelet config. Source: spec §8; upstream
@@ -115,8 +96,8 @@ static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenari
         scn_to_duration(c, maxv, "imageMaximumGCAge", false, &k->image_maximum_gc_age) == 0 &&
         k->image_maximum_gc_age > 0 && k->image_maximum_gc_age <= k->image_minimum_gc_age) {
         char a[64], b[64];
-        format_go_duration(k->image_maximum_gc_age, a, sizeof(a));
-        format_go_duration(k->image_minimum_gc_age, b, sizeof(b));
+        units_go_duration(k->image_maximum_gc_age, a, sizeof(a));
+        units_go_duration(k->image_minimum_gc_age, b, sizeof(b));
         diag_error(c->d, maxv->loc, "invalid configuration: imageMaximumGCAge %s must be "
                    "greater than imageMinimumGCAge %s", a, b);
     }

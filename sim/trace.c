@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "units.h"
 
 struct trace {
     FILE *f;
@@ -69,32 +70,8 @@ void trace_heading(struct trace *t, const char *text)
  * "1.5s", "1m0s", "2h3m4.005s". */
 void trace_go_duration(double s, char *buf, size_t buflen)
 {
-    long long ms = s > 0 ? (long long)floor(s * 1000 + 1e-6) : 0;
-    if (ms == 0) {
-        snprintf(buf, buflen, "0s");
-        return;
-    }
-    if (ms < 1000) {
-        snprintf(buf, buflen, "%lldms", ms);
-        return;
-    }
-    long long h = ms / 3600000, m = ms / 60000 % 60, sec = ms / 1000 % 60, frac = ms % 1000;
-    char secs[32];
-    if (frac == 0) {
-        snprintf(secs, sizeof(secs), "%llds", sec);
-    } else {
-        char f3[4];
-        snprintf(f3, sizeof(f3), "%03lld", frac);
-        for (int i = 2; i > 0 && f3[i] == '0'; i--)
-            f3[i] = '\0';
-        snprintf(secs, sizeof(secs), "%lld.%ss", sec, f3);
-    }
-    if (h > 0)
-        snprintf(buf, buflen, "%lldh%lldm%s", h, m, secs);
-    else if (m > 0)
-        snprintf(buf, buflen, "%lldm%s", m, secs);
-    else
-        snprintf(buf, buflen, "%s", secs);
+    double ms = s > 0 ? floor(s * 1000 + 1e-6) : 0;
+    units_go_duration(ms / 1000, buf, buflen);
 }
 
 static const char *reason(enum trace_kind k)

@@ -294,3 +294,44 @@ void units_format_bandwidth(double Bps, char *buf, size_t buflen)
     }
     format_by(scale, sizeof(scale) / sizeof(scale[0]), Bps * 8, buf, buflen);
 }
+
+/* "INT" or "INT.FRAC" with FRAC the 'digits' low digits of v, trailing
+ * zeros dropped: Go's fmtFrac/fmtInt. */
+static void go_decimal(long long whole, long long frac, int digits, char *buf, size_t buflen)
+{
+    if (frac == 0) {
+        snprintf(buf, buflen, "%lld", whole);
+        return;
+    }
+    char f[16];
+    snprintf(f, sizeof(f), "%0*lld", digits, frac);
+    for (int i = digits - 1; i > 0 && f[i] == '0'; i--)
+        f[i] = '\0';
+    snprintf(buf, buflen, "%lld.%s", whole, f);
+}
+
+void units_go_duration(double s, char *buf, size_t buflen)
+{
+    long long ns = s > 0 ? llround(s * 1e9) : 0;
+    char num[48];
+    if (ns == 0) {
+        snprintf(buf, buflen, "0s");
+    } else if (ns < 1000) {
+        snprintf(buf, buflen, "%lldns", ns);
+    } else if (ns < 1000000) {
+        go_decimal(ns / 1000, ns % 1000, 3, num, sizeof(num));
+        snprintf(buf, buflen, "%s\u00b5s", num);
+    } else if (ns < 1000000000) {
+        go_decimal(ns / 1000000, ns % 1000000, 6, num, sizeof(num));
+        snprintf(buf, buflen, "%sms", num);
+    } else {
+        long long sec = ns / 1000000000, h = sec / 3600, m = sec / 60 % 60;
+        go_decimal(sec % 60, ns % 1000000000, 9, num, sizeof(num));
+        if (h > 0)
+            snprintf(buf, buflen, "%lldh%lldm%ss", h, m, num);
+        else if (m > 0)
+            snprintf(buf, buflen, "%lldm%ss", m, num);
+        else
+            snprintf(buf, buflen, "%ss", num);
+    }
+}

@@ -28,4 +28,9 @@ void units_format_duration(double s, char *buf, size_t buflen);
 void units_format_size(double bytes, char *buf, size_t buflen);
 void units_format_bandwidth(double Bps, char *buf, size_t buflen);
 
+/* Go's time.Duration.String of s seconds (rounded to whole nanoseconds), as
+ * upstream messages print durations: "0s", "1.5ms", "250ms", "1.5s",
+ * "2m0s", "1h2m3.005s". Zero or negative gives "0s". */
+void units_go_duration(double s, char *buf, size_t buflen);
+
 #endif

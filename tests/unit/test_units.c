@@ -215,12 +215,34 @@ static void test_format(void **state)
     assert_string_equal(buf, "30");
 }
 
+/* Go's time.Duration.String (time/time.go), whose outputs upstream messages
+ * embed: every unit from ns to h, trailing zeros dropped. */
+static void test_go_duration(void **state)
+{
+    (void)state;
+    static const struct {
+        double s;
+        const char *want;
+    } cases[] = {
+        {0, "0s"},          {-1, "0s"},           {1e-7, "100ns"},     {1.5e-6, "1.5\u00b5s"},
+        {0.0015, "1.5ms"},  {0.25, "250ms"},      {1, "1s"},           {1.5, "1.5s"},
+        {120, "2m0s"},      {62.5, "1m2.5s"},     {3600, "1h0m0s"},    {3723.005, "1h2m3.005s"},
+        {1.000000001, "1.000000001s"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[48];
+        units_go_duration(cases[i].s, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("%.9f s: got '%s', want '%s'", cases[i].s, buf, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_durations),     cmocka_unit_test(test_bandwidths),
         cmocka_unit_test(test_sizes),         cmocka_unit_test(test_message_buffer),
-        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format),        cmocka_unit_test(test_go_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
