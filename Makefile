@@ -26,15 +26,21 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # Debian packages pullsim needs at build, test or plot time.
 DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
+# Unit tests find the upstream vectors wherever they are started from.
+VECTORS_DEF := -DPULLSIM_VECTORS_DIR='"$(CURDIR)/tests/spec/vectors"'
 
-.PHONY: all deps build demo test test-plain test-asan bench clean unit-% FORCE
+.PHONY: all deps libs-check build demo test test-plain test-asan bench clean unit-% FORCE
 # Keep object files of unit tests (make would delete them as intermediates).
 .SECONDARY:
 all: build
 
 # ---------------------------------------------------------------- packages
+# 'deps' installs what a fresh Debian machine lacks (make demo, test, bench);
+# a plain build only says what is missing and builds.
 deps:
-	@sh tests/deps.sh $(DEB_PKGS)
+	@sh tests/deps.sh install $(DEB_PKGS)
+libs-check:
+	@sh tests/deps.sh check $(DEB_PKGS)
 
 # ---------------------------------------------------------------- variants
 # $(1) = variant name, $(2) = flags
@@ -44,7 +50,7 @@ build/$(1)/%.o: sim/%.c
 	$$(CC) $(STD) $(WARN) $(2) $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
 build/$(1)/t/%.o: tests/unit/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $(STD) $(WARN) $(2) -Isim $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
+	$$(CC) $(STD) $(WARN) $(2) -Isim $$(PKG_CFLAGS) $(VECTORS_DEF) $(DEPFLAGS) -c $$< -o $$@
 build/$(1)/libsim.a: $$(patsubst sim/%.c,build/$(1)/%.o,$(SIM_SRC))
 	@rm -f $$@
 	ar rcs $$@ $$^
@@ -59,12 +65,13 @@ $(eval $(call variant,plain,$(PLAIN_FLAGS)))
 
 -include $(wildcard build/*/*.d build/*/t/*.d)
 
-build: deps pullsim
+build: libs-check pullsim
 pullsim: build/release/pullsim
 	cp $< $@
 
 # ---------------------------------------------------------------- demo
-demo: build
+demo: deps
+	@$(MAKE) --no-print-directory pullsim
 	./pullsim run scenarios/quickstart.yaml
 	@echo "demo: results and plots are in results/quickstart/ (open results/quickstart/*.png)"
 

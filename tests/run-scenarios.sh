@@ -360,7 +360,7 @@ done
 # pullsim ref agrees with the shared vectors row by row: the default pull
 # policy of every defaulted row of default-policy.tsv, and validity plus
 # normalized name of every ParseNormalizedNamed row of reference.tsv.
-vec=${PULLSIM_VECTORS:-../shared/spec/vectors}
+vec=${PULLSIM_VECTORS:-tests/spec/vectors}
 tab=$(printf '\t')
 grep -v '^#' "$vec/default-policy.tsv" | tail -n +2 | while IFS="$tab" read -r img pin want _; do
     [ -n "$pin" ] && continue

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs cmocka unit binaries from one build folder, from the repository root
-# (tests read vectors from $PULLSIM_VECTORS, default ../shared/spec/vectors).
+# (tests read vectors from $PULLSIM_VECTORS, default tests/spec/vectors).
 # Prints a tally of test cases and appends "PASSED FAILED" to
 # BUILD_DIR/tally for the Makefile's closing line.
 # Usage: run-units.sh BUILD_DIR test_name...

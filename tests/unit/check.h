@@ -28,11 +28,16 @@
         }                                                                                 \
     } while (0)
 
-/* Directory of the shared test vectors: $PULLSIM_VECTORS or ../shared/spec/vectors. */
+/* The upstream test vectors kept in the repository (tests/spec/vectors; the
+ * Makefile passes its absolute path), or $PULLSIM_VECTORS when set, e.g. to
+ * try a newer upstream file. */
+#ifndef PULLSIM_VECTORS_DIR
+#define PULLSIM_VECTORS_DIR "tests/spec/vectors"
+#endif
 static inline const char *check_vectors_dir(void)
 {
     const char *d = getenv("PULLSIM_VECTORS");
-    return d && *d ? d : "../shared/spec/vectors";
+    return d && *d ? d : PULLSIM_VECTORS_DIR;
 }
 
 #endif

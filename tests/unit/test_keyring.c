@@ -27,12 +27,9 @@ enum { C_KIND, C_KEYS, C_IMAGE, C_MATCH, C_CREDS, C_UPSTREAM, C_COUNT };
 static const char *const cols[C_COUNT] = {"kind", "config_keys", "image", "expected_match",
                                           "expected_creds", "upstream_test"};
 
-/* Rows per kind in the file as delivered: 40, fewer than the 59 spec §9
- * announces (the upstream cases it lacks are in the tables below). */
-static const struct {
-    const char *kind;
-    size_t rows;
-} expected_rows[] = {{"urlsMatch", 12}, {"lookup", 22}, {"isDefaultRegistryMatch", 6}};
+/* Row kinds of keyring.tsv. The file holds fewer rows than the 59 spec §9
+ * announces; the upstream cases it lacks are in the tables below. */
+static const char *const kinds[] = {"urlsMatch", "lookup", "isDefaultRegistryMatch"};
 
 /* Splits s at '|' in place into out[]; returns the count ("" -> 0). */
 static size_t split_bar(char *s, char **out, size_t max)
@@ -131,20 +128,21 @@ static void test_keyring_tsv_rows(void **state)
     assert_int_equal(bad, 0);
 }
 
-static void test_keyring_tsv_row_count(void **state)
+/* Every row is of a kind the rows test knows, and every kind has rows: a
+ * longer upstream file only adds checks. */
+static void test_keyring_tsv_kinds(void **state)
 {
     (void)state;
     struct tsv t;
     tsv_load(&t, "keyring.tsv");
     size_t total = 0;
-    for (size_t k = 0; k < sizeof(expected_rows) / sizeof(expected_rows[0]); k++) {
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         size_t n = 0;
         for (size_t i = 0; i < t.nrows; i++)
-            n += !strcmp(t.rows[i].f[C_KIND], expected_rows[k].kind);
-        if (n != expected_rows[k].rows)
-            print_error("keyring.tsv: %zu %s rows, expected %zu\n", n, expected_rows[k].kind,
-                        expected_rows[k].rows);
-        assert_int_equal(n, expected_rows[k].rows);
+            n += !strcmp(t.rows[i].f[C_KIND], kinds[k]);
+        if (n == 0)
+            print_error("keyring.tsv: no %s rows\n", kinds[k]);
+        assert_true(n > 0);
         total += n;
     }
     assert_int_equal(total, t.nrows);
@@ -293,7 +291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyring_tsv_rows),
-        cmocka_unit_test(test_keyring_tsv_row_count),
+        cmocka_unit_test(test_keyring_tsv_kinds),
         cmocka_unit_test(test_normalize_key),
         cmocka_unit_test(test_glob),
         cmocka_unit_test(test_lookup_cases),

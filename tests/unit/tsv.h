@@ -1,8 +1,8 @@
 /*
- * tsv.h - reads a shared vector file (spec/vectors/NAME.tsv) at test time: its
+ * tsv.h - reads an upstream vector file (tests/spec/vectors/NAME.tsv) at test time: its
  * first '#' comment line, its header and its data rows, split at tabs with
  * empty fields kept. The directory is check_vectors_dir() ($PULLSIM_VECTORS
- * or ../shared/spec/vectors); a missing file fails the test.
+ * or tests/spec/vectors); a missing file fails the test.
  */
 #ifndef PULLSIM_TSV_H
 #define PULLSIM_TSV_H
