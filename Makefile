@@ -20,7 +20,9 @@ DEBUG_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                  -fno-sanitize-recover=undefined
 PLAIN_FLAGS   := -O1 -g
 
-SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+# sim/ has one folder per layer (README "Layout"); tests/lint-layers.sh
+# keeps every #include pointing at its own layer or below.
+SIM_SRC  := $(filter-out sim/cli/main.c,$(sort $(shell find sim -name '*.c')))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
@@ -29,7 +31,7 @@ DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
 # Unit tests find the upstream vectors wherever they are started from.
 VECTORS_DEF := -DPULLSIM_VECTORS_DIR='"$(CURDIR)/tests/spec/vectors"'
 
-.PHONY: all deps libs-check build demo test test-plain test-asan bench clean unit-% FORCE
+.PHONY: all deps libs-check lint build demo test test-plain test-asan bench clean unit-% FORCE
 # Keep object files of unit tests (make would delete them as intermediates).
 .SECONDARY:
 all: build
@@ -47,14 +49,14 @@ libs-check:
 define variant
 build/$(1)/%.o: sim/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $(STD) $(WARN) $(2) $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
+	$$(CC) $(STD) $(WARN) $(2) -Isim $$(PKG_CFLAGS) $(DEPFLAGS) -c $$< -o $$@
 build/$(1)/t/%.o: tests/unit/%.c
 	@mkdir -p $$(@D)
 	$$(CC) $(STD) $(WARN) $(2) -Isim $$(PKG_CFLAGS) $(VECTORS_DEF) $(DEPFLAGS) -c $$< -o $$@
 build/$(1)/libsim.a: $$(patsubst sim/%.c,build/$(1)/%.o,$(SIM_SRC))
 	@rm -f $$@
 	ar rcs $$@ $$^
-build/$(1)/pullsim: build/$(1)/main.o build/$(1)/libsim.a
+build/$(1)/pullsim: build/$(1)/cli/main.o build/$(1)/libsim.a
 	$$(CC) $(2) $$^ $$(PKG_LIBS) -o $$@
 build/$(1)/test_%: build/$(1)/t/test_%.o build/$(1)/libsim.a
 	$$(CC) $(2) $$^ $$(PKG_LIBS) -lcmocka -o $$@
@@ -63,7 +65,7 @@ $(eval $(call variant,release,$(RELEASE_FLAGS)))
 $(eval $(call variant,asan,$(DEBUG_FLAGS)))
 $(eval $(call variant,plain,$(PLAIN_FLAGS)))
 
--include $(wildcard build/*/*.d build/*/t/*.d)
+-include $(shell find build -name '*.d' 2>/dev/null)
 
 build: libs-check pullsim
 pullsim: build/release/pullsim
@@ -76,10 +78,14 @@ demo: deps
 	@echo "demo: results and plots are in results/quickstart/ (open results/quickstart/*.png)"
 
 # ---------------------------------------------------------------- tests
+lint:
+	@sh tests/lint-layers.sh
+
 # Each variant runs every cmocka binary, then the end-to-end scenario suite
 # with that variant's pullsim binary.
 test: deps
 	@rm -f build/plain/tally build/asan/tally
+	@sh tests/lint-layers.sh
 	$(MAKE) --no-print-directory test-plain
 	$(MAKE) --no-print-directory test-asan
 	@cat build/plain/tally build/asan/tally | \

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 struct bench_rng {
     uint64_t state;

@@ -8,12 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/diag.h"
+#include "model/kubelet/kubelet.h"
+#include "obs/metrics.h"
+#include "spec/scenario.h"
+#include "world/world.h"
 #include "check.h"
-#include "diag.h"
-#include "kubelet.h"
-#include "metrics.h"
-#include "scenario.h"
-#include "world.h"
 
 /* A finished run: the scenario, the world and its summary. */
 struct run {

@@ -17,7 +17,7 @@
  */
 #include <string.h>
 
-#include "backoff.h"
+#include "model/kubelet/backoff.h"
 #include "check.h"
 #include "tsv.h"
 

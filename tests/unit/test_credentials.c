@@ -19,9 +19,9 @@
 #include "sim_helpers.h"
 #include "tsv.h"
 
-#include "pullrecords.h"
-#include "registry.h"
-#include "verifypolicy.h"
+#include "model/kubelet/pullrecords.h"
+#include "model/registry.h"
+#include "spec/verifypolicy.h"
 
 #define REGISTRY(extra)                                                                   \
     "registries:\n"                                                                       \

@@ -1,5 +1,5 @@
 /* test_diag.c - diagnostic line format, 1-based marks, the print cap. */
-#include "diag.h"
+#include "base/diag.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,12 +18,12 @@
  * The log lists fired names and logged values, separated by spaces: "at 5 A;
  * at 5 B; at 1 C; cancel B; run" logs "C A".
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "base.h"
+#include "base/base.h"
 #include "check.h"
 
 /* ------------------------------------------------------------------ tapes */

@@ -4,7 +4,7 @@
  */
 #include "sim_helpers.h"
 
-#include "runtime.h"
+#include "model/runtime/runtime.h"
 
 #define OUTAGE "scenarios/registry-outage.yaml"
 #define NAT "scenarios/dockerhub-nat.yaml"

@@ -11,7 +11,7 @@
  */
 #include "sim_helpers.h"
 
-#include "runtime.h"
+#include "model/runtime/runtime.h"
 
 #define REG(host, extra)                                                                  \
     "  - {host: " host ", egressBandwidth: 10Gbps, latency: 20ms, manifestRequests: 1" extra \

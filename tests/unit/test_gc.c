@@ -14,9 +14,9 @@
  */
 #include "sim_helpers.h"
 
-#include "imagegc.h"
-#include "node.h"
-#include "runtime.h"
+#include "model/cluster/imagegc.h"
+#include "model/node.h"
+#include "model/runtime/runtime.h"
 
 #define STORE_YAML                                                                        \
     "name: t\nregistries:\n  - {host: reg.test, egressBandwidth: 10Gbps}\n"               \

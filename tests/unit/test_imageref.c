@@ -13,15 +13,15 @@
  *    rather than copied from an upstream test.
  * 4. refcmd_main through memory streams.
  */
-#include "imageref.h"
-#include "refcmd.h"
+#include "cli/refcmd.h"
+#include "spec/imageref.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
+#include "base/base.h"
 #include "check.h"
 #include "tsv.h"
 

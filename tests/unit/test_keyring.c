@@ -13,14 +13,14 @@
  *    normalization, Go's filepath.Match classes and escapes, malformed globs,
  *    merged keys, the Docker Hub fallback), one line each.
  */
-#include "keyring.h"
+#include "spec/keyring.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base.h"
+#include "base/base.h"
 #include "tsv.h"
 
 enum { C_KIND, C_KEYS, C_IMAGE, C_MATCH, C_CREDS, C_UPSTREAM, C_COUNT };

@@ -1,8 +1,8 @@
 /* test_net.c - max-min fair sharing against closed forms. */
-#include "net.h"
+#include "net/net.h"
 
+#include "engine/engine.h"
 #include "check.h"
-#include "engine.h"
 
 struct done {
     double at[8];

@@ -14,7 +14,7 @@
 #define MB 1e6
 #include "sim_helpers.h"
 
-#include "net.h"
+#include "net/net.h"
 
 #define MAX_FLOWS 400
 

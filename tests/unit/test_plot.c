@@ -5,7 +5,7 @@
  * Runs from the repository root (plots/ relative to cwd). Tests that need
  * gnuplot are skipped when it is not on PATH.
  */
-#include "plot.h"
+#include "obs/plot.h"
 
 #include "check.h"
 
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base.h"
+#include "base/base.h"
 
 static const char *const configs[] = {"serial", "parallel5"};
 #define N_CONFIGS (sizeof(configs) / sizeof(configs[0]))

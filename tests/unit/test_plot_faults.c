@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output.h"
-#include "plot.h"
+#include "obs/output.h"
+#include "obs/plot.h"
 
 static const char text[] = "name: t\nhorizon: 10m\nregistries:\n"
     "  - {host: registry.test, egressBandwidth: 10Gbps, latency: 20ms, manifestRequests: 1,"

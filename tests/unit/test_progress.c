@@ -11,7 +11,7 @@
  */
 #include "sim_helpers.h"
 
-#include "runtime.h"
+#include "model/runtime/runtime.h"
 
 /* One pod created at 'at' pulling registry.test/a:1; the registry hangs
  * during [from, to); the node's timeout is 'timeout'. */

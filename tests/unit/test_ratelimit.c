@@ -10,7 +10,7 @@
  */
 #include "sim_helpers.h"
 
-#include "runtime.h"
+#include "model/runtime/runtime.h"
 
 #define REGISTRY(limit)                                                                   \
     "registries:\n  - {host: docker.io, egressBandwidth: 10Gbps, latency: 20ms, "          \

@@ -18,9 +18,9 @@
  */
 #include "sim_helpers.h"
 
-#include "imagegc.h"
-#include "node.h"
-#include "runtimeclass.h"
+#include "model/cluster/imagegc.h"
+#include "model/node.h"
+#include "model/runtimeclass.h"
 
 #define MB 1000000.0
 

@@ -1,6 +1,6 @@
 /* test_scenario.c - scenario_load: defaults, kubelet config rules, layer and
  * chain interning, --set, effective YAML, and diagnostics (line:col, text). */
-#include "scenario.h"
+#include "spec/scenario.h"
 
 #include <math.h>
 #include <stdbool.h>

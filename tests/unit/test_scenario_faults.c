@@ -2,7 +2,7 @@
  * runtime.imagePullProgressTimeout: values, defaults, --set, and the
  * effective YAML re-loading to the same values. (Bad values: the
  * tests/scenarios/bad/fault-*.yaml corpus.) */
-#include "scenario.h"
+#include "spec/scenario.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* test_trace.c - the teaching trace's texts (trace.h). */
-#include "trace.h"
+#include "obs/trace.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /* test_units.c - durations, sizes and bandwidths: text -> SI and back. */
-#include "units.h"
+#include "base/units.h"
 
 #include <stdbool.h>
 #include <string.h>

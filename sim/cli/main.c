@@ -1,0 +1,371 @@
+/*
+ * main.c - the pullsim command line: arguments -> scenario -> world runs ->
+ * result files and plots; exit codes.
+ *
+ *   pullsim run FILE [--out DIR] [--seed N] [--config NAME]... [--set PATH=VALUE]...
+ *               [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]
+ *   pullsim validate FILE [--set PATH=VALUE]...
+ *   pullsim ref [--json] REF...
+ *
+ * Exit status: 0 success; 2 bad user input (scenario, arguments), with
+ * nothing written; 1 environment failure (I/O, gnuplot failing).
+ * The wall clock read here goes only to run-info.json, never into the model.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "base/base.h"
+#include "base/diag.h"
+#include "cli/refcmd.h"
+#include "obs/metrics.h"
+#include "obs/output.h"
+#include "obs/plot.h"
+#include "obs/trace.h"
+#include "spec/scenario.h"
+#include "world/world.h"
+
+/* Nodes at most for which a per-node Gantt chart is drawn. */
+#define GANTT_MAX_NODES 20
+
+struct options {
+    const char *file;
+    const char *out;
+    bool has_seed;
+    uint64_t seed;
+    const char **configs;
+    size_t n_configs, cap_configs;
+    struct scenario_override *sets;
+    size_t n_sets, cap_sets;
+    bool no_plots;
+    bool quiet;
+    enum net_model net;
+    const char *trace;   /* --trace FILE */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: pullsim run FILE [--out DIR] [--seed N] [--config NAME]... "
+               "[--set PATH=VALUE]...\n"
+               "                   [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]\n"
+               "       pullsim validate FILE [--set PATH=VALUE]...\n"
+               "       pullsim ref [--json] REF...\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* What parse_options returns besides 0 and 2: --help was given and the
+ * usage printed; the command ends with status 0. */
+#define OPTIONS_HELP (-1)
+
+/* Parses options after the subcommand; returns 0, OPTIONS_HELP, or 2 after
+ * a message. */
+static int parse_options(int argc, char **argv, bool run, struct options *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return OPTIONS_HELP;
+        } else if (run && strcmp(a, "--out") == 0 && has_value) {
+            o->out = argv[++i];
+        } else if (run && strcmp(a, "--seed") == 0 && has_value) {
+            if (parse_u64(argv[++i], &o->seed) != 0) {
+                fprintf(stderr, "pullsim: error: --seed: '%s' is not a seed; expected an "
+                                "integer from 0 to 18446744073709551615\n", argv[i]);
+                return 2;
+            }
+            o->has_seed = true;
+        } else if (run && strcmp(a, "--config") == 0 && has_value) {
+            *(const char **)VEC_PUSH(o->configs, o->n_configs, o->cap_configs) = argv[++i];
+        } else if (strcmp(a, "--set") == 0 && has_value) {
+            const char *kv = argv[++i];
+            const char *eq = strchr(kv, '=');
+            if (!eq || eq == kv) {
+                fprintf(stderr, "pullsim: error: --set: '%s' is not PATH=VALUE; expected e.g. "
+                                "nodePools[0].count=1000\n", kv);
+                return 2;
+            }
+            struct scenario_override *s = VEC_PUSH(o->sets, o->n_sets, o->cap_sets);
+            s->path = xstrndup(kv, (size_t)(eq - kv));
+            s->value = eq + 1;
+        } else if (run && strcmp(a, "--net") == 0 && has_value) {
+            const char *m = argv[++i];
+            if (strcmp(m, "fast") == 0) {
+                o->net = NET_MODEL_AUTO;
+            } else if (strcmp(m, "exact") == 0) {
+                o->net = NET_MODEL_EXACT;
+            } else {
+                fprintf(stderr, "pullsim: error: --net: '%s' is not a bandwidth solver; "
+                                "expected fast or exact\n", m);
+                return 2;
+            }
+        } else if (run && strcmp(a, "--trace") == 0 && has_value) {
+            o->trace = argv[++i];
+        } else if (run && strcmp(a, "--no-plots") == 0) {
+            o->no_plots = true;
+        } else if (run && strcmp(a, "--quiet") == 0) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "pullsim: error: unknown or incomplete option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            fprintf(stderr, "pullsim: error: unexpected argument '%s'; one scenario file "
+                            "per run\n", a);
+            return 2;
+        }
+    }
+    if (!o->file) {
+        fprintf(stderr, "pullsim: error: no scenario file given\n");
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static void release_options(struct options *o)
+{
+    for (size_t i = 0; i < o->n_sets; i++)
+        free((char *)o->sets[i].path);
+    free(o->sets);
+    free(o->configs);
+}
+
+static struct scenario *load(const struct options *o)
+{
+    struct diag d;
+    diag_init(&d, stderr);
+    struct scenario *sc = scenario_load(o->file, o->sets, o->n_sets, o->has_seed, o->seed, &d);
+    diag_finish(&d);
+    diag_release(&d);
+    return sc;
+}
+
+/* The kubelet configs to run: --config names, else every named config, else
+ * the upstream defaults as "default". Returns 0, or 2 after a message. */
+static int pick_configs(const struct scenario *sc, const struct options *o,
+                        const struct scenario_kubelet ***out, size_t *n_out)
+{
+    const struct scenario_kubelet **list = xcalloc(sc->n_kubelet_configs + o->n_configs + 1,
+                                                   sizeof(*list));
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_configs; i++) {
+        uint32_t idx = scenario_find_kubelet(sc, o->configs[i]);
+        if (idx == SCENARIO_NONE || sc->kubelet_configs[idx].inline_config) {
+            fprintf(stderr, "pullsim: error: --config: no kubeletConfigs entry named '%s'; "
+                            "expected one of:", o->configs[i]);
+            for (size_t j = 0; j < sc->n_kubelet_configs; j++)
+                if (!sc->kubelet_configs[j].inline_config)
+                    fprintf(stderr, " %s", sc->kubelet_configs[j].name);
+            fprintf(stderr, "\n");
+            free(list);
+            return 2;
+        }
+        list[n++] = &sc->kubelet_configs[idx];
+    }
+    for (size_t i = 0; o->n_configs == 0 && i < sc->n_kubelet_configs; i++)
+        if (!sc->kubelet_configs[i].inline_config)
+            list[n++] = &sc->kubelet_configs[i];
+    *out = list;
+    *n_out = n;
+    return 0;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+static void print_header(const struct scenario *sc, const char *outdir)
+{
+    printf("pullsim: scenario '%s', seed %llu -> %s/\n", sc->name,
+           (unsigned long long)sc->seed, outdir);
+    printf("%-16s %11s %9s %9s %9s %9s %9s %10s %10s\n", "config", "ready", "mean_s",
+           "p50_s", "p90_s", "p99_s", "max_s", "layers", "events");
+}
+
+static void print_row(const char *config, const struct metrics_summary *s)
+{
+    char ready[32];
+    snprintf(ready, sizeof(ready), "%zu/%zu", s->pods_ready, s->pods);
+    printf("%-16s %11s %9.2f %9.2f %9.2f %9.2f %9.2f %10llu %10llu\n", config, ready,
+           s->ready_mean, s->ready_p50, s->ready_p90, s->ready_p99, s->ready_max,
+           (unsigned long long)s->layer_transfers, (unsigned long long)s->events);
+}
+
+/* Runs one config and writes its results. Returns 0 or 1. */
+static int run_config(const struct scenario *sc, const struct scenario_kubelet *cfg,
+                      const char *name, const char *outdir, const struct options *o,
+                      struct trace *trace)
+{
+    double t0 = wall_seconds();
+    struct world *w = world_new(sc, cfg, o->net);
+    if (trace) {
+        char *heading = xasprintf("scenario %s, kubelet config %s, seed %llu", sc->name, name,
+                                  (unsigned long long)sc->seed);
+        trace_heading(trace, heading);
+        free(heading);
+        world_set_trace(w, trace);
+    }
+    world_run(w);
+    struct metrics_summary s;
+    metrics_summarize(w, &s);
+    char *dir = xasprintf("%s/%s", outdir, name);
+    int rc = output_write_run(w, &s, name, dir, stderr);
+    if (rc == 0)
+        rc = output_write_run_info(dir, wall_seconds() - t0, peak_rss_kb(), stderr);
+    if (rc == 0 && !o->quiet)
+        print_row(name, &s);
+    free(dir);
+    metrics_release(&s);
+    world_free(w);
+    return rc == 0 ? 0 : 1;
+}
+
+static int render(const struct scenario *sc, const char *outdir, const char *const *names,
+                  size_t n, const char *argv0)
+{
+    char *plots = plot_find_dir(argv0);
+    if (!plots) {
+        fprintf(stderr, "pullsim: warning: plot scripts (plots/cdf.gp) not found; data "
+                        "written, plots skipped (set PULLSIM_PLOTS)\n");
+        return 0;
+    }
+    size_t nodes = 0;
+    for (size_t i = 0; i < sc->n_pools; i++)
+        nodes += sc->pools[i].count;
+    int rc = plot_render_run(plots, outdir, sc->name, names, n, nodes <= GANTT_MAX_NODES,
+                             stderr);
+    free(plots);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct options o = {0};
+    int rc = parse_options(argc, argv, true, &o);
+    if (rc == OPTIONS_HELP) {
+        release_options(&o);
+        return 0;
+    }
+    struct scenario *sc = NULL;
+    const struct scenario_kubelet **cfgs = NULL;
+    const char **names = NULL;
+    char *outdir = NULL;
+    size_t n = 0;
+    struct scenario_kubelet defaults;
+    struct trace *trace = NULL;
+    if (rc != 0)
+        goto out;
+    rc = 2;
+    if (!(sc = load(&o)) || pick_configs(sc, &o, &cfgs, &n) != 0)
+        goto out;
+    scenario_kubelet_defaults(&defaults);
+    if (n == 0) {
+        cfgs[n++] = &defaults;
+    }
+    names = xcalloc(n, sizeof(*names));
+    for (size_t i = 0; i < n; i++)
+        names[i] = cfgs[i]->name ? cfgs[i]->name : "default";
+    outdir = o.out ? xstrdup(o.out) : xasprintf("results/%s", sc->name);
+    /* The trace file first: a path that cannot be written stops the run
+     * before anything is printed or written. */
+    rc = 0;
+    if (o.trace && !(trace = trace_open(o.trace, stderr)))
+        rc = 1;
+    if (rc == 0 && !o.quiet)
+        print_header(sc, outdir);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace);
+    if (trace) {
+        if (rc == 0)
+            rc = trace_close(trace, stderr) == 0 ? 0 : 1;
+        else
+            trace_abort(trace);
+    }
+    if (rc == 0 && !o.no_plots)
+        rc = render(sc, outdir, names, n, argv[0]);
+out:
+    free(outdir);
+    free(names);
+    free(cfgs);
+    scenario_free(sc);
+    release_options(&o);
+    return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    struct options o = {0};
+    int rc = parse_options(argc, argv, false, &o);
+    if (rc == OPTIONS_HELP) {
+        release_options(&o);
+        return 0;
+    }
+    if (rc == 0) {
+        struct scenario *sc = load(&o);
+        rc = sc ? 0 : 2;
+        if (sc)
+            printf("%s: ok\n", o.file);
+        scenario_free(sc);
+    }
+    release_options(&o);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; pullsim checks what it passes instead. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(argv[1], "validate") == 0)
+        return cmd_validate(argc, argv);
+    if (strcmp(argv[1], "ref") == 0)
+        return refcmd_main(argc - 1, argv + 1, stdout, stderr);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("pullsim %s\n", PULLSIM_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "pullsim: error: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,209 @@
+/*
+ * kubelet.h - the kubelet's side of image pulls on every node: pod workers,
+ * EnsureImageExists, the serial and parallel pullers, the registry QPS
+ * throttle, image pull back-off and re-sync timing, and pod readiness.
+ *
+ * Sources (spec/kubelet-semantics.md): §2 default pull policy (applied by
+ * the scenario loader), §3 EnsureImageExists, §4 back-off, §5 re-sync
+ * timing, §6 pullers and QPS throttle, §7 per-pod sequencing.
+ *  - A pod is synced when created, after an error U[10 s, 15 s) later
+ *    (picked up by the node's 1 s syncLoop ticker), and after an init
+ *    container exits (observed by the node's 1 s PLEG relist).
+ *  - One pod's images are pulled strictly one after another: a sync blocks
+ *    on each pull. Init containers: one per sync, the next only after the
+ *    previous exited; regular containers after all init containers, and a
+ *    failed regular container does not stop the others in the same sync.
+ *  - Serial puller: one CRI pull per node at a time, FIFO. Parallel puller:
+ *    at most maxParallelImagePulls (none = unlimited), FIFO waiters. The QPS
+ *    token is taken when the puller starts the pull; a refused token fails
+ *    the pull at once ("pull QPS exceeded").
+ *  - A pod is ready when every regular container has started, i.e. all its
+ *    images are present (container create/start take no time: a
+ *    simplification).
+ *  - A failed pull (runtime error or refused QPS token) advances the
+ *    pod+image back-off and gets the reason evalCRIPullErr gives its text;
+ *    the pod is then in error (ErrImagePull, then ImagePullBackOff while
+ *    syncs find the back-off running) until that container's image is
+ *    pulled: 'first_failure' and 'recovered' record the span.
+ *  - Credentials (scenarios with registry auth, secrets or node credentials;
+ *    spec §9, §10): a pull looks up the pod's imagePullSecrets, then the
+ *    node's credentials, for the image's repository (pullcreds.h). None: one
+ *    anonymous CRI pull. Otherwise one CRI pull per credential, in order,
+ *    until one succeeds; each is a whole pull (its requests and latency),
+ *    all inside the one puller slot and the one QPS token the pull took
+ *    (helpers.go throttledImageService wraps the runtime manager's
+ *    PullImage, whose loop tries the credentials: kuberuntime_image.go);
+ *    no anonymous attempt follows; the errors of all attempts make one
+ *    failure (utilerrors.NewAggregate: one text, or "[a, b]").
+ *  - KubeletEnsureSecretPulledImages (gate on by default, spec §10): pull
+ *    intents and pulled records per node (pullrecords.h); a present image
+ *    under IfNotPresent or Never is checked against the record and the
+ *    config's imagePullCredentialsVerificationPolicy; when the pod's
+ *    credentials are not known to have pulled it, IfNotPresent pulls again
+ *    (puller, QPS token, back-off as any pull; containerd fetches only what
+ *    is missing, typically just the manifests) and Never fails with
+ *    ErrImageNeverPull. Records of images no longer on the node are pruned
+ *    (kubelet_prune_pull_records). In scenarios without credentials every
+ *    pull is anonymous and recorded NodePodsAccessible, so the check never
+ *    pulls: the kubelet then skips it and behaves, and traces, as with the
+ *    gate off (Simplification: it also skips the corner where an Always
+ *    pull of a preloaded image is in flight while another pod finds that
+ *    image present, which upstream pulls again).
+ * Ownership: the kubelet owns pods, their containers and pull records; it
+ *   borrows scenario, engine, rng, runtime and nodes.
+ * Units: seconds, bytes.
+ */
+#ifndef PULLSIM_KUBELET_H
+#define PULLSIM_KUBELET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/rng.h"
+#include "engine/engine.h"
+#include "model/kubelet/backoff.h"
+#include "model/node.h"
+#include "model/runtime/runtime.h"
+#include "obs/trace.h"
+#include "spec/scenario.h"
+
+enum kubelet_pull_result { KUBELET_PULL_PENDING, KUBELET_PULL_OK, KUBELET_PULL_FAILED };
+
+/* The container waiting reason a failed pull gives (image_manager.go
+ * evalCRIPullErr). */
+enum kubelet_reason {
+    KUBELET_REASON_NONE,                        /* not failed */
+    KUBELET_REASON_ERR_IMAGE_PULL,              /* "ErrImagePull" */
+    KUBELET_REASON_REGISTRY_UNAVAILABLE,        /* "RegistryUnavailable" */
+    KUBELET_REASON_SIGNATURE_VALIDATION_FAILED, /* "SignatureValidationFailed" */
+};
+
+/* One request to the puller (one EnsureImageExists that needed a pull). */
+struct kubelet_pull {
+    uint32_t node, pod, container;
+    uint32_t image;    /* the container's reference (scenario_container.image_idx) */
+    uint32_t resolved; /* the image pulled (a tag resolves to what the registry's tag
+                          named when the pull started); SCENARIO_NONE unless ok */
+    double requested;  /* s: handed to the puller */
+    double started;    /* s: the puller started the CRI pull; NAN if not yet */
+    double finished;   /* s: result known; NAN if not yet */
+    uint64_t bytes;    /* layer bytes downloaded by this pull */
+    uint32_t layers_fetched;
+    enum kubelet_pull_result result;
+    const char *error; /* static short text when failed */
+    uint32_t error_at; /* see runtime_result */
+    uint8_t code;      /* enum runtime_error (NONE when refused by the QPS limit); a byte:
+                          there are millions of records */
+    uint8_t reason;    /* enum kubelet_reason, when failed */
+    bool qps_refused;  /* failed with "pull QPS exceeded" before any CRI call */
+    bool verification; /* a present image pulled again to verify the pod's credentials */
+};
+
+struct kubelet_container {
+    double image_ready; /* s: EnsureImageExists succeeded; NAN until then */
+    uint32_t image;     /* the image it runs (scenario index); SCENARIO_NONE until started */
+    bool started;
+    bool exited;        /* init containers, after runFor */
+    bool in_error;      /* its last pull failed and its image is not there yet */
+    uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
+    struct backoff_entry backoff; /* used on the pod's first container with this image string */
+};
+
+struct kubelet_pod {
+    uint32_t workload;
+    uint32_t node;
+    double created;     /* s */
+    double ready;       /* s; NAN until every regular container started */
+    uint32_t first_container; /* index into the kubelet's container array */
+    /* --- read-only outside kubelet.c --- */
+    uint32_t n_containers, n_init;
+    uint32_t next_init;  /* first init container that has not exited */
+    uint32_t cursor;     /* container the current sync is at */
+    uint8_t phase;
+    bool sync_error;
+    uint32_t attempts;   /* pulls requested */
+    uint32_t failed_pulls;
+    uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
+    double first_failure; /* s: its first failed pull; NAN if none */
+    double recovered;    /* s: no container left in error after a failure; NAN if not
+                            (yet), or again after a later failure */
+    struct rng_stream resync_rng;
+};
+
+struct kubelet;
+
+/* run_config: the kubelet config for pools that do not name their own. */
+struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                            struct engine *e, struct rng *rng, struct runtime *rt,
+                            struct node *nodes, size_t max_nodes);
+void kubelet_free(struct kubelet *k);
+
+/* Writes every image decision to 't' (borrowed; NULL stops). See trace.h. */
+void kubelet_set_trace(struct kubelet *k, struct trace *t);
+
+/* Called when container 'container' (index within the pod) of 'pod' starts;
+ * kubelet_container().image tells which image it runs. */
+typedef void kubelet_start_fn(void *arg, uint32_t pod, uint32_t container);
+void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg);
+
+/* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
+void kubelet_add_node(struct kubelet *k, uint32_t node);
+
+/* Creates a pod of 'workload' on 'node' now and syncs it. Returns its id. */
+uint32_t kubelet_add_pod(struct kubelet *k, uint32_t workload, uint32_t node);
+/* Records a pod that could not be placed (never ready). Returns its id. */
+uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload);
+
+size_t kubelet_pod_count(const struct kubelet *k);
+const struct kubelet_pod *kubelet_pod(const struct kubelet *k, uint32_t pod);
+const struct kubelet_container *kubelet_container(const struct kubelet *k, uint32_t index);
+size_t kubelet_pull_count(const struct kubelet *k);
+const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull);
+
+/* The kubelet's reason for a failed pull's error text: texts starting with
+ * "RegistryUnavailable" or "SignatureValidationFailed" give those, every
+ * other text ErrImagePull. Source: spec §3, §13; image_manager.go
+ * evalCRIPullErr. */
+enum kubelet_reason kubelet_eval_pull_error(const char *text);
+/* "ErrImagePull", ...; "" for KUBELET_REASON_NONE. */
+const char *kubelet_reason_name(enum kubelet_reason r);
+/* Appends the error text of a failed pull record (as the kubelet's Failed
+ * event shows it after "Failed to pull image ...: "); nothing if not failed. */
+void kubelet_pull_message(const struct scenario *sc, const struct kubelet_pull *rec,
+                          struct strbuf *sb);
+
+/* The error text of pull record 'pull' as the kubelet saw it: that of
+ * kubelet_pull_message, or for a pull that tried several credentials the
+ * aggregate of their errors. Nothing unless failed. */
+void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb);
+/* The credentials of pull record 'pull' for pulls.csv: the one that
+ * succeeded ("secret:team-a-pull/team-a", "node:nodes"), or those tried
+ * (';' between them) when it failed, or "anonymous"; nothing while pending
+ * or when the QPS limit refused it. */
+void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb);
+
+/* Counts of the credential model (all 0 in scenarios without credentials). */
+struct kubelet_credential_stats {
+    uint64_t attempts;            /* CRI pulls made with a credential */
+    uint64_t rejected;            /* of which the registry answered 401 */
+    uint64_t anonymous_rejected;  /* anonymous CRI pulls answered 401 */
+    uint64_t verification_pulls;  /* pulls of a present image to verify credentials */
+    uint64_t verification_failed; /* of which failed */
+    uint64_t verified_present;    /* present images a pod used once the record check (or
+                                     the policy's exemption) allowed it */
+    uint64_t never_pull_denied;   /* Never + present but not verified: ErrImageNeverPull */
+};
+void kubelet_credential_stats(const struct kubelet *k, struct kubelet_credential_stats *out);
+/* Does the kubelet look up credentials (the scenario uses them)? */
+bool kubelet_uses_credentials(const struct kubelet *k);
+/* Image GC ran on 'node': drops the pull records of images no longer there
+ * (PruneUnknownRecords). */
+void kubelet_prune_pull_records(struct kubelet *k, uint32_t node);
+
+/* Pull requests waiting in a puller queue, over all nodes. */
+uint64_t kubelet_queued_pulls(const struct kubelet *k);
+/* Pods not yet ready. */
+uint64_t kubelet_pods_pending(const struct kubelet *k);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * metrics.h - what a run measured: pod ready latency statistics, pull
+ * counts, bytes, events, registry errors, and how long pods spent in
+ * ErrImagePull / ImagePullBackOff.
+ *
+ * Percentiles are by nearest rank (base/stats.h). Statistics come from GSL
+ * (gsl_sort, gsl_stats_mean).
+ * Ownership: a summary owns its per-registry array; release with
+ *   metrics_release().
+ * Units: seconds, bytes.
+ */
+#ifndef PULLSIM_METRICS_H
+#define PULLSIM_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "world/world.h"
+
+struct metrics_registry {
+    const char *host;   /* borrowed from the scenario */
+    double bytes;       /* egress bytes */
+    uint64_t requests;
+    uint64_t manifest_requests;
+    uint64_t blob_requests;
+    uint64_t failures;  /* requests answered with an error or left hanging */
+    uint64_t throttled; /* of which 429 */
+    uint64_t unauthorized; /* of which 401 (auth) */
+};
+
+/* Pods whose pulls failed (ErrImagePull, then ImagePullBackOff). */
+struct metrics_backoff {
+    size_t pods_affected;  /* at least one failed pull */
+    size_t pods_recovered; /* of which every failed container later got its image */
+    double mean_recovery;  /* s, first failure to recovery, over recovered pods; NAN if none */
+    double max_recovery;   /* s; NAN if none */
+};
+
+/* Pods of a workload whose container runs one image (version skew). */
+struct metrics_version {
+    const char *workload, *container; /* borrowed from the scenario */
+    const char *image;                /* the container's reference, as written */
+    const char *digest;               /* of the image its pods run */
+    uint64_t pods;
+};
+
+struct metrics_summary {
+    size_t pods;              /* created (scheduled or not) */
+    size_t pods_ready;
+    size_t pods_unscheduled;
+    double ready_mean, ready_p50, ready_p90, ready_p99, ready_max; /* s; NAN if none ready */
+    double last_ready;        /* s: time the last pod became ready; NAN if none */
+    uint64_t pulls;           /* pull requests handed to pullers */
+    uint64_t pulls_ok, pulls_failed, pulls_pending;
+    uint64_t layer_transfers; /* blob downloads */
+    double bytes_fetched;     /* over all nodes */
+    uint64_t events;          /* engine events processed */
+    double end_time;          /* s: simulated clock at the end */
+    struct metrics_backoff backoff;
+    struct metrics_registry *registries;
+    size_t n_registries;
+    bool has_disk;            /* some pool has a disk capacity: 'disk' is filled */
+    struct world_disk_stats disk;
+    size_t pushes;            /* push events (tag moves) in the scenario */
+    struct metrics_version *versions; /* at the end; empty unless pushes > 0 */
+    size_t n_versions;
+    bool has_credentials;     /* the scenario uses credentials: 'creds' is filled */
+    struct kubelet_credential_stats creds;
+    uint64_t auth_failures;   /* 401 answers over all registries */
+};
+
+/* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first
+ * failed pull to its recovery, or to 'end' (the end of the run) when it
+ * has not recovered; NAN when it never failed. */
+double metrics_pod_in_error(const struct kubelet_pod *p, double end);
+
+/* Fills 'out' from a finished world. */
+void metrics_summarize(struct world *w, struct metrics_summary *out);
+void metrics_release(struct metrics_summary *s);
+
+#endif

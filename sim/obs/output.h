@@ -1,0 +1,44 @@
+/*
+ * output.h - result files: CSV, JSON and the effective scenario, written
+ * atomically.
+ *
+ * Each file is written to NAME.tmp in its folder, flushed, closed and
+ * renamed over NAME [git lockfile.h], so a reader never sees half a file
+ * and a failed run leaves the previous results intact. Numbers use fixed
+ * printf formats in the C locale: the same run gives byte-identical files.
+ * Wall time and peak memory go only to run-info.json, which the
+ * determinism check skips.
+ * Errors: functions return 0, or -1 after printing one message with the
+ *   operation, the path and strerror(errno) to 'err' (an environment
+ *   failure: exit 1).
+ */
+#ifndef PULLSIM_OUTPUT_H
+#define PULLSIM_OUTPUT_H
+
+#include <stdio.h>
+
+#include "obs/metrics.h"
+#include "world/world.h"
+
+/* pullsim's version, as run-info.json and `pullsim --version` give it. */
+#define PULLSIM_VERSION "0.1.0"
+
+/* mkdir -p. */
+int output_mkdirs(const char *path, FILE *err);
+
+/* Writes pods.csv, pulls.csv, timeseries.csv, summary.json and
+ * scenario.yaml of one finished run into 'dir' (created if needed). Columns
+ * are only ever added at the end of a CSV row (plots and tests read them by
+ * name or position); output.c lists each file's columns. */
+int output_write_run(struct world *w, const struct metrics_summary *s, const char *config,
+                     const char *dir, FILE *err);
+
+/* Writes run-info.json: wall seconds, peak RSS, version (not deterministic). */
+int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE *err);
+
+/* summary.json text of one run, into sb (used by tests and by
+ * output_write_run). */
+void output_summary_json(const struct metrics_summary *s, const char *scenario,
+                         const char *config, uint64_t seed, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * world.h - builds a simulated cluster from a scenario, runs it, owns it all.
+ *
+ * One world = one run of a scenario under one kubelet config. It creates
+ * registries, nodes, the runtime and the kubelet, places workloads' pods on
+ * nodes at their creation times, applies timed events, and samples a time
+ * series. Building cannot fail on user input: scenario_load() checked it.
+ * Placement (Simplification: no scheduler latency, resources ignored except
+ * maxPods): DaemonSet = one pod per node of its pool(s), also on nodes added
+ * later; Deployment/Pod: spread = node with the fewest pods (lowest id on a
+ * tie), packed = first node in id order with room, random = uniform over
+ * nodes with room (RNG_PLACEMENT stream of the workload). A pod that fits
+ * nowhere is recorded as unscheduled (never ready). Placing R replicas on
+ * N nodes costs O(N + R log N).
+ * Registries: changes and outage starts are events scheduled before the
+ * workloads (so at equal times the registry's state is settled first); an
+ * outage start tells the runtime to stop the transfers in flight.
+ * Disk (spec §8; only on nodes of pools with disk.capacity > 0, so a
+ * scenario without capacities schedules no extra event): each such node runs
+ * the kubelet's image GC (imagegc.h) at its join time and every 5 min
+ * (ImageGCPeriod; not at all when imageGCHighThresholdPercent is 100 and
+ * imageMaximumGCAge 0), and the eviction manager's check every 10 s
+ * (evictionMonitoringPeriod): imagefs.available < 15% of the capacity is
+ * DiskPressure; the check then deletes unused images (DeleteUnusedImages)
+ * and the condition stays until a check finds it clear 5 min
+ * (evictionPressureTransitionPeriod) after it was last observed. An image
+ * is in use while a container of a pod on the node that uses it has started
+ * (exited init containers included: the kubelet lists all containers).
+ * A node under DiskPressure takes no new pod: Deployment and Pod replicas go
+ * to other nodes (the scheduler's disk-pressure NoSchedule taint), a
+ * DaemonSet pod for it is rejected (the kubelet's eviction admission) and
+ * recorded as unscheduled. Simplifications: no pod eviction, no retry of a
+ * rejected pod. These periodic checks stop when nothing else is pending.
+ * Tags: a push event moves the registry's tag (runtime_move_tag) at its
+ * time; with any push in the scenario the world counts, at every sample,
+ * which image each workload's containers run (versions.h).
+ * Ownership: the world owns engine, net, rng, registries, nodes, runtime and
+ *   kubelet, and borrows the scenario, which must outlive it.
+ */
+#ifndef PULLSIM_WORLD_H
+#define PULLSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "model/kubelet/kubelet.h"
+#include "model/registry.h"
+#include "model/runtime/runtime.h"
+#include "net/net.h"
+#include "obs/versions.h"
+#include "spec/scenario.h"
+
+/* One time-series row: averages over (t - interval, t]. */
+struct world_sample {
+    double t;             /* s */
+    double egress_Bps;    /* all registries' egress, B/s */
+    uint64_t active_pulls;
+    uint64_t queued_pulls;
+};
+
+/* One registry's requests within one time-series row's interval. */
+struct world_registry_sample {
+    uint64_t requests;  /* sent */
+    uint64_t failures;  /* answered with an error or left hanging (429s included) */
+    uint64_t throttled; /* answered 429 */
+};
+
+/* Disk totals over the run (nodes with a capacity). */
+struct world_disk_stats {
+    uint64_t gc_invocations;   /* GarbageCollect calls */
+    uint64_t gc_runs;          /* of which found usage >= high (or deleted by max age) */
+    uint64_t gc_failed;        /* of which could not free enough (FreeDiskSpaceFailed) */
+    uint64_t gc_images_deleted;
+    uint64_t gc_bytes_counted; /* sum of deleted images' CRI sizes */
+    uint64_t gc_bytes_freed;   /* bytes the filesystems got back */
+    uint64_t reclaims;         /* eviction checks under pressure that deleted images */
+    uint64_t reclaim_images_deleted;
+    uint64_t reclaim_bytes_counted;
+    uint64_t reclaim_bytes_freed;
+    uint64_t pressure_transitions; /* DiskPressure false -> true */
+    double pressure_node_seconds;  /* s under DiskPressure, summed over nodes */
+    uint64_t pods_rejected;    /* DaemonSet pods refused by a node under DiskPressure */
+    uint64_t repulls;          /* successful pulls of an image GC had deleted on the node */
+};
+
+struct world;
+
+/* 'model' selects the bandwidth solver (net.h); results are the same. */
+struct world *world_new(const struct scenario *sc, const struct scenario_kubelet *run_config,
+                        enum net_model model);
+void world_free(struct world *w);
+
+/* Sends the kubelets' image decisions to 't' (borrowed; see trace.h).
+ * Call before world_run(). */
+void world_set_trace(struct world *w, struct trace *t);
+
+/* Runs until nothing is left to do or the horizon. */
+void world_run(struct world *w);
+
+const struct scenario *world_scenario(const struct world *w);
+const struct kubelet *world_kubelet(const struct world *w);
+const struct engine *world_engine(const struct world *w);
+const struct runtime *world_runtime(const struct world *w);
+size_t world_registry_count(const struct world *w);
+const struct registry *world_registry(const struct world *w, size_t i);
+/* Bytes sent by registry i since time 0. */
+double world_registry_bytes(struct world *w, size_t i);
+size_t world_node_count(const struct world *w);
+const struct node *world_node(const struct world *w, size_t i);
+size_t world_sample_count(const struct world *w);
+const struct world_sample *world_sample(const struct world *w, size_t i);
+/* True when some pool has a disk capacity (disk.csv, disk columns). */
+bool world_has_disk(const struct world *w);
+/* Disk usage of node j at time-series row i (B); j < world_disk_node_count. */
+uint64_t world_disk_sample(const struct world *w, size_t i, size_t j);
+/* Nodes whose disk is sampled per row: all when at most 20, else 0. */
+size_t world_disk_node_count(const struct world *w);
+/* DiskPressure of node j at row i (same nodes). */
+bool world_disk_pressure_sample(const struct world *w, size_t i, size_t j);
+/* Pools with a capacity, in pool order, and their usage% p50/p90/max at row i
+ * (nearest rank over the pool's nodes present then; NAN when none). */
+size_t world_disk_pool_count(const struct world *w);
+uint32_t world_disk_pool(const struct world *w, size_t k);
+void world_disk_pool_sample(const struct world *w, size_t i, size_t k, double out[3]);
+/* The kubelet config node 'node' runs. */
+const struct scenario_kubelet *world_node_kubelet(const struct world *w, size_t node);
+/* Whether node 'node' is under DiskPressure now. */
+bool world_node_disk_pressure(const struct world *w, size_t node);
+/* Totals so far (pressure time up to now). */
+void world_disk_stats(const struct world *w, struct world_disk_stats *out);
+
+/* Registry 'reg''s counts within the interval of row i. */
+const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,
+                                                          size_t reg);
+
+/* Version skew series, or NULL when the scenario has no push event. */
+const struct versions *world_versions(const struct world *w);
+
+#endif

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Keeps sim/'s layers honest: every #include "..." in sim/ names its header
+# by folder ("model/node.h"), and a file includes only headers of its own
+# folder or of a folder below it. The table below is the architecture; the
+# README's "Layout" shows the same picture.
+# Usage: lint-layers.sh [SIM_DIR]   (exit 1 and one line per violation)
+sim=${1:-sim}
+
+# folder: the folders below it that it may include (its own is always allowed)
+layers='
+base:
+engine: base
+net: base engine
+spec: base
+model: base engine net spec
+model/runtime: base engine net spec model
+model/kubelet: base engine net spec model model/runtime
+model/cluster: base engine net spec model model/runtime model/kubelet
+world: base engine net spec model model/runtime model/kubelet model/cluster
+obs: base engine net spec model model/runtime model/kubelet model/cluster world
+cli: base engine net spec model model/runtime model/kubelet model/cluster world obs
+'
+
+# Upward edges still in the tree, each to be replaced by a probe (engine/
+# probe.h) subscription; the list may only shrink.
+known_upward='
+sim/model/kubelet/kubelet.h obs/trace.h
+sim/world/world.c obs/versions.h
+sim/world/world.h obs/versions.h
+'
+
+allowed() { # allowed FROM TO
+    [ "$1" = "$2" ] && return 0
+    echo "$layers" | awk -F': *' -v from="$1" -v to="$2" '
+        $1 == from { n = split($2, d, " "); for (i = 1; i <= n; i++) if (d[i] == to) ok = 1; found = 1 }
+        END { exit !(found && ok) }'
+}
+
+known_folder() {
+    echo "$layers" | awk -F': *' -v f="$1" '$1 == f { found = 1 } END { exit !found }'
+}
+
+bad=0
+for f in $(find "$sim" -name '*.[ch]' | sort); do
+    rel=${f#"$sim"/}
+    from=$(dirname "$rel")
+    if ! known_folder "$from"; then
+        echo "$f: folder '$from' is not a layer in tests/lint-layers.sh"
+        bad=$((bad + 1))
+        continue
+    fi
+    for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+        to=$(dirname "$inc")
+        if [ "$to" = . ]; then
+            echo "$f: #include \"$inc\": name the header by its folder (e.g. \"base/$inc\")"
+            bad=$((bad + 1))
+        elif [ ! -f "$sim/$inc" ]; then
+            echo "$f: #include \"$inc\": no such header under $sim/"
+            bad=$((bad + 1))
+        elif ! allowed "$from" "$to" &&
+            ! echo "$known_upward" | grep -qxF "$f $inc"; then
+            echo "$f: #include \"$inc\": $from/ may not include $to/ (an upward include; take a callback)"
+            bad=$((bad + 1))
+        fi
+    done
+done
+if [ "$bad" -gt 0 ]; then
+    echo "lint-layers: $bad violation(s)"
+    exit 1
+fi
+echo "lint-layers: every include points at its own layer or below"
