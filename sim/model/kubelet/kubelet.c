@@ -9,6 +9,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "base/base.h"
+#include "base/tokenbucket.h"
+#include "model/kubelet/ensure.h"
 #include "model/kubelet/pullcreds.h"
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
@@ -63,8 +65,7 @@ struct kl_node {
     uint32_t active;       /* CRI pulls running (puller slots used) */
     uint32_t *queue;       /* FIFO of ticket ids waiting for the puller */
     size_t head, n_queue, cap_queue;
-    double tokens;         /* QPS bucket level */
-    double tokens_at;      /* s: when 'tokens' was computed */
+    struct tokenbucket qps; /* registryPullQPS / registryBurst */
     double ticker_phase;   /* s in [0, 1): syncLoop ticks at phase + k */
     double pleg_phase;     /* s in [0, 1): PLEG relists at phase + k */
 };
@@ -156,8 +157,8 @@ void kubelet_add_node(struct kubelet *k, uint32_t node)
     uint32_t idx = nd->cfg->kubelet;
     kn->cfg = idx == SCENARIO_NONE ? k->run_config : &k->sc->kubelet_configs[idx];
     /* The token bucket starts full (golang.org/x/time/rate). */
-    kn->tokens = kn->cfg->registry_burst;
-    kn->tokens_at = engine_now(k->engine);
+    tokenbucket_init(&kn->qps, kn->cfg->registry_pull_qps, kn->cfg->registry_burst,
+                     engine_now(k->engine));
     struct rng_stream s;
     rng_stream_init(&s, k->sc->seed, RNG_NODE_TICKER, node);
     kn->ticker_phase = rng_uniform(k->rng, &s) * TICK_PERIOD;
@@ -513,21 +514,10 @@ static void on_runtime_done(void *arg, const struct runtime_result *res);
 static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
                       bool qps_refused);
 
-/* golang.org/x/time/rate TryAccept: refill at qps up to burst, take one
- * token if there is one. QPS 0 = no limiter. Source: spec §6. */
+/* The node's registryPullQPS / registryBurst bucket (tokenbucket.h). */
 static bool qps_try_accept(struct kubelet *k, struct kl_node *kn)
 {
-    if (kn->cfg->registry_pull_qps <= 0)
-        return true;
-    double now = engine_now(k->engine);
-    kn->tokens += (now - kn->tokens_at) * kn->cfg->registry_pull_qps;
-    if (kn->tokens > kn->cfg->registry_burst)
-        kn->tokens = kn->cfg->registry_burst;
-    kn->tokens_at = now;
-    if (kn->tokens < 1)
-        return false;
-    kn->tokens -= 1;
-    return true;
+    return tokenbucket_try_accept(&kn->qps, engine_now(k->engine));
 }
 
 static void on_qps_refused(struct engine *e, void *arg)
@@ -657,11 +647,12 @@ static struct backoff_entry *backoff_of(struct kubelet *k, uint32_t pod, uint32_
     return &cont_of(k, pod, c)->backoff;
 }
 
-enum ensure { ENSURE_PRESENT, ENSURE_PULLING, ENSURE_ERROR };
+/* Where a container's EnsureImageExists left its pod's sync. */
+enum step { STEP_PRESENT, STEP_PULLING, STEP_ERROR };
 
 /* The container uses present image 'have' with no pull. 'v' is the record
  * check's verdict, NULL when the gate is not in force (the old message). */
-static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
+static enum step use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
                                const enum pullrecords_verdict *v)
 {
     struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
@@ -682,56 +673,83 @@ static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint
     trace_pod(k, pod, c, &ev);
     strbuf_release(&note);
     cont_of(k, pod, c)->image = have;
-    return ENSURE_PRESENT;
+    return STEP_PRESENT;
+}
+
+/* What the kubelet knows about container c's image now (ensure.h). The
+ * presence check is for the pod's runtime handler (image_manager.go:
+ * ImageSpec.RuntimeHandler); a tag is looked up in the node's local tags
+ * (node.h): what it named when pulled, not what the registry's tag names
+ * now. 'have' gets the present image, 'v' the record check's verdict when
+ * the KubeletEnsureSecretPulledImages check ran ('*checked'). */
+static struct ensure_facts ensure_facts_of(struct kubelet *k, uint32_t pod, uint32_t c,
+                                           uint32_t *have, enum pullrecords_verdict *v,
+                                           bool *checked)
+{
+    const struct scenario_container *sc = spec_of(k, pod, c);
+    uint32_t node = k->pods[pod].node;
+    struct ensure_facts f = {
+        .policy = sc->pull_policy,
+        .in_backoff = backoff_is_in_backoff_since_update(backoff_of(k, pod, c),
+                                                         engine_now(k->engine), BACKOFF_IMAGE_MAX)};
+    *have = SCENARIO_NONE;
+    *checked = false;
+    if (!ensure_checks_presence(f.policy))
+        return f;
+    *have = node_lookup(&k->nodes[node], sc->image_idx, sc->by_digest, image_handler(k, pod));
+    f.present = *have != SCENARIO_NONE;
+    if (f.present && verifies(k, node)) {
+        *v = check_present(k, pod, c, *have);
+        *checked = true;
+        f.must_pull = pullrecords_verdict_pulls(*v);
+    }
+    return f;
+}
+
+/* The BackOff event of container c (no request, no puller slot, no QPS
+ * token). */
+static void trace_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    const struct backoff_entry *b = backoff_of(k, pod, c);
+    double now = engine_now(k->engine);
+    struct trace_event ev = {.kind = TRACE_BACKOFF, .left_s = b->last_update + b->duration - now,
+                             .backoff_s = b->duration,
+                             .error = kubelet_reason_name(cont_of(k, pod, c)->last_reason)};
+    trace_pod(k, pod, c, &ev);
 }
 
 /* EnsureImageExists. Source: spec §3; pkg/kubelet/images/image_manager.go. */
-static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
+static enum step ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
 {
-    const struct scenario_container *sc = spec_of(k, pod, c);
-    struct kubelet_pod *p = pod_of(k, pod);
-    double now = engine_now(k->engine);
-    uint32_t handler = image_handler(k, pod);
-    struct trace_event ev = {0};
-    /* Always skips the presence check entirely. The check is for the pod's
-     * runtime handler (image_manager.go: ImageSpec.RuntimeHandler). A tag is
-     * looked up in the node's local tags (node.h): what it named when
-     * pulled, not what the registry's tag names now. */
-    uint32_t have = sc->pull_policy == SCENARIO_PULL_ALWAYS
-                        ? SCENARIO_NONE
-                        : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest, handler);
-    const char *presence = NULL;
-    if (have != SCENARIO_NONE) {
-        if (!verifies(k, p->node))
-            return use_present(k, pod, c, have, NULL);
-        enum pullrecords_verdict v = check_present(k, pod, c, have);
-        if (!pullrecords_verdict_pulls(v))
-            return use_present(k, pod, c, have, &v);
-        /* Never: the same ErrImageNeverPull as for an absent image, so the
-         * image's presence is not revealed (imageNotPresentOnNeverPolicyError). */
-        presence = verdict_presence(v, sc->pull_policy == SCENARIO_PULL_NEVER);
-        if (sc->pull_policy == SCENARIO_PULL_NEVER)
-            k->cstats.never_pull_denied++;
-    }
-    if (sc->pull_policy == SCENARIO_PULL_NEVER) {
-        ev.kind = TRACE_NEVER_PULL;
-        ev.presence = presence;
+    uint32_t have;
+    enum pullrecords_verdict v = PULLRECORDS_EXEMPT;
+    bool checked;
+    struct ensure_facts f = ensure_facts_of(k, pod, c, &have, &v, &checked);
+    bool never = f.policy == SCENARIO_PULL_NEVER;
+    /* Why a present image is pulled again or refused (trace). */
+    const char *presence = f.must_pull ? verdict_presence(v, never) : NULL;
+    switch (ensure_decide(&f)) {
+    case ENSURE_INVALID_NAME:
+        /* The scenario loader refuses such references (imageref.h). */
+        assert(!"invalid reference reached the kubelet");
+        return STEP_ERROR;
+    case ENSURE_USE_PRESENT:
+        return use_present(k, pod, c, have, checked ? &v : NULL);
+    case ENSURE_NEVER_PULL: {
+        k->cstats.never_pull_denied += f.must_pull;
+        struct trace_event ev = {.kind = TRACE_NEVER_PULL, .presence = presence};
         trace_pod(k, pod, c, &ev);
-        return ENSURE_ERROR;
+        return STEP_ERROR;
     }
-    const struct backoff_entry *b = backoff_of(k, pod, c);
-    if (backoff_is_in_backoff_since_update(b, now, BACKOFF_IMAGE_MAX)) {
-        /* No request, no puller slot, no QPS token. */
-        ev.kind = TRACE_BACKOFF;
-        ev.left_s = b->last_update + b->duration - now;
-        ev.backoff_s = b->duration;
-        ev.error = kubelet_reason_name(cont_of(k, pod, c)->last_reason);
-        trace_pod(k, pod, c, &ev);
-        return ENSURE_ERROR;
+    case ENSURE_BACKOFF:
+        trace_backoff(k, pod, c);
+        return STEP_ERROR;
+    case ENSURE_PULL:
+        request_pull(k, pod, c, presence);
+        pod_of(k, pod)->phase = POD_BLOCKED;
+        return STEP_PULLING;
     }
-    request_pull(k, pod, c, presence);
-    p->phase = POD_BLOCKED;
-    return ENSURE_PULLING;
+    return STEP_ERROR;
 }
 
 static void on_resync(struct engine *e, void *arg);
@@ -797,13 +815,13 @@ static bool sync_init(struct kubelet *k, uint32_t pod)
     }
     p->cursor = c;
     switch (ensure_image(k, pod, c)) {
-    case ENSURE_PULLING:
+    case STEP_PULLING:
         return true;
-    case ENSURE_ERROR:
+    case STEP_ERROR:
         p->sync_error = true; /* a failing init container aborts the sync */
         end_sync(k, pod);
         return true;
-    case ENSURE_PRESENT:
+    case STEP_PRESENT:
         start_container(k, pod, c);
         end_sync(k, pod);
         return true;
@@ -824,12 +842,12 @@ static void continue_sync(struct kubelet *k, uint32_t pod)
             continue;
         p->cursor = c;
         switch (ensure_image(k, pod, c)) {
-        case ENSURE_PULLING:
+        case STEP_PULLING:
             return;
-        case ENSURE_ERROR:
+        case STEP_ERROR:
             p->sync_error = true;
             break;
-        case ENSURE_PRESENT:
+        case STEP_PRESENT:
             start_container(k, pod, c);
             break;
         }
