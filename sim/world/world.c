@@ -11,7 +11,7 @@
 #include "model/node.h"
 #include "model/runtimeclass.h"
 #include "net/net.h"
-#include "obs/versions.h"
+#include "world/versions.h"
 
 /* Source: spec §8; pkg/kubelet/kubelet.go ImageGCPeriod. */
 #define IMAGE_GC_PERIOD 300.0
@@ -132,12 +132,10 @@ static void add_node(struct world *w, uint32_t pool)
 }
 
 /* A container started: count it under the image it runs (version skew). */
-static void on_container_start(void *arg, uint32_t pod, uint32_t container)
+static void on_container_start(void *arg, const struct kubelet_start_event *ev)
 {
     struct world *w = arg;
-    const struct kubelet_pod *p = kubelet_pod(w->kubelet, pod);
-    versions_started(w->versions, p->workload, container,
-                     kubelet_container(w->kubelet, p->first_container + container)->image);
+    versions_started(w->versions, ev->workload, ev->container, ev->image);
 }
 
 /* ---------------------------------------------------------------- disk */
@@ -561,7 +559,7 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     if (sc->n_pushes > 0) {
         w->versions = versions_new(sc);
-        kubelet_set_start_hook(w->kubelet, on_container_start, w);
+        PROBE_SUBSCRIBE(kubelet_starts(w->kubelet), on_container_start, w);
     }
     base_chunks_init(&w->args, sizeof(struct world_arg));
     schedule_registry_events(w);
@@ -612,9 +610,9 @@ void world_free(struct world *w)
     free(w);
 }
 
-void world_set_trace(struct world *w, struct trace *t)
+struct kubelet_event_topic *world_kubelet_events(struct world *w)
 {
-    kubelet_set_trace(w->kubelet, t);
+    return kubelet_events(w->kubelet);
 }
 
 void world_run(struct world *w)

@@ -49,7 +49,7 @@
 #include "model/registry.h"
 #include "model/runtime/runtime.h"
 #include "net/net.h"
-#include "obs/versions.h"
+#include "world/versions.h"
 #include "spec/scenario.h"
 
 /* One time-series row: averages over (t - interval, t]. */
@@ -92,9 +92,9 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
                         enum net_model model);
 void world_free(struct world *w);
 
-/* Sends the kubelets' image decisions to 't' (borrowed; see trace.h).
- * Call before world_run(). */
-void world_set_trace(struct world *w, struct trace *t);
+/* The kubelets' image decisions (kubelet.h), for observers such as the
+ * trace to subscribe to before world_run(). */
+struct kubelet_event_topic *world_kubelet_events(struct world *w);
 
 /* Runs until nothing is left to do or the horizon. */
 void world_run(struct world *w);

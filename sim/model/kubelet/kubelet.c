@@ -71,9 +71,8 @@ struct kl_node {
 };
 
 struct kubelet {
-    struct trace *trace;   /* borrowed; NULL when not tracing */
-    kubelet_start_fn *on_start; /* NULL when nobody listens */
-    void *on_start_arg;
+    struct kubelet_event_topic events; /* image decisions (the trace) */
+    struct kubelet_start_topic starts;  /* container starts (version skew) */
     const struct scenario *sc;
     const struct scenario_kubelet *run_config;
     struct engine *engine;
@@ -246,16 +245,8 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
     return id;
 }
 
-void kubelet_set_trace(struct kubelet *k, struct trace *t)
-{
-    k->trace = t;
-}
-
-void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg)
-{
-    k->on_start = fn;
-    k->on_start_arg = arg;
-}
+struct kubelet_event_topic *kubelet_events(struct kubelet *k) { return &k->events; }
+struct kubelet_start_topic *kubelet_starts(struct kubelet *k) { return &k->starts; }
 
 /* The runtime handler in the CRI ImageSpec of the pod's presence checks and
  * pulls (0 = "" unless RuntimeClassInImageCriApi is on; runtimeclass.h). */
@@ -282,9 +273,9 @@ static const char *policy_name(enum scenario_pull_policy p)
 
 /* Emits one trace line about container c of pod; ev carries the
  * kind-specific fields, the rest is filled in here. */
-static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_event *ev)
+static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct kubelet_event *ev)
 {
-    if (!k->trace)
+    if (!PROBE_ACTIVE(&k->events))
         return;
     const struct kubelet_pod *p = &k->pods[pod];
     const struct scenario_workload *wl = &k->sc->workloads[p->workload];
@@ -299,7 +290,7 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_
     uint32_t handler = image_handler(k, pod);
     if (handler != RUNTIMECLASS_DEFAULT_HANDLER)
         ev->handler = runtimeclass_handler_name(k->sc, handler);
-    trace_emit(k->trace, ev);
+    PROBE_PUBLISH(&k->events, ev);
 }
 
 /* ---------------------------------------------------------------- credentials */
@@ -588,7 +579,7 @@ static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c, const char
         .result = KUBELET_PULL_PENDING, .verification = presence != NULL};
     p->attempts++;
     struct kl_node *kn = &k->kn[p->node];
-    struct trace_event ev = {.kind = TRACE_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
                              .running = kn->active,
                              .puller = kn->cfg->serialize_image_pulls ? "serial" : "parallel",
                              .presence = presence};
@@ -655,9 +646,9 @@ enum step { STEP_PRESENT, STEP_PULLING, STEP_ERROR };
 static enum step use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
                                const enum pullrecords_verdict *v)
 {
-    struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_ALREADY_PRESENT, .accessible = v != NULL};
     const struct scenario_container *spec = spec_of(k, pod, c);
-    if (k->trace && k->sc->n_pushes > 0) {
+    if (PROBE_ACTIVE(&k->events) && k->sc->n_pushes > 0) {
         ev.digest = k->sc->images[have].digest;
         uint32_t now_named = runtime_tag_target(k->rt, spec->image_idx);
         if (!spec->by_digest && now_named != have)
@@ -712,7 +703,7 @@ static void trace_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
 {
     const struct backoff_entry *b = backoff_of(k, pod, c);
     double now = engine_now(k->engine);
-    struct trace_event ev = {.kind = TRACE_BACKOFF, .left_s = b->last_update + b->duration - now,
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_BACKOFF, .left_s = b->last_update + b->duration - now,
                              .backoff_s = b->duration,
                              .error = kubelet_reason_name(cont_of(k, pod, c)->last_reason)};
     trace_pod(k, pod, c, &ev);
@@ -737,7 +728,7 @@ static enum step ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
         return use_present(k, pod, c, have, checked ? &v : NULL);
     case ENSURE_NEVER_PULL: {
         k->cstats.never_pull_denied += f.must_pull;
-        struct trace_event ev = {.kind = TRACE_NEVER_PULL, .presence = presence};
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_NEVER_PULL, .presence = presence};
         trace_pod(k, pod, c, &ev);
         return STEP_ERROR;
     }
@@ -794,8 +785,11 @@ static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
     note_success(k, pod, c);
     kc->image_ready = now;
     kc->started = true;
-    if (k->on_start)
-        k->on_start(k->on_start_arg, pod, c);
+    if (PROBE_ACTIVE(&k->starts)) {
+        struct kubelet_start_event ev = {.pod = pod, .container = c,
+                                         .workload = k->pods[pod].workload, .image = kc->image};
+        PROBE_PUBLISH(&k->starts, &ev);
+    }
     if (sc->init)
         schedule_pod(k, now + sc->run_for, on_init_exit, pod);
 }
@@ -885,7 +879,7 @@ static void note_failure(struct kubelet *k, struct ticket *t, const struct runti
     struct backoff_entry *b = backoff_of(k, pod, c);
     backoff_next(b, now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
     kc->last_reason = t->rec.reason;
-    struct trace_event ev = {.kind = TRACE_FAILED, .error = sb.buf, .backoff_s = b->duration};
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_FAILED, .error = sb.buf, .backoff_s = b->duration};
     struct strbuf note;
     strbuf_init(&note);
     if (k->creds && !qps_refused) {
@@ -944,7 +938,7 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
     p->phase = POD_IDLE;
     if (res->ok) {
         t->rec.resolved = res->image;
-        struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
                                  .size = scenario_image_size(k->sc, res->image)};
         if (k->sc->n_pushes > 0)
