@@ -246,6 +246,10 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
 }
 
 struct kubelet_event_topic *kubelet_events(struct kubelet *k) { return &k->events; }
+const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint32_t node)
+{
+    return k->kn[node].cfg;
+}
 struct kubelet_start_topic *kubelet_starts(struct kubelet *k) { return &k->starts; }
 
 /* The runtime handler in the CRI ImageSpec of the pod's presence checks and

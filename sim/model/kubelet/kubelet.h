@@ -199,6 +199,9 @@ void kubelet_free(struct kubelet *k);
 struct kubelet_event_topic *kubelet_events(struct kubelet *k);
 struct kubelet_start_topic *kubelet_starts(struct kubelet *k);
 
+/* The kubelet config node 'node' runs (its pool's, else the run's). */
+const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint32_t node);
+
 /* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
 void kubelet_add_node(struct kubelet *k, uint32_t node);
 
