@@ -151,7 +151,7 @@ if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote di
 # the trace says why on the old nodes.
 for i in 1 2; do
     "$bin" run scenarios/tag-moves.yaml --out "$tmp/tm$i" --no-plots --quiet \
-        --trace "$tmp/tmtrace.txt" || bad "tag-moves run $i"
+        --trace "$tmp/tmtrace.jsonl" || bad "tag-moves run $i"
 done
 for file in pods.csv pulls.csv timeseries.csv summary.json versions.csv; do
     if cmp -s "$tmp/tm1/default/$file" "$tmp/tm2/default/$file"; then ok; else
@@ -179,7 +179,7 @@ if awk -F, -v v1="$v1" '
     pod >= 24 { pinned++ }
     END { exit bad || pinned != 3 }' "$tmp/tm1/default/pulls.csv"; then ok; else
     bad "tag-moves: web-always and web-pinned pulls (bytes, digest)"; fi
-if [ "$(grep -c "worker-ifnp.*although the registry's tag has moved to sha256:" "$tmp/tmtrace.txt")" = 6 ]
+if [ "$(grep -c "\"pod\":\"worker-ifnp.*although the registry's tag has moved to sha256:" "$tmp/tmtrace.jsonl")" = 6 ]
 then ok; else bad "tag-moves trace: the 6 old-node worker-ifnp pods do not say the tag moved"; fi
 if head -n 1 "$tmp/tm1/default/versions.csv" | grep -q '^t_s,web/web a1a1a1a1a1a1,' &&
    grep -q '"pushes": 2,' "$tmp/tm1/default/summary.json"; then ok; else
@@ -194,7 +194,7 @@ if [ -e "$tmp/q1/serial/versions.csv" ]; then bad "quickstart (no push) wrote ve
 # scenarios with runtimeClasses; the trace names the handler.
 for i in 1 2; do
     "$bin" run scenarios/runtimeclass.yaml --out "$tmp/rc$i" --no-plots --quiet \
-        --trace "$tmp/rctrace$i.txt" || bad "runtimeclass run $i"
+        --trace "$tmp/rctrace$i.jsonl" || bad "runtimeclass run $i"
 done
 for c in gate-off gate-on; do
     for file in pods.csv pulls.csv timeseries.csv summary.json disk.csv; do
@@ -202,7 +202,7 @@ for c in gate-off gate-on; do
             bad "determinism: runtimeclass $c/$file differs between two runs"; fi
     done
 done
-if cmp -s "$tmp/rctrace1.txt" "$tmp/rctrace2.txt"; then ok; else bad "runtimeclass trace differs"; fi
+if cmp -s "$tmp/rctrace1.jsonl" "$tmp/rctrace2.jsonl"; then ok; else bad "runtimeclass trace differs"; fi
 rc_pulls() { # FILE: "N_PULLS BAD" after checking every row against its handler
     awk -F, '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if ($NF != "runtime_handler") bad++; next }
@@ -227,8 +227,10 @@ if grep -q '"bytesFetched": 800000000,' "$tmp/rc1/gate-on/summary.json" &&
     bad "runtimeclass: summary.json bytes or requests"; fi
 if head -n 1 "$tmp/q1/serial/pulls.csv" | grep -q 'runtime_handler'; then
     bad "quickstart (no runtimeClasses) has a runtime_handler column"; else ok; fi
-if grep -F 'api-kata-8/api ' "$tmp/rctrace1.txt" | grep -qF 'Pulling image "registry.example.com/shop/api:v3"  -- policy IfNotPresent, image not present; serial puller: 0 running, 0 queued ahead; image key: runtime handler kata-qemu (RuntimeClassInImageCriApi)' &&
-   ! sed -n '/config gate-off/,/config gate-on/p' "$tmp/rctrace1.txt" | grep -q 'image key'; then ok; else
+if grep -F '"pod":"api-kata-8","container":"api"' "$tmp/rctrace1.jsonl" |
+   grep -F '"message":"Pulling image \"registry.example.com/shop/api:v3\""' |
+   grep -qF '"why":"policy IfNotPresent, image not present; serial puller: 0 running, 0 queued ahead; image key: runtime handler kata-qemu (RuntimeClassInImageCriApi)"' &&
+   ! grep -F '"config":"gate-off"' "$tmp/rctrace1.jsonl" | grep -q 'image key'; then ok; else
     bad "runtimeclass trace: handler missing with the gate on, or shown with it off"; fi
 
 # image-policies (numbers in its header): pre-pulled under IfNotPresent at
@@ -237,7 +239,7 @@ if grep -F 'api-kata-8/api ' "$tmp/rctrace1.txt" | grep -qF 'Pulling image "regi
 # amd64-only index failing on arm64 with the platform error and backing
 # off; with admission.alwaysPullImages the pre-pulled pods resolve too.
 "$bin" run scenarios/image-policies.yaml --out "$tmp/ip" --no-plots --quiet \
-    --trace "$tmp/ip.trace" || bad "image-policies run"
+    --trace "$tmp/ip.jsonl" || bad "image-policies run"
 "$bin" run scenarios/image-policies.yaml --out "$tmp/ipa" --no-plots --quiet \
     --set admission.alwaysPullImages=true || bad "image-policies run with alwaysPullImages"
 pods_check() { # FILE AWK-CONDITION-PER-WORKLOAD: exit 0 when every row passes
@@ -266,8 +268,8 @@ if awk -F, '
     $col["container"] == "api" && $col["started_s"] >= 10 && $col["bytes"] != 0 { bad = 1 }
     $col["container"] == "agent" && $col["bytes"] != 40000000 { bad = 1 }
     END { exit bad }' "$tmp/ip/default/pulls.csv"; then ok; else bad "image-policies: pulls.csv"; fi
-if grep -F 'api-0/api ' "$tmp/ip.trace" | grep -qF 'already present on machine' &&
-   grep -F 'report-14/report ' "$tmp/ip.trace" | grep -qF 'BackOff'; then ok; else
+if grep -F '"pod":"api-0","container":"api"' "$tmp/ip.jsonl" | grep -qF 'already present on machine' &&
+   grep -F '"pod":"report-14","container":"report"' "$tmp/ip.jsonl" | grep -qF '"reason":"BackOff"'; then ok; else
     bad "image-policies: trace lacks the present image or the platform back-off"; fi
 
 # private-registry (credentials; numbers in its header): twice to identical
@@ -277,7 +279,7 @@ if grep -F 'api-0/api ' "$tmp/ip.trace" | grep -qF 'already present on machine' 
 # in scenarios with credentials; the trace says why an image is pulled again.
 for i in 1 2; do
     "$bin" run scenarios/private-registry.yaml --out "$tmp/pr$i" --no-plots --quiet \
-        --trace "$tmp/prtrace$i.txt" || bad "private-registry run $i"
+        --trace "$tmp/prtrace$i.jsonl" || bad "private-registry run $i"
 done
 for c in never-verify default always-verify; do
     for file in pods.csv pulls.csv timeseries.csv summary.json; do
@@ -285,7 +287,7 @@ for c in never-verify default always-verify; do
             bad "determinism: private-registry $c/$file differs between two runs"; fi
     done
 done
-if cmp -s "$tmp/prtrace1.txt" "$tmp/prtrace2.txt"; then ok; else bad "private-registry trace differs"; fi
+if cmp -s "$tmp/prtrace1.jsonl" "$tmp/prtrace2.jsonl"; then ok; else bad "private-registry trace differs"; fi
 pr_pods() { # FILE CONFIG: every pod's latency as the header derives it
     awk -F, -v cfg="$2" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -328,10 +330,10 @@ if head -n 1 "$tmp/q1/serial/pulls.csv" | grep -q 'credential'; then
     bad "quickstart (no credentials) has a credential column"; else ok; fi
 if grep -q '"credentials"' "$tmp/q1/serial/summary.json"; then
     bad "quickstart (no credentials) has a credentials block"; else ok; fi
-if sed -n '/config default,/,/config always-verify,/p' "$tmp/prtrace1.txt" |
-       grep -F 'shop-canary' | grep -qF 'image present but pulled with credentials this pod does not have: verifying' &&
-   grep -qF 'already present on machine and can be accessed by the pod' "$tmp/prtrace1.txt" &&
-   grep -qF 'credentials to try: pull secret shop-pull (credential shop-team)' "$tmp/prtrace1.txt"; then ok; else
+if grep -F '"config":"default"' "$tmp/prtrace1.jsonl" |
+       grep -F '"pod":"shop-canary' | grep -qF 'image present but pulled with credentials this pod does not have: verifying' &&
+   grep -qF 'already present on machine and can be accessed by the pod' "$tmp/prtrace1.jsonl" &&
+   grep -qF 'credentials to try: pull secret shop-pull (credential shop-team)' "$tmp/prtrace1.jsonl"; then ok; else
     bad "private-registry trace: verification, accessible or credential notes missing"; fi
 
 # The teaching trace: upstream reasons and texts, in time order, twice alike.
@@ -340,21 +342,58 @@ for i in 1 2; do
         --trace "$tmp/trace$i.txt" || bad "trace run $i"
 done
 if cmp -s "$tmp/trace1.txt" "$tmp/trace2.txt"; then ok; else bad "trace differs between runs"; fi
-for want in 'Normal  Pulling           Pulling image "registry.test/a:1"' \
-            'Warning Failed            Failed to pull image "registry.test/a:1": ' \
-            'Normal  BackOff           Back-off pulling image "registry.test/a:1"' \
-            'back-off now 5m0s'; do
-    if grep -qF "$want" "$tmp/trace1.txt"; then ok; else bad "trace lacks: $want"; fi
+# has HEAD TEXT FILE: a line with HEAD, TEXT on it or one of the next two.
+has() { grep -A2 -F "$1" "$3" | grep -qF "$2"; }
+for pair in 'ContainerCreating Normal Pulling|Pulling image "registry.test/a:1"' \
+            'ErrImagePull      Warning Failed|Failed to pull image "registry.test/a:1": ' \
+            'ImagePullBackOff  Normal BackOff|Back-off pulling image "registry.test/a:1"' \
+            'ErrImagePull      Warning Failed|Error: ErrImagePull' \
+            'ImagePullBackOff  Warning Failed|Error: ImagePullBackOff' \
+            'why: ErrImagePull; back-off now 5m0s|back-off now 5m0s'; do
+    if has "${pair%%|*}" "${pair#*|}" "$tmp/trace1.txt"; then ok; else bad "trace lacks: $pair"; fi
 done
-if awk '/^ / { t = $1 + 0; if (t < last) exit 1; last = t }' "$tmp/trace1.txt"; then ok; else
-    bad "trace is not in time order"; fi
+if awk '/^ *[0-9]+\.[0-9]+s / { t = $1 + 0; if (t < last) exit 1; last = t }' "$tmp/trace1.txt"
+then ok; else bad "trace is not in time order"; fi
+# Lines fit a terminal: at most 100 columns but for one word longer than that.
+if awk 'length($0) > 100 && $0 ~ / [^ ]* [^ ]/ { exit 1 }' "$tmp/trace1.txt"; then ok; else
+    bad "trace has lines over 100 columns"; fi
+# Every event is followed by its why, indented.
+if [ "$(grep -c '^ *[0-9][0-9.]*s  node ' "$tmp/trace1.txt")" = "$(grep -c '^              why: ' "$tmp/trace1.txt")" ]
+then ok; else bad "trace: events and why lines do not pair up"; fi
+# STATUS as kubectl get pods prints it: ErrImagePull after a failed pull,
+# ImagePullBackOff after a sync finds the back-off running, until the next
+# failure; a Pulling line keeps the status the last sync left.
+if awk '/  node / { st = $5; n++ }
+        / Failed  Error: ErrImagePull$/ && st != "ErrImagePull" { exit 1 }
+        / Normal BackOff$/ && st != "ImagePullBackOff" { exit 1 }
+        / Normal Pulling$/ && n == 1 && st != "ContainerCreating" { exit 1 }
+        / Normal Pulling$/ && n > 1 && st !~ /^(ErrImagePull|ImagePullBackOff)$/ { exit 1 }' "$tmp/trace1.txt"
+then ok; else bad "trace: STATUS does not follow the events"; fi
+# The JSON Lines form has the same events, one object each.
+"$bin" run tests/scenarios/ok/always-fails.yaml --out "$tmp/trj" --no-plots --quiet \
+    --trace "$tmp/trace.jsonl" || bad "jsonl trace run"
+if [ "$(grep -c '^{"kind":"pod",' "$tmp/trace.jsonl")" = "$(grep -c '^ *[0-9][0-9.]*s  node ' "$tmp/trace1.txt")" ] &&
+   head -n 1 "$tmp/trace.jsonl" | grep -q '^{"kind":"run","scenario":"always-fails","config":"default","seed":1}$' &&
+   grep -q '"status":"ImagePullBackOff","type":"Warning","reason":"Failed","message":"Error: ImagePullBackOff"' "$tmp/trace.jsonl"
+then ok; else bad "jsonl trace: not the text trace's events"; fi
 "$bin" run tests/scenarios/ok/policies.yaml --out "$tmp/trq" --no-plots --quiet \
     --trace "$tmp/traceq.txt" || bad "policies trace run"
-for want in 'present-0/c                  Normal  Pulled            Container image "registry.test/a:1" already present on machine' \
-            'always-1/c                   Normal  Pulling           Pulling image "registry.test/a:1"  -- policy Always, no presence check' \
-            'never-2/c                    Warning ErrImageNeverPull Container image "registry.test/b:1" is not present with pull policy of Never'; do
-    if grep -qF "$want" "$tmp/traceq.txt"; then ok; else bad "policies trace lacks: $want"; fi
+for pair in 'present-0/c    Running           Normal Pulled|Container image "registry.test/a:1" already present on machine' \
+            'always-1/c     ContainerCreating Normal Pulling|why: policy Always, no presence check' \
+            'never-2/c      ErrImageNeverPull Warning ErrImageNeverPull|Container image "registry.test/b:1" is not present with pull policy of Never' \
+            'never-2/c      ErrImageNeverPull Warning Failed|Error: ErrImageNeverPull'; do
+    if has "${pair%%|*}" "${pair#*|}" "$tmp/traceq.txt"; then ok; else bad "policies trace lacks: $pair"; fi
 done
+# Registry lines: registry-outage.yaml's registry is down from 30 s to 150 s;
+# --trace-pod keeps one pod's lines and the registry's.
+"$bin" run scenarios/registry-outage.yaml --out "$tmp/rot" --no-plots --quiet \
+    --trace "$tmp/rot.txt" --trace-pod=shop-api-3 || bad "registry-outage trace run"
+if grep -q '^    30.000s  == registry registry.example.com is down for 2m0s' "$tmp/rot.txt" &&
+   grep -q '^   150.000s  == registry registry.example.com is back after 2m0s' "$tmp/rot.txt" &&
+   [ "$(grep '  node ' "$tmp/rot.txt" | grep -vc ' shop-api-3/api ')" = 0 ] &&
+   [ "$(grep -c ' shop-api-3/api ' "$tmp/rot.txt")" -ge 5 ] &&
+   grep ' shop-api-3/api ' "$tmp/rot.txt" | tail -n 1 | grep -q ' Running '; then ok; else
+    bad "registry-outage trace: registry lines, --trace-pod or the final Running missing"; fi
 [ -e "$tmp/traceq.txt.tmp" ] && bad "trace temporary file left"
 
 # pullsim ref agrees with the shared vectors row by row: the default pull

@@ -27,6 +27,7 @@
 #include "obs/metrics.h"
 #include "obs/output.h"
 #include "obs/plot.h"
+#include "obs/report.h"
 #include "obs/trace.h"
 #include "spec/scenario.h"
 #include "world/world.h"
@@ -47,15 +48,36 @@ struct options {
     bool quiet;
     enum net_model net;
     const char *trace;   /* --trace FILE */
+    const char *trace_format; /* --trace-format text|jsonl; NULL: by the file name */
+    const char *trace_pod;    /* --trace-pod NAME */
+    int report;          /* --report 1, --no-report 0, else -1: with the plots */
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pullsim run FILE [--out DIR] [--seed N] [--config NAME]... "
-               "[--set PATH=VALUE]...\n"
-               "                   [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]\n"
+    fprintf(f, "usage: pullsim run FILE [OPTION]...\n"
                "       pullsim validate FILE [--set PATH=VALUE]...\n"
-               "       pullsim ref [--json] REF...\n");
+               "       pullsim ref [--json] REF...\n"
+               "\n"
+               "run simulates FILE once per kubelet config and writes results/<scenario>/.\n"
+               "  --out DIR            write results to DIR/<config>/ instead\n"
+               "  --seed N             replace the scenario's seed (0 to 2^64-1)\n"
+               "  --config NAME        run only this kubeletConfigs entry (repeatable)\n"
+               "  --set PATH=VALUE     override a value before validation; VALUE is YAML:\n"
+               "                       nodePools[0].count=1000, registries[0].outages=[]\n"
+               "  --net fast|exact     bandwidth solver (same results; exact is the reference)\n"
+               "  --trace FILE         write the teaching trace (kubectl describe events,\n"
+               "                       STATUS, why, registry down/up) to FILE\n"
+               "  --trace-format F     text (default) or jsonl (default for a .jsonl FILE)\n"
+               "  --trace-pod NAME     trace only pod NAME (e.g. web-3) and the registries\n"
+               "  --report             write report.html even with --no-plots\n"
+               "  --no-report          do not write report.html\n"
+               "  --no-plots           write the data only (no gnuplot, no report)\n"
+               "  --quiet              print no summary table\n"
+               "Every option also takes the form --option=value.\n"
+               "validate checks FILE (and --set overrides) without running it.\n"
+               "ref shows how the kubelet and containerd read image references.\n"
+               "Exit status: 0 ok, 2 bad input (nothing written), 1 environment failure.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -75,12 +97,42 @@ static int parse_u64(const char *s, uint64_t *out)
  * usage printed; the command ends with status 0. */
 #define OPTIONS_HELP (-1)
 
+static int parse_option(int argc, char **argv, int *ip, const char *name, bool run,
+                        struct options *o);
+
 /* Parses options after the subcommand; returns 0, OPTIONS_HELP, or 2 after
  * a message. */
 static int parse_options(int argc, char **argv, bool run, struct options *o)
 {
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
+        /* --option=value is --option value. */
+        char *eqv = argv[i][0] == '-' && argv[i][1] == '-' ? strchr(argv[i], '=') : NULL;
+        char *name = eqv ? xstrndup(argv[i], (size_t)(eqv - argv[i])) : NULL;
+        if (eqv) {
+            argv[i] = eqv + 1;
+            i--;
+        }
+        int rc = parse_option(argc, argv, &i, name, run, o);
+        free(name);
+        if (rc != 0)
+            return rc;
+    }
+    if (!o->file) {
+        fprintf(stderr, "pullsim: error: no scenario file given\n");
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+/* One option at argv[*i] (or 'name', whose value is argv[*i + 1]); moves *i
+ * past its value. 0, OPTIONS_HELP, or 2 after a message. */
+static int parse_option(int argc, char **argv, int *ip, const char *name, bool run,
+                        struct options *o)
+{
+    int i = *ip;
+    {
+        const char *a = name ? name : argv[i];
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
@@ -120,11 +172,25 @@ static int parse_options(int argc, char **argv, bool run, struct options *o)
             }
         } else if (run && strcmp(a, "--trace") == 0 && has_value) {
             o->trace = argv[++i];
-        } else if (run && strcmp(a, "--no-plots") == 0) {
+        } else if (run && strcmp(a, "--trace-format") == 0 && has_value) {
+            enum trace_format f;
+            o->trace_format = argv[++i];
+            if (trace_format_for(o->trace_format, "", &f) != 0) {
+                fprintf(stderr, "pullsim: error: --trace-format: '%s' is not a trace form; "
+                                "expected text or jsonl\n", o->trace_format);
+                return 2;
+            }
+        } else if (run && strcmp(a, "--trace-pod") == 0 && has_value) {
+            o->trace_pod = argv[++i];
+        } else if (run && strcmp(a, "--report") == 0 && !name) {
+            o->report = 1;
+        } else if (run && strcmp(a, "--no-report") == 0 && !name) {
+            o->report = 0;
+        } else if (run && strcmp(a, "--no-plots") == 0 && !name) {
             o->no_plots = true;
-        } else if (run && strcmp(a, "--quiet") == 0) {
+        } else if (run && strcmp(a, "--quiet") == 0 && !name) {
             o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
+        } else if (name || (a[0] == '-' && a[1] != '\0')) {
             fprintf(stderr, "pullsim: error: unknown or incomplete option '%s'\n", a);
             usage(stderr);
             return 2;
@@ -136,11 +202,7 @@ static int parse_options(int argc, char **argv, bool run, struct options *o)
             return 2;
         }
     }
-    if (!o->file) {
-        fprintf(stderr, "pullsim: error: no scenario file given\n");
-        usage(stderr);
-        return 2;
-    }
+    *ip = i;
     return 0;
 }
 
@@ -225,20 +287,23 @@ static void print_row(const char *config, const struct metrics_summary *s)
 /* Runs one config and writes its results. Returns 0 or 1. */
 static int run_config(const struct scenario *sc, const struct scenario_kubelet *cfg,
                       const char *name, const char *outdir, const struct options *o,
-                      struct trace *trace)
+                      struct trace *trace, struct report *report)
 {
     double t0 = wall_seconds();
     struct world *w = world_new(sc, cfg, o->net);
     if (trace) {
-        char *heading = xasprintf("scenario %s, kubelet config %s, seed %llu", sc->name, name,
-                                  (unsigned long long)sc->seed);
-        trace_heading(trace, heading);
-        free(heading);
+        trace_begin(trace, sc, name);
         trace_subscribe(trace, world_kubelet_events(w));
     }
+    if (report)
+        report_watch(report, world_kubelet_events(w));
     world_run(w);
     struct metrics_summary s;
     metrics_summarize(w, &s);
+    if (trace)
+        trace_end(trace, s.end_time);
+    if (report)
+        report_add_run(report, name, &s, w);
     char *dir = xasprintf("%s/%s", outdir, name);
     int rc = output_write_run(w, &s, name, dir, stderr);
     if (rc == 0)
@@ -251,8 +316,9 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
     return rc == 0 ? 0 : 1;
 }
 
+/* Draws the plots; *drawn says whether gnuplot ran (it may be absent). */
 static int render(const struct scenario *sc, const char *outdir, const char *const *names,
-                  size_t n, const char *argv0)
+                  size_t n, const char *argv0, bool *drawn)
 {
     char *plots = plot_find_dir(argv0);
     if (!plots) {
@@ -266,12 +332,18 @@ static int render(const struct scenario *sc, const char *outdir, const char *con
     int rc = plot_render_run(plots, outdir, sc->name, names, n, nodes <= GANTT_MAX_NODES,
                              stderr);
     free(plots);
+    char *cdf = xasprintf("%s/cdf.svg", outdir);
+    FILE *f = fopen(cdf, "r");
+    *drawn = f != NULL;
+    if (f)
+        fclose(f);
+    free(cdf);
     return rc == 0 ? 0 : 1;
 }
 
 static int cmd_run(int argc, char **argv)
 {
-    struct options o = {0};
+    struct options o = {.report = -1};
     int rc = parse_options(argc, argv, true, &o);
     if (rc == OPTIONS_HELP) {
         release_options(&o);
@@ -284,6 +356,7 @@ static int cmd_run(int argc, char **argv)
     size_t n = 0;
     struct scenario_kubelet defaults;
     struct trace *trace = NULL;
+    struct report *report = NULL;
     if (rc != 0)
         goto out;
     rc = 2;
@@ -300,21 +373,33 @@ static int cmd_run(int argc, char **argv)
     /* The trace file first: a path that cannot be written stops the run
      * before anything is printed or written. */
     rc = 0;
-    if (o.trace && !(trace = trace_open(o.trace, stderr)))
+    enum trace_format tf = TRACE_TEXT;
+    if (o.trace)
+        trace_format_for(o.trace_format, o.trace, &tf);
+    if (o.trace && !(trace = trace_open(o.trace, tf, stderr)))
         rc = 1;
+    if (trace && o.trace_pod)
+        trace_filter_pod(trace, o.trace_pod);
     if (rc == 0 && !o.quiet)
         print_header(sc, outdir);
+    /* report.html: with the plots unless --no-report, or alone with --report. */
+    if (o.report == 1 || (o.report != 0 && !o.no_plots))
+        report = report_new(sc, o.trace_pod);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace);
+        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace, report);
     if (trace) {
         if (rc == 0)
             rc = trace_close(trace, stderr) == 0 ? 0 : 1;
         else
             trace_abort(trace);
     }
+    bool drawn = false;
     if (rc == 0 && !o.no_plots)
-        rc = render(sc, outdir, names, n, argv[0]);
+        rc = render(sc, outdir, names, n, argv[0], &drawn);
+    if (rc == 0 && report)
+        rc = report_write(report, outdir, drawn, stderr) == 0 ? 0 : 1;
 out:
+    report_free(report);
     free(outdir);
     free(names);
     free(cfgs);

@@ -275,19 +275,96 @@ static const char *policy_name(enum scenario_pull_policy p)
     return "?";
 }
 
-/* Emits one trace line about container c of pod; ev carries the
- * kind-specific fields, the rest is filled in here. */
+/* The waiting reason a decision leaves on the container: startContainer
+ * returns EnsureImageExists' error as the reason. Source: spec §3 step 6. */
+static void note_waiting(struct kubelet_container *kc, enum kubelet_event_kind kind)
+{
+    switch (kind) {
+    case KUBELET_EVENT_FAILED:
+        kc->waiting = KUBELET_WAITING_PULL_ERROR;
+        break;
+    case KUBELET_EVENT_BACKOFF:
+        kc->waiting = KUBELET_WAITING_BACKOFF;
+        break;
+    case KUBELET_EVENT_NEVER_PULL:
+        kc->waiting = KUBELET_WAITING_NEVER_PULL;
+        break;
+    case KUBELET_EVENT_PULLING:
+    case KUBELET_EVENT_PULLED:
+    case KUBELET_EVENT_ALREADY_PRESENT:
+    case KUBELET_EVENT_ERROR:
+        break; /* a pull in progress leaves the last sync's reason shown */
+    }
+}
+
+static const char *waiting_name(const struct kubelet_container *kc, bool has_init)
+{
+    switch ((enum kubelet_waiting)kc->waiting) {
+    case KUBELET_WAITING_DEFAULT:
+        return has_init ? "PodInitializing" : "ContainerCreating";
+    case KUBELET_WAITING_PULL_ERROR:
+        return kubelet_reason_name(kc->last_reason);
+    case KUBELET_WAITING_BACKOFF:
+        return "ImagePullBackOff";
+    case KUBELET_WAITING_NEVER_PULL:
+        return "ErrImageNeverPull";
+    }
+    return "?";
+}
+
+/* The STATUS `kubectl get pods` prints for the pod, container 'now' taken as
+ * started when 'now_started' (its image is there; create and start take no
+ * time). The first unfinished init container decides while there is one
+ * ("Init:<reason>", else "Init:<i>/<n>"); then the lowest-numbered regular
+ * container still waiting gives its reason; else "Running". Source:
+ * pkg/printers/internalversion/printers.go printPod. */
+static void pod_status(struct kubelet *k, uint32_t pod, uint32_t now, bool now_started,
+                       char *buf, size_t len)
+{
+    const struct kubelet_pod *p = &k->pods[pod];
+    for (uint32_t i = 0; i < p->n_init; i++) {
+        const struct kubelet_container *kc = cont_of(k, pod, i);
+        if (kc->exited)
+            continue;
+        bool running = kc->started || (i == now && now_started);
+        if (!running && kc->waiting != KUBELET_WAITING_DEFAULT)
+            snprintf(buf, len, "Init:%s", waiting_name(kc, true));
+        else
+            snprintf(buf, len, "Init:%u/%u", i, p->n_init);
+        return;
+    }
+    const char *reason = "Running";
+    for (uint32_t c = p->n_containers; c-- > p->n_init;) {
+        const struct kubelet_container *kc = cont_of(k, pod, c);
+        if (!kc->started && !(c == now && now_started))
+            reason = waiting_name(kc, p->n_init > 0);
+    }
+    snprintf(buf, len, "%s", reason);
+}
+
+/* Publishes one image decision about container c of pod; ev carries the
+ * kind-specific fields, the rest is filled in here. A Failed, BackOff or
+ * ErrImageNeverPull decision is followed by startContainer's own event,
+ * Warning Failed "Error: <reason>" (spec §3 step 6). The container's
+ * waiting reason is kept whether or not anyone listens. */
 static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct kubelet_event *ev)
 {
+    struct kubelet_container *kc = cont_of(k, pod, c);
+    note_waiting(kc, ev->kind);
     if (!PROBE_ACTIVE(&k->events))
         return;
     const struct kubelet_pod *p = &k->pods[pod];
     const struct scenario_workload *wl = &k->sc->workloads[p->workload];
-    char name[160];
+    char name[160], status[64];
     snprintf(name, sizeof(name), "%s-%u", wl->name, pod);
+    pod_status(k, pod, c,
+               ev->kind == KUBELET_EVENT_PULLED || ev->kind == KUBELET_EVENT_ALREADY_PRESENT,
+               status, sizeof(status));
     ev->t = engine_now(k->engine);
     ev->node = p->node;
+    ev->pod_id = pod;
     ev->pod = name;
+    ev->status = status;
     ev->container = wl->containers[c].name;
     ev->image = wl->containers[c].image;
     ev->policy = policy_name(wl->containers[c].pull_policy);
@@ -295,6 +372,15 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct kubele
     if (handler != RUNTIMECLASS_DEFAULT_HANDLER)
         ev->handler = runtimeclass_handler_name(k->sc, handler);
     PROBE_PUBLISH(&k->events, ev);
+    if (ev->kind != KUBELET_EVENT_FAILED && ev->kind != KUBELET_EVENT_BACKOFF &&
+        ev->kind != KUBELET_EVENT_NEVER_PULL)
+        return;
+    struct kubelet_event err = {.kind = KUBELET_EVENT_ERROR, .t = ev->t, .node = ev->node,
+                                .pod_id = pod, .pod = name, .status = status,
+                                .container = ev->container, .image = ev->image,
+                                .policy = ev->policy, .handler = ev->handler,
+                                .error = waiting_name(kc, p->n_init > 0)};
+    PROBE_PUBLISH(&k->events, &err);
 }
 
 /* ---------------------------------------------------------------- credentials */

@@ -107,7 +107,20 @@ struct kubelet_container {
     bool exited;        /* init containers, after runFor */
     bool in_error;      /* its last pull failed and its image is not there yet */
     uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
+    uint8_t waiting;     /* enum kubelet_waiting: its waiting reason until it starts (trace) */
     struct backoff_entry backoff; /* used on the pod's first container with this image string */
+};
+
+/* A container's waiting reason, as the kubelet's status manager last set it
+ * from a sync result (the STATUS `kubectl get pods` prints follows from it).
+ * Source: pkg/kubelet/kubelet_pods.go convertToAPIContainerStatuses (the
+ * default is ContainerCreating, PodInitializing in pods with init
+ * containers), kuberuntime_container.go startContainer. */
+enum kubelet_waiting {
+    KUBELET_WAITING_DEFAULT,    /* ContainerCreating / PodInitializing */
+    KUBELET_WAITING_PULL_ERROR, /* last_reason: ErrImagePull, RegistryUnavailable, ... */
+    KUBELET_WAITING_BACKOFF,    /* ImagePullBackOff */
+    KUBELET_WAITING_NEVER_PULL, /* ErrImageNeverPull */
 };
 
 struct kubelet_pod {
@@ -142,13 +155,17 @@ enum kubelet_event_kind {
     KUBELET_EVENT_FAILED,
     KUBELET_EVENT_BACKOFF,
     KUBELET_EVENT_NEVER_PULL,
+    KUBELET_EVENT_ERROR,           /* Failed "Error: <reason>" after each of the three above */
 };
 
 struct kubelet_event {
     enum kubelet_event_kind kind;
     double t;               /* s */
     uint32_t node;
+    uint32_t pod_id;        /* kubelet_pod() index */
     const char *pod;        /* "<workload>-<index>" */
+    const char *status;     /* the pod's STATUS in `kubectl get pods` after this event:
+                               "ContainerCreating", "ErrImagePull", "Init:0/1", "Running" */
     const char *container;
     const char *image;      /* as written in the pod spec */
     const char *policy;     /* "Always", "IfNotPresent", "Never" */
@@ -160,7 +177,7 @@ struct kubelet_event {
     double pull_s;          /* Pulled: the CRI pull, s */
     double total_s;         /* Pulled: including the wait for the puller, s */
     uint64_t size;          /* Pulled: image size, bytes */
-    const char *error;      /* Failed, BackOff: the error text */
+    const char *error;      /* Failed, BackOff: the error text; Error: the reason */
     double backoff_s;       /* Failed, BackOff: current back-off, s */
     double left_s;          /* BackOff: until the back-off expires, s */
     /* Credentials (scenarios that use them; NULL/false elsewhere, so other
