@@ -468,6 +468,48 @@ if [ "$rc" = 1 ] && [ ! -s "$tmp/notrace.out" ] && [ ! -e "$tmp/notrace" ] &&
    grep -q "cannot open" "$tmp/notrace.err"; then ok; else
     bad "unwritable --trace: status $rc, or output written"; fi
 
+# Kubernetes objects: scenarios/kubernetes-objects.yaml is quickstart with its
+# workloads and kubelet configs pasted as a DaemonSet, Deployments and
+# KubeletConfigurations (one through a YAML anchor and merge key): the same
+# files, one warning naming the fields it ignores, and an effective scenario
+# in pullsim's form that re-runs to the same results.
+"$bin" run scenarios/kubernetes-objects.yaml --out "$tmp/k8s" --no-plots --quiet \
+    2>"$tmp/k8s.err" || bad "kubernetes-objects run: $(cat "$tmp/k8s.err")"
+"$bin" run scenarios/quickstart.yaml --out "$tmp/k8sq" --no-plots --quiet ||
+    bad "quickstart run for kubernetes-objects"
+for c in serial parallel5; do
+    for file in pods.csv pulls.csv timeseries.csv; do
+        if cmp -s "$tmp/k8s/$c/$file" "$tmp/k8sq/$c/$file"; then ok; else
+            bad "kubernetes-objects $c/$file differs from quickstart's"; fi
+    done
+done
+if [ "$(grep -c ': warning: ' "$tmp/k8s.err")" = 1 ] &&
+   grep -q '^scenarios/kubernetes-objects.yaml:[0-9]*:[0-9]*: warning: Kubernetes fields pullsim does not model are ignored: .*DaemonSet.spec.template.spec.tolerations.*Deployment.spec.template.spec.containers\[\].ports.*KubeletConfiguration.evictionHard' "$tmp/k8s.err" &&
+   [ "$(grep -vc ': warning: ' "$tmp/k8s.err")" = 0 ]; then ok; else
+    bad "kubernetes-objects: not one warning naming the ignored fields: $(cat "$tmp/k8s.err")"; fi
+"$bin" run "$tmp/k8s/serial/scenario.yaml" --config serial --out "$tmp/k8se" --no-plots \
+    --quiet 2>"$tmp/k8se.err" || bad "kubernetes-objects effective scenario does not run"
+if cmp -s "$tmp/k8se/serial/pods.csv" "$tmp/k8s/serial/pods.csv" && [ ! -s "$tmp/k8se.err" ] &&
+   ! grep -q 'apiVersion' "$tmp/k8s/serial/scenario.yaml"; then ok; else
+    bad "kubernetes-objects effective scenario: not pullsim's form or other results"; fi
+
+# --set takes YAML values; --option=value is --option value.
+"$bin" run scenarios/registry-outage.yaml --out "$tmp/noout" --no-plots --quiet \
+    --set 'registries[0].outages=[]' || bad "--set outages=[] run"
+if grep -q '"failures": 0' "$tmp/noout/default/summary.json"; then ok; else
+    bad "--set registries[0].outages=[] still fails requests"; fi
+"$bin" run scenarios/quickstart.yaml --out="$tmp/eq" --no-plots --quiet --seed=5 \
+    --config=serial || bad "--opt=value run"
+if grep -q '"seed": 5' "$tmp/eq/serial/summary.json" && [ ! -e "$tmp/eq/parallel5" ]; then ok; else
+    bad "--seed=5 --config=serial not applied"; fi
+# --help describes every option it accepts.
+"$bin" run --help >"$tmp/help.txt"
+for opt in --out --seed --config --set --net --trace --trace-format --trace-pod --report \
+           --no-report --no-plots --quiet; do
+    if grep -q "^  $opt  *[a-zA-Z]" "$tmp/help.txt" || grep -q "^  $opt [A-Z|a-z]* *[a-zA-Z]" "$tmp/help.txt"
+    then ok; else bad "--help does not describe $opt"; fi
+done
+
 # --help and --version: usage on stdout, status 0.
 for args in "--help" "run --help" "validate -h" "--version"; do
     # shellcheck disable=SC2086 # split on purpose

@@ -80,6 +80,18 @@ void diag_note(struct diag *d, struct diag_loc at, const char *fmt, ...)
     strbuf_release(&sb);
 }
 
+void diag_warning(struct diag *d, struct diag_loc at, const char *fmt, ...)
+{
+    struct strbuf sb;
+    va_list ap;
+    strbuf_init(&sb);
+    va_start(ap, fmt);
+    format_line(&sb, at, "warning", fmt, ap);
+    va_end(ap);
+    emit(d, &sb);
+    strbuf_release(&sb);
+}
+
 /* Once the cap is reached, later errors may have been hidden: give the total
  * (the count alone is ambiguous, the line cap says why it is there). */
 void diag_finish(struct diag *d)

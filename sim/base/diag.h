@@ -49,6 +49,10 @@ int diag_error(struct diag *d, struct diag_loc at, const char *fmt, ...)
 void diag_note(struct diag *d, struct diag_loc at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Prints a warning at 'at': not an error, the input is still used. */
+void diag_warning(struct diag *d, struct diag_loc at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Prints "N errors" if more were recorded than printed. */
 void diag_finish(struct diag *d);
 

@@ -260,6 +260,7 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
             scn_apply_set(&c, root, &sets[i]);
         if (has_seed && root->kind == NODE_MAP)
             scn_apply_seed(root, seed);
+        scn_k8s_normalize(&c, root);
         parse_top(&c, root);
         if (d->errors == errors0)
             s->effective_yaml = scn_emit_tree(&c, root);

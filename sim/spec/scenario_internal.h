@@ -18,8 +18,9 @@
  *   scenario_pools.c         nodePools
  *   scenario_events.c        events: scale-outs and pushes
  *   scenario_workloads.c     workloads and their pod templates, the pod total
+ *   scenario_k8s.c           pasted Kubernetes objects -> the scenario's own form
  * Calling sequence (scenario.c): scn_build_tree, scn_apply_set for each
- *   --set, scn_apply_seed, the scn_parse_<section> functions in the order of
+ *   --set, scn_apply_seed, scn_k8s_normalize, the scn_parse_<section> functions in the order of
  *   the "sections" block below, scn_check_totals, then scn_emit_tree when
  *   nothing was reported, and scn_node_free.
  * Invariants:
@@ -220,6 +221,29 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
 
 /* ----------------------------------------------------------- scenario_yaml.c */
 
+/* ------------------------------------------------------- scenario_anchors.c */
+
+/* Values the copies of aliases may add to one file. */
+#define SCN_ALIAS_MAX_NODES 100000
+
+/* Anchors seen so far: name -> the anchored node (borrowed from the tree;
+ * NULL once merged away). */
+struct scn_anchors {
+    char **names;
+    const struct node **nodes;
+    size_t n, cap_names, cap_nodes;
+    size_t copied; /* nodes made by alias copies */
+};
+void scn_anchors_release(struct scn_anchors *a);
+void scn_anchor_put(struct scn_anchors *a, const char *name, const struct node *n);
+/* A deep copy of the node anchored as 'name', or a NODE_BAD after reporting
+ * (no such anchor, an alias inside its own value - one of the 'open'
+ * collections - or the copy limit). */
+struct node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *name,
+                            struct diag_loc at, struct node *const *open, size_t n_open);
+/* Resolves a finished mapping's merge key ("<<"), if it has one. */
+void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct node *map);
+
 /* The tree of YAML text (caller frees with scn_node_free()), or NULL after
  * reporting. */
 struct node *scn_build_tree(struct ctx *c, const char *text, size_t len);
@@ -230,6 +254,14 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
 void scn_apply_seed(struct node *root, uint64_t seed);
 /* The tree as YAML text (caller frees), or NULL after reporting. */
 char *scn_emit_tree(struct ctx *c, const struct node *root);
+
+/* ------------------------------------------------------------ scenario_k8s.c */
+
+/* Rewrites Kubernetes objects in the tree (Pod, Deployment, DaemonSet in
+ * workloads; KubeletConfiguration in kubeletConfigs and nodePools[].kubelet)
+ * into the scenario's own form, reporting errors and one warning that lists
+ * the fields it drops. */
+void scn_k8s_normalize(struct ctx *c, struct node *root);
 
 /* ---------------------------------------------------------------- sections */
 /* scn_parse_<section> reads one top-level section of the root mapping into

@@ -4,7 +4,8 @@
  * written back as the effective scenario.
  *
  * The tree keeps every scalar's style and every collection's flow style, so
- * the effective YAML looks like the file. Aliases are rejected and duplicate
+ * the effective YAML looks like the file. Aliases become copies of their
+ * anchors and merge keys are resolved (scenario_anchors.c), duplicate
  * keys reported and dropped while the tree is built; an overridden value is
  * a plain scalar located at "--set PATH" (line 0), so the section parsers
  * check it exactly as if it were in the file.
@@ -66,6 +67,7 @@ struct builder {
     size_t depth;
     struct node **discard; /* dropped duplicates, freed at the end */
     size_t n_discard, cap_discard;
+    struct scn_anchors anchors;
 };
 
 /* Attaches a new node to the open collection (or makes it the root). */
@@ -160,9 +162,8 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
             return diag_error(c->d, loc, "a second YAML document; a scenario file holds one");
         return 0;
     case YAML_ALIAS_EVENT:
-        diag_error(c->d, loc, "alias '*%s': aliases are not supported; write the value out",
-                   (const char *)ev->data.alias.anchor);
-        attach(b, node_new(NODE_BAD, loc));
+        attach(b, scn_alias_copy(c, &b->anchors, (const char *)ev->data.alias.anchor, loc,
+                                 b->stack, b->depth));
         return 0;
     case YAML_SCALAR_EVENT:
         n = node_new(NODE_SCALAR, loc);
@@ -172,6 +173,8 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
             diag_error(c->d, loc, "the value contains a NUL character");
             n->kind = NODE_BAD;
         }
+        if (ev->data.scalar.anchor)
+            scn_anchor_put(&b->anchors, (const char *)ev->data.scalar.anchor, n);
         attach(b, n);
         return 0;
     case YAML_SEQUENCE_START_EVENT:
@@ -183,6 +186,11 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
         n->flow = ev->type == YAML_MAPPING_START_EVENT
                       ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                       : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+        const yaml_char_t *anchor = ev->type == YAML_MAPPING_START_EVENT
+                                        ? ev->data.mapping_start.anchor
+                                        : ev->data.sequence_start.anchor;
+        if (anchor)
+            scn_anchor_put(&b->anchors, (const char *)anchor, n);
         attach(b, n);
         b->stack[b->depth] = n;
         b->key[b->depth] = NULL;
@@ -192,6 +200,8 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
     case YAML_MAPPING_END_EVENT:
         if (b->depth > 0)
             b->depth--;
+        if (ev->type == YAML_MAPPING_END_EVENT && b->stack[b->depth]->kind == NODE_MAP)
+            scn_merge_keys(c, &b->anchors, b->stack[b->depth]);
         return 0;
     case YAML_NO_EVENT:
     case YAML_STREAM_START_EVENT:
@@ -227,6 +237,7 @@ struct node *scn_build_tree(struct ctx *c, const char *text, size_t len)
             break;
     }
     yaml_parser_delete(&parser);
+    scn_anchors_release(&b.anchors);
     for (size_t i = 0; i < b.n_discard; i++)
         scn_node_free(b.discard[i]);
     free(b.discard);
@@ -320,10 +331,41 @@ static int no_such_key(struct ctx *c, struct diag_loc loc, const struct node *ma
     return scn_error_sb(c, loc, &sb);
 }
 
+/* Gives n and everything under it the location 'loc'. */
+static void relocate(struct node *n, struct diag_loc loc)
+{
+    n->loc = loc;
+    for (size_t i = 0; i < n->n_items; i++)
+        relocate(n->items[i], loc);
+    for (size_t i = 0; i < n->n_pairs; i++) {
+        relocate(n->pairs[i].key, loc);
+        relocate(n->pairs[i].value, loc);
+    }
+}
+
+/* A --set VALUE as YAML ("10", "[]", "{from: 1m, to: 2m}"); a YAML null
+ * ("", "~") stays the plain scalar it was. Syntax errors are reported at
+ * "--set PATH:LINE:COL" within the value; the nodes then all sit at 'loc'.
+ * NULL after reporting. */
+static struct node *set_value(struct ctx *c, const char *value, struct diag_loc loc)
+{
+    struct node *plain = scalar_new(value, loc);
+    if (scn_is_null(plain))
+        return plain;
+    scn_node_free(plain);
+    char *file = c->s->file;
+    c->s->file = (char *)loc.file;
+    struct node *n = scn_build_tree(c, value, strlen(value));
+    c->s->file = file;
+    if (n)
+        relocate(n, loc);
+    return n;
+}
+
 /* Applies one --set PATH=VALUE to the tree, e.g. "nodePools[0].count" or
  * "kubeletConfigs.serial.maxParallelImagePulls". Every step must exist,
- * except a final mapping key, which is created. The value replaces the node
- * as a plain scalar located at "--set PATH". */
+ * except a final mapping key, which is created. The value (YAML: a scalar,
+ * a list or a mapping) replaces the node, located at "--set PATH". */
 int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o)
 {
     struct scenario *s = c->s;
@@ -374,9 +416,12 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
         if (rc == 0)
             cur = *slot;
     }
-    if (rc == 0) {
+    struct node *v = rc == 0 ? set_value(c, o->value, loc) : NULL;
+    if (v) {
         scn_node_free(*slot);
-        *slot = scalar_new(o->value, loc);
+        *slot = v;
+    } else {
+        rc = -1;
     }
     for (size_t i = 0; i < n; i++)
         free(steps[i].key);

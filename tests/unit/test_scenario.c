@@ -499,8 +499,17 @@ static const struct error_case error_cases[] = {
     {"duplicate key", "    count: 2\n", "    count: 2\n    count: 3\n",
      "t.yaml:12:5: error: duplicate key 'count'; a key may appear once in a mapping\n"
      "t.yaml:11:5: note: 'count' first defined here"},
-    {"alias", "    count: 2\n", "    count: &n 2\n    maxPods: *n\n",
-     "t.yaml:12:14: error: alias '*n': aliases are not supported"},
+    {"alias", "    count: 2\n", "    count: &n 2\n    maxPods: *n\n", NULL},
+    {"alias before its anchor", "    count: 2\n", "    count: *n\n    maxPods: &n 2\n",
+     "t.yaml:11:12: error: alias '*n' names no anchor defined before it; expected '&n' on an "
+     "earlier value"},
+    {"alias copies keep their place", "    count: 2\n",
+     "    count: &n two\n    maxPods: *n\n",
+     "t.yaml:11:12: error: count: 'two' is not an integer"},
+    {"merge key", "    count: 2\n", "    <<: {count: 2, maxPods: 9}\n    maxPods: 3\n", NULL},
+    {"merge key of a scalar", "    count: 2\n", "    count: 2\n    <<: 3\n",
+     "t.yaml:12:9: error: <<: expected a mapping (or a list of mappings) to merge, got a "
+     "single value"},
     {"syntax", "    count: 2\n", "    count: [2\n",
      "t.yaml:12:17: error: YAML syntax error: did not find expected ',' or ']'\n"
      "t.yaml:11:12: note: while parsing a flow sequence that starts here"},
@@ -594,6 +603,9 @@ static void test_set_and_seed(void **state)
         {"registries[0].latency", "15ms"},
         {"workloads[0].template.containers[0].imagePullPolicy", "Always"},
         {"name", "renamed"},
+        /* Values are YAML: a list, a mapping. */
+        {"registries[0].outages", "[{from: 1m, to: 2m, mode: hang}, {from: 3m, to: 4m}]"},
+        {"nodePools[0].disk", "{capacity: 10GB}"},
     };
     struct result r = load_with("t.yaml", BASE, sets, sizeof(sets) / sizeof(sets[0]), true, 99);
     assert_non_null(r.s);
@@ -604,6 +616,11 @@ static void test_set_and_seed(void **state)
     assert_int_equal(r.s->workloads[0].containers[0].pull_policy, SCENARIO_PULL_ALWAYS);
     assert_string_equal(r.s->name, "renamed");
     assert_true(r.s->seed == 99);
+    assert_int_equal(r.s->registries[0].n_outages, 2);
+    assert_close(r.s->registries[0].outages[0].from, 60, 0);
+    assert_int_equal(r.s->registries[0].outages[0].mode, SCENARIO_OUTAGE_HANG);
+    assert_close(r.s->registries[0].outages[1].to, 240, 0);
+    assert_true(r.s->pools[0].disk_capacity == 10000000000ull);
     /* The effective YAML re-loads to the same scenario, and is a fixed point. */
     struct result again = load_with("elsewhere.yaml", r.s->effective_yaml, NULL, 0, false, 0);
     assert_non_null(again.s);
@@ -652,6 +669,13 @@ static const struct set_case set_cases[] = {
     {"nodePools[x]", "1", "--set nodePools[x]: error: bad path at '[x]'"},
     {"nodePools[0].", "1", "--set nodePools[0].: error: bad path: it ends with '.'"},
     {"", "1", "--set : error: expected PATH=VALUE"},
+    {"nodePools[0].count", "[1, 2]",
+     "--set nodePools[0].count: error: count: expected an integer, got a list"},
+    {"nodePools[0].count", "[1, 2",
+     "--set nodePools[0].count:2:1: error: YAML syntax error: did not find expected ',' or ']'"},
+    {"nodePools[0].nicBandwidth", "{fast: yes}",
+     "--set nodePools[0].nicBandwidth: error: nicBandwidth: expected a bandwidth such as 1Gbps, "
+     "got a mapping"},
     {"nodePools[0].kubelet.maxParallelImagePulls", "2",
      "--set nodePools[0].kubelet.maxParallelImagePulls: error: no key 'kubelet' in "
      "nodePools[0]; expected one of: count, name, nicBandwidth"},
