@@ -100,6 +100,7 @@ test: test-deps
 test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
 	@sh tests/run-units.sh build/plain $(UNITS)
 	@sh tests/run-scenarios.sh build/plain/pullsim
+	@sh tests/workshop.sh build/plain/pullsim
 	@sh tests/report-browser.sh build/plain/pullsim
 
 test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
@@ -107,6 +108,8 @@ test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
 	    sh tests/run-units.sh build/asan $(UNITS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run-scenarios.sh build/asan/pullsim
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/workshop.sh build/asan/pullsim
 
 # Build and run one unit test: make unit-engine
 unit-%: build/asan/test_%
