@@ -390,10 +390,9 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->max_nodes = max_nodes_of(sc);
     w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
     w->reg_last = xcalloc(sc->n_registries ? sc->n_registries : 1, sizeof(*w->reg_last));
-    /* The grant callback is the runtime's; runtime_new sets it. */
     for (size_t i = 0; i < sc->n_registries; i++) {
         registry_init(&w->registries[i], &sc->registries[i], w->net, w->max_nodes,
-                      sc->n_pools, NULL);
+                      sc->n_pools, runtime_slot_granted);
         registry_set_credential_count(&w->registries[i], sc->n_credentials);
     }
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
@@ -406,7 +405,7 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
         w->pct = xmalloc((w->max_nodes ? w->max_nodes : 1) * sizeof(*w->pct));
         w->disk_nodes = w->max_nodes <= DISK_CSV_MAX_NODES ? w->max_nodes : 0;
     }
-    w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes);
+    w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     w->fs = imagefs_new(sc, w->engine, w->kubelet, w->nodes, w->max_nodes);
     if (sc->n_pushes > 0) {

@@ -532,9 +532,11 @@ static void start_attempt(struct kubelet *k, struct ticket *t)
         struct cred_pull *cp = &k->cred_pulls[t->cred];
         cred = cp->creds[cp->tried++].credential;
     }
-    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
-    runtime_pull_as(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
-                    cred, on_runtime_done, t);
+    struct runtime_pull_request req = {
+        .node = t->rec.node, .ref = t->rec.image,
+        .by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest,
+        .handler = image_handler(k, t->rec.pod), .credential = cred};
+    runtime_pull(k->rt, &req, on_runtime_done, t);
 }
 
 /* The puller starts the CRI pull of ticket t (slot already counted). */
