@@ -15,7 +15,6 @@
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
 #include "spec/keyring.h"
-#include "spec/verifypolicy.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -349,7 +348,7 @@ static void verdict_note(const struct scenario_kubelet *cfg, enum pullrecords_ve
     switch (v) {
     case PULLRECORDS_EXEMPT:
         strbuf_addf(sb, "credentials not verified: imagePullCredentialsVerificationPolicy %s",
-                    verifypolicy_name(cfg->verify_policy));
+                    scenario_verify_policy_name(cfg->verify_policy));
         if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_PRELOADED)
             strbuf_addf(sb, " and the kubelet did not pull it");
         else if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_ALLOWLISTED)
