@@ -15,7 +15,6 @@
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
 #include "spec/keyring.h"
-#include "spec/verifypolicy.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -435,7 +434,7 @@ static void verdict_note(const struct scenario_kubelet *cfg, enum pullrecords_ve
     switch (v) {
     case PULLRECORDS_EXEMPT:
         strbuf_addf(sb, "credentials not verified: imagePullCredentialsVerificationPolicy %s",
-                    verifypolicy_name(cfg->verify_policy));
+                    scenario_verify_policy_name(cfg->verify_policy));
         if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_PRELOADED)
             strbuf_addf(sb, " and the kubelet did not pull it");
         else if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_ALLOWLISTED)
@@ -618,9 +617,11 @@ static void start_attempt(struct kubelet *k, struct ticket *t)
         struct cred_pull *cp = &k->cred_pulls[t->cred];
         cred = cp->creds[cp->tried++].credential;
     }
-    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
-    runtime_pull_as(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
-                    cred, on_runtime_done, t);
+    struct runtime_pull_request req = {
+        .node = t->rec.node, .ref = t->rec.image,
+        .by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest,
+        .handler = image_handler(k, t->rec.pod), .credential = cred};
+    runtime_pull(k->rt, &req, on_runtime_done, t);
 }
 
 /* The puller starts the CRI pull of ticket t (slot already counted). */
@@ -1161,7 +1162,7 @@ size_t kubelet_pull_count(const struct kubelet *k)
 
 const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull)
 {
-    return &((struct ticket *)base_chunks_at((struct base_chunks *)&k->tickets, pull))->rec;
+    return &((const struct ticket *)base_chunks_get(&k->tickets, pull))->rec;
 }
 
 uint64_t kubelet_queued_pulls(const struct kubelet *k)
@@ -1178,12 +1179,12 @@ uint64_t kubelet_pods_pending(const struct kubelet *k)
 
 void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    pull_text(k, base_chunks_at((struct base_chunks *)&k->tickets, pull), sb);
+    pull_text(k, base_chunks_get(&k->tickets, pull), sb);
 }
 
 void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    const struct ticket *t = base_chunks_at((struct base_chunks *)&k->tickets, pull);
+    const struct ticket *t = base_chunks_get(&k->tickets, pull);
     if (t->rec.result == KUBELET_PULL_PENDING || t->rec.qps_refused)
         return;
     if (t->cred == NO_CRED) {
