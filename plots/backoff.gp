@@ -10,7 +10,9 @@
 # so a run of failures draws ever longer steps. A green diamond marks the
 # time the pod became ready (a pod may become ready without a pull of its
 # own when another pod on its node pulled the image first). Pods with no
-# pull at all keep an empty row.
+# pull at all keep an empty row. Rows are named as the trace names pods
+# (<workload>-<pod>) up to 40 pods; registry outages (outages.csv) are
+# shaded.
 #
 # Parameters (gnuplot -d -e "..." backoff.gp):
 #   datadir   results/<scenario>/<config>
@@ -35,6 +37,8 @@ f = datadir . '/pulls.csv'
 g = datadir . '/pods.csv'
 set datafile separator ','
 set datafile columnheaders
+dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
+load dirof(ARG0) . 'outages.gp'
 
 # Extent: pods (from pods.csv, so pods without pulls keep their row) and
 # the last time mentioned.
@@ -92,13 +96,18 @@ set xlabel "time since simulation start (s)"
 set ylabel "pod"
 set xrange [0:xr]
 set yrange [npods - 0.5:-0.5]
-if (npods <= 40) {
-    set ytics 0, 1, (npods > 0 ? npods - 1 : 0)
+names = npods > 0 && npods <= 40
+if (names) {
+    set ytics 0, 1, (npods > 0 ? npods - 1 : 0) font ',9'
+    unset ytics
+    set ytics font ',9'
+    set ylabel ""
 } else {
     set ytics autofreq
 }
 set grid xtics lt 1 lw 1 lc rgb '#dddddd'
-set key below horizontal height 1
+set key below horizontal height 1 maxrows 2
+set rmargin 8
 set pointsize 1.2
 
 if (rows == 0) {
@@ -120,6 +129,9 @@ if (rows == 0) {
              using (!ok(0) && !failed(0) ? column("requested_s") : NaN):(column("pod")) \
              with points pt 6 lw 2 lc rgb '#7f7f7f' title "attempt still pulling", \
          for [i = 1:has(nready)] g using (column("ready_s")):(column("pod")) \
-             with points pt 13 lc rgb '#2ca02c' title "pod ready"
+             with points pt 13 lc rgb '#2ca02c' title "pod ready", \
+         for [i = 1:(names ? 1 : 0)] g using (NaN):(column("pod")):\
+             ytic(sprintf("%s-%d", strcol("workload"), column("pod"))) notitle, \
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
 }
 unset output

@@ -10,7 +10,13 @@
 # failed, grey = any other result (pending: still going at the horizon).
 # A pull never started stays queued, and one never finished keeps pulling,
 # to the last time in the file. The thick bar carries the image's short
-# name (last path element, digest dropped) where the text fits.
+# name (last path element, digest dropped) where the text fits, a short
+# successful one beside it (up to 8 nodes). A failed pull
+# also gets a red cross at its end, so one that fails at once (a refused
+# connection) is seen, and the first failure of each node is labelled with
+# its reason (ErrImagePull, ...; gnuplot cannot read the error text, whose
+# quotes it takes for CSV quoting: pulls.csv has it).
+# Registry outages (outages.csv, outages.gp) are shaded.
 #
 # Parameters (gnuplot -d -e "..." gantt.gp):
 #   datadir   results/<scenario>/<config>
@@ -35,6 +41,8 @@ f = datadir . '/pulls.csv'
 set datafile separator ','
 set datafile columnheaders
 set datafile missing NaN
+dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
+PLOTS_DIR = dirof(ARG0)
 
 # Extent of the data: node ids and the last time mentioned anywhere.
 undefine STATS_*
@@ -71,9 +79,19 @@ short(s) = (b = after_slash(s), strstrt(b, "@") > 1 ? b[1:strstrt(b, "@") - 1] :
 charw = xr * 7 / 850.0
 fits(x1, x2, s) = nn <= 8 && (x2 - x1) >= (strlen(s) + 1) * charw
 label(x1, x2) = (s = short(strcol("image")), fits(x1, x2, s) ? s : "")
+# A bar too short for its name gets it beside, in dark green (ok pulls).
+beside(x1, x2) = (s = short(strcol("image")), nn <= 8 && ok(0) && !fits(x1, x2, s) ? s : "")
 THIN = 0.035
 THICK = 0.1
+# The first failure of each node gets the label.
+array SEEN[nn > 0 ? nn : 1]
+do for [i = 1:|SEEN|] { SEEN[i] = 0 }
+first_fail(n) = failed(0) && SEEN[n - nmin + 1] == 0 ? (SEEN[n - nmin + 1] = 1, 1) : 0
+undefine STATS_*
+stats f using (failed(0) ? 1 : 0) nooutput
+nfailed = exists("STATS_sum") ? STATS_sum : 0
 
+load PLOTS_DIR . 'outages.gp'
 set output out
 set title sprintf("Image pull timeline per node - %s%s%s", scenario, \
     config ne '' ? ' / ' : '', config)
@@ -109,6 +127,17 @@ if (rows == 0) {
                   isnum(s) ? (s + e) / 2 : NaN):(lane(column("node"), \
                   column("pull"))):(label(s, e)) \
              with labels font ',9' textcolor rgb 'white' notitle, \
+         '' using (s = column("started_s"), e = pend(column("finished_s")), \
+                  isnum(s) ? e : NaN):(lane(column("node"), column("pull"))):(beside(s, e)) \
+             with labels left offset 0.3, 0 font ',8' textcolor rgb '#1a6b1a' notitle, \
+         for [i = 1:(nfailed > 0 ? 1 : 0)] '' using (failed(0) ? column("finished_s") : NaN):\
+                  (lane(column("node"), column("pull"))) \
+             with points pt 2 ps 0.8 lw 1.5 lc rgb '#a50f15' title "failed attempt", \
+         for [i = 1:(nfailed > 0 && nn <= 8 ? 1 : 0)] '' using \
+                  (n = column("node"), first_fail(n) ? column("finished_s") : NaN):\
+                  (lane(column("node"), column("pull"))):(strcol("reason")) \
+             with labels left offset 0.8, 0 font ',9' textcolor rgb '#a50f15' notitle, \
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : ""), \
          keyentry with boxes lc rgb '#a8dba8' title "queued", \
          keyentry with boxes lc rgb '#2ca02c' title "pulling (ok)", \
          keyentry with boxes lc rgb '#f2b0b0' title "queued (failed)", \

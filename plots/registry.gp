@@ -34,6 +34,8 @@ if (term eq 'svg') {
 f = datadir . '/timeseries.csv'
 set datafile separator ','
 set datafile columnheaders
+dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
+load dirof(ARG0) . 'outages.gp'
 
 undefine STATS_*
 stats f using (column("t_s")) nooutput
@@ -94,6 +96,7 @@ if (nreg == 0) {
          for [i = 1:nreg] f using (column("t_s") - dt):(rate(i, 1)) \
              with steps lw 2 dt 2 lc rgb pick(ERR, i) title sprintf("%s failures", HOST[i]), \
          for [i = 1:nreg] f using (column("t_s") - dt):(rate(i, 2)) \
-             with steps lw 2 dt 3 lc rgb pick(THR, i) title sprintf("%s 429s", HOST[i])
+             with steps lw 2 dt 3 lc rgb pick(THR, i) title sprintf("%s 429s", HOST[i]), \
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
 }
 unset output

@@ -6,7 +6,7 @@
 # mean over the sample interval ending at t_s (sim/world.h), so it is drawn
 # as a step over that interval (the interval is the spacing of the rows).
 # Right axis: image pulls in progress and pulls waiting in the kubelet
-# queue, sampled at t_s.
+# queue, sampled at t_s. Registry outages (outages.csv) are shaded.
 #
 # Parameters (gnuplot -d -e "..." throughput.gp):
 #   datadir   results/<scenario>/<config>
@@ -30,6 +30,8 @@ if (term eq 'svg') {
 f = datadir . '/timeseries.csv'
 set datafile separator ','
 set datafile columnheaders
+dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
+load dirof(ARG0) . 'outages.gp'
 set datafile missing NaN
 
 undefine STATS_*
@@ -66,6 +68,7 @@ if (rows == 0) {
          '' using (column("t_s")):(column("active_pulls")) axes x1y2 \
              with steps lw 2 lc rgb '#2ca02c' title "active pulls (right)", \
          '' using (column("t_s")):(column("queued_pulls")) axes x1y2 \
-             with steps lw 2 dt 2 lc rgb '#d62728' title "queued pulls (right)"
+             with steps lw 2 dt 2 lc rgb '#d62728' title "queued pulls (right)", \
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
 }
 unset output

@@ -33,6 +33,12 @@ undefine STATS_*
 stats f using 1 nooutput
 rows = exists("STATS_records") ? STATS_records : 0
 cols = exists("STATS_columns") ? STATS_columns : 1
+# The run may end right after the last change (nothing left to do): the
+# x axis goes 12% further, each series carries on from its last sample as a
+# dotted line, and a dotted rule marks the end, so the final counts are read
+# at the right edge, not on it.
+tmax = rows > 0 ? STATS_max : 1
+xmax = tmax > 0 ? tmax * 1.12 : 1
 array H[cols > 1 ? cols : 2]
 if (rows > 0 && cols > 1) {
     stats f using (sum [i = 2:cols] (H[i] = columnhead(i), 0)) nooutput
@@ -68,9 +74,14 @@ if (term eq 'svg') {
 set output out
 set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'
 set key outside right top vertical samplen 3
-set xrange [0:*]
+set xrange [0:xmax]
 set yrange [0:*]
+# A line at the top count stays off the frame.
+set offsets 0, 0, graph 0.1, 0
 set ylabel "pods"
+set arrow 1 from tmax, graph 0 to tmax, graph 1 nohead dt 3 lc rgb '#777777'
+set label 2 "end of run" at tmax, graph 0.95 right offset -0.5, 0 font ',9' textcolor rgb '#777777'
+
 
 if (rows == 0 || cols < 2) {
     set title sprintf("Pods per image digest - %s%s%s", scenario, config ne '' ? ' / ' : '', config)
@@ -87,7 +98,10 @@ if (rows == 0 || cols < 2) {
         set title sprintf("workload %s", w)
         if (k == panels) { set xlabel "time since simulation start (s)" } else { unset xlabel }
         plot for [i = 2:cols] f using 1:(workload(H[i]) eq w ? column(i) : NaN) \
-             with steps lw 2 lc C[i] title (workload(H[i]) eq w ? label(H[i]) : '')
+             with steps lw 2 lc C[i] title (workload(H[i]) eq w ? label(H[i]) : ''), \
+             for [i = 2:cols] f every ::(rows - 1)::(rows - 1) \
+             using 1:(workload(H[i]) eq w ? column(i) : NaN):(xmax - column(1)):(0) \
+             with vectors nohead lw 2 dt 3 lc C[i] notitle
     }
     unset multiplot
 }

@@ -551,6 +551,27 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
 
 typedef void producer_fn(const struct world *w, FILE *f);
 
+/* outages.csv (the time plots shade the outages; only a header when there
+ * are none, so the scripts need not test for the file):
+ *   registry,from_s,to_s,mode
+ * one row per outage, registries in file order, each in time order. */
+static void outages_csv(const struct world *w, FILE *f)
+{
+    const struct scenario *sc = world_scenario(w);
+    fputs("registry,from_s,to_s,mode\n", f);
+    for (size_t i = 0; i < sc->n_registries; i++) {
+        const struct scenario_registry *r = &sc->registries[i];
+        for (size_t j = 0; j < r->n_outages; j++) {
+            put_cell(f, r->host);
+            fputc(',', f);
+            put_time(f, r->outages[j].from);
+            fputc(',', f);
+            put_time(f, r->outages[j].to);
+            fprintf(f, ",%s\n", r->outages[j].mode == SCENARIO_OUTAGE_HANG ? "hang" : "fail");
+        }
+    }
+}
+
 /* Streams a CSV straight into its temporary file (no copy in memory). */
 static int write_produced(const struct world *w, producer_fn *fn, const char *dir,
                           const char *name, FILE *err)
@@ -585,6 +606,8 @@ int output_write_run(struct world *w, const struct metrics_summary *s, const cha
         write_produced(w, disk_csv, dir, "disk.csv", err) != 0)
         return -1;
     if (world_versions(w) && write_produced(w, versions_csv, dir, "versions.csv", err) != 0)
+        return -1;
+    if (write_produced(w, outages_csv, dir, "outages.csv", err) != 0)
         return -1;
     struct strbuf sb;
     strbuf_init(&sb);
