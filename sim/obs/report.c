@@ -12,21 +12,29 @@
 #include "obs/output.h"
 #include "obs/trace.h"
 
-/* Trace text kept per pod, and over all pods of a run: a pull storm of
- * 100 000 pods keeps its first 32 MB (the slowest pod may then be cut;
- * the page says so and names --trace-pod). */
-#define POD_TRACE_MAX (64u * 1024u)
-#define RUN_TRACE_MAX (32u * 1024u * 1024u)
+/* Events kept over all pods of a run, in bytes: a pull storm of 100 000
+ * pods keeps its first 64 MB (the slowest pod may then be cut; the page
+ * says so and names --trace-pod). Events are kept as published (their
+ * transient strings copied) and only the chosen pod's are formatted, so a
+ * run pays a copy per event, not a formatted line. */
+#define RUN_TRACE_MAX (64u * 1024u * 1024u)
+
+/* One published event with its transient strings (pod, status, error,
+ * note, presence) copied into 'strs'; the others point into the scenario. */
+struct kept {
+    struct kubelet_event ev;
+    char *strs;
+};
 
 struct report {
     const struct scenario *sc;
     char *pod;                  /* chosen pod, NULL = the slowest */
     struct report_column *cols;
     size_t n_cols, cap_cols;
-    struct strbuf *lines;       /* per pod id, of the run being watched */
-    size_t n_lines;
-    size_t kept;                /* bytes in 'lines' */
-    bool cut;                   /* some line was dropped by the limits */
+    struct kept *events;        /* of the run being watched, in time order */
+    size_t n_events, cap_events;
+    size_t kept;                /* bytes held by 'events' */
+    bool cut;                   /* some event was dropped by the limit */
 };
 
 struct report *report_new(const struct scenario *sc, const char *pod)
@@ -39,11 +47,11 @@ struct report *report_new(const struct scenario *sc, const char *pod)
 
 static void drop_lines(struct report *r)
 {
-    for (size_t i = 0; i < r->n_lines; i++)
-        strbuf_release(&r->lines[i]);
-    free(r->lines);
-    r->lines = NULL;
-    r->n_lines = 0;
+    for (size_t i = 0; i < r->n_events; i++)
+        free(r->events[i].strs);
+    free(r->events);
+    r->events = NULL;
+    r->n_events = r->cap_events = 0;
     r->kept = 0;
     r->cut = false;
 }
@@ -65,28 +73,44 @@ void report_free(struct report *r)
 
 /* ---------------------------------------------------------------- watching */
 
+/* Copies *src (may be NULL) to the block at *at; returns the copy. */
+static const char *copy_str(const char *src, char **at)
+{
+    if (!src)
+        return NULL;
+    size_t n = strlen(src) + 1;
+    memcpy(*at, src, n);
+    const char *out = *at;
+    *at += n;
+    return out;
+}
+
+static size_t len_or_0(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
 static void on_event(void *arg, const struct kubelet_event *ev)
 {
     struct report *r = arg;
     if (r->pod && strcmp(r->pod, ev->pod) != 0)
         return;
-    if (ev->pod_id >= r->n_lines) {
-        size_t n = r->n_lines ? r->n_lines : 64;
-        while (n <= ev->pod_id)
-            n *= 2;
-        r->lines = xrealloc(r->lines, n * sizeof(*r->lines));
-        for (size_t i = r->n_lines; i < n; i++)
-            strbuf_init(&r->lines[i]);
-        r->n_lines = n;
-    }
-    struct strbuf *sb = &r->lines[ev->pod_id];
-    size_t before = sb->len;
-    if (before >= POD_TRACE_MAX || r->kept >= RUN_TRACE_MAX) {
+    size_t n = len_or_0(ev->pod) + len_or_0(ev->status) + len_or_0(ev->error) +
+               len_or_0(ev->note) + len_or_0(ev->presence);
+    if (r->kept + n + sizeof(struct kept) > RUN_TRACE_MAX) {
         r->cut = true;
         return;
     }
-    trace_format_text(ev, sb);
-    r->kept += sb->len - before;
+    struct kept *k = VEC_PUSH(r->events, r->n_events, r->cap_events);
+    k->ev = *ev;
+    k->strs = xmalloc(n ? n : 1);
+    char *at = k->strs;
+    k->ev.pod = copy_str(ev->pod, &at);
+    k->ev.status = copy_str(ev->status, &at);
+    k->ev.error = copy_str(ev->error, &at);
+    k->ev.note = copy_str(ev->note, &at);
+    k->ev.presence = copy_str(ev->presence, &at);
+    r->kept += n + sizeof(struct kept);
 }
 
 void report_watch(struct report *r, struct kubelet_event_topic *topic)
@@ -151,8 +175,9 @@ void report_add_run(struct report *r, const char *config, const struct metrics_s
         c.trace_pod = xasprintf("%s-%u", r->sc->workloads[p->workload].name, pod);
         struct strbuf t;
         strbuf_init(&t);
-        if (pod < r->n_lines)
-            strbuf_add(&t, r->lines[pod].buf, r->lines[pod].len);
+        for (size_t i = 0; i < r->n_events; i++)
+            if (r->events[i].ev.pod_id == pod)
+                trace_format_text(&r->events[i].ev, &t);
         if (t.len == 0)
             strbuf_addf(&t, "(no image event: the pod was never placed on a node)\n");
         if (r->cut)
