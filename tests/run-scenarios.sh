@@ -139,8 +139,22 @@ if grep -q '"repullsAfterGC": 12,' "$tmp/gc1/tight/summary.json" &&
 if head -n 1 "$tmp/gc1/tight/disk.csv" | grep -q '^t_s,node,used_bytes,' &&
    awk -F, 'NR > 1 && $2 !~ /^[0-3]$/ { exit 1 }' "$tmp/gc1/tight/disk.csv"; then ok; else
     bad "gc-thrash: disk.csv header or node column"; fi
-if head -n 1 "$tmp/gc1/tight/timeseries.csv" | grep -q ',small_disk_used_pct_max$'; then ok; else
-    bad "gc-thrash: timeseries.csv lacks the pool disk columns at the end"; fi
+if head -n 1 "$tmp/gc1/tight/timeseries.csv" |
+   grep -q ',small_disk_used_pct_max,registry.example.com_egress_Bps,registry.example.com_capacity_Bps,registry.k8s.io_egress_Bps,registry.k8s.io_capacity_Bps$'
+then ok; else
+    bad "gc-thrash: timeseries.csv lacks the pool disk columns, then per registry egress and capacity, at the end"; fi
+# Per registry egress adds up to the total, and the capacity follows the
+# scenario's egressBandwidth (10 Gbps = 1.25e9 B/s for both registries).
+if awk -F, 'NR > 1 { d = $2 - ($14 + $16); if (d > 1 || d < -1 || $15 != 1250000000 || $17 != 1250000000) exit 1 }' \
+       "$tmp/gc1/tight/timeseries.csv"; then ok; else
+    bad "gc-thrash: per registry egress does not add up to the total, or capacity is not 1.25e9 B/s"; fi
+# The capacity column follows a change of egressBandwidth from its time on.
+"$bin" run scenarios/quickstart.yaml --config serial --out "$tmp/cap" --no-plots --quiet \
+    --set 'registries[0].changes=[{at: 10s, egressBandwidth: 1Gbps}]' || bad "quickstart with a change"
+if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "registry.example.com_capacity_Bps") c = i; next }
+            ($1 < 10 && $c != 1250000000) || ($1 >= 10 && $c != 125000000) { exit 1 }
+            END { exit !c }' "$tmp/cap/serial/timeseries.csv"; then ok; else
+    bad "timeseries capacity does not follow registries[0].changes"; fi
 if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote disk.csv"; else ok; fi
 
 # tag-moves (mutable tags): twice to identical files; the version skew the

@@ -286,7 +286,10 @@ static void pulls_csv(const struct world *w, FILE *f)
 /* Columns: t_s, registry_egress_Bps, active_pulls, queued_pulls, then per
  * registry in scenario order HOST_requests, HOST_failures, HOST_throttled:
  * requests sent, failed or left hanging (429s included), and answered 429,
- * within the interval ending at t_s. */
+ * within the interval ending at t_s; then per pool with a disk capacity
+ * POOL_disk_used_pct_p50, _p90, _max; then per registry HOST_egress_Bps
+ * (averaged over the interval) and HOST_capacity_Bps (egressBandwidth at
+ * t_s), for the throughput plot's per-registry lines. */
 static void timeseries_csv(const struct world *w, FILE *f)
 {
     const struct scenario *sc = world_scenario(w);
@@ -309,6 +312,13 @@ static void timeseries_csv(const struct world *w, FILE *f)
             putc('_', f);
             fputs(pcts[c], f);
         }
+    }
+    for (size_t r = 0; r < sc->n_registries; r++) {
+        putc(',', f);
+        put_cell(f, sc->registries[r].host);
+        fputs("_egress_Bps,", f);
+        put_cell(f, sc->registries[r].host);
+        fputs("_capacity_Bps", f);
     }
     putc('\n', f);
     for (size_t i = 0; i < world_sample_count(w); i++) {
@@ -337,6 +347,13 @@ static void timeseries_csv(const struct world *w, FILE *f)
                 if (!isnan(v[c]))
                     put_fixed(f, v[c], 3);
             }
+        }
+        for (size_t r = 0; r < sc->n_registries; r++) {
+            const struct world_registry_sample *rs = world_registry_sample(w, i, r);
+            putc(',', f);
+            put_fixed(f, rs->egress_Bps, 3);
+            putc(',', f);
+            put_fixed(f, rs->capacity_Bps, 3);
         }
         putc('\n', f);
     }

@@ -14,6 +14,7 @@ struct sampler {
     struct world_registry_sample *reg_rows; /* n_rows x n_registries */
     size_t n_reg_rows, cap_reg_rows;
     struct world_registry_sample *reg_last; /* per registry: counters at the last row */
+    double *reg_last_bytes;                 /* per registry: egress bytes at the last row */
     double last_egress_bytes;
     /* Disk series: empty without an imagefs. */
     uint64_t *disk;              /* n_rows x disk_nodes: bytes used */
@@ -35,6 +36,8 @@ struct sampler *sampler_new(const struct sampler_world *src, struct engine *e)
     struct sampler *s = xcalloc(1, sizeof(*s));
     s->src = *src;
     s->reg_last = xcalloc(sc->n_registries ? sc->n_registries : 1, sizeof(*s->reg_last));
+    s->reg_last_bytes = xcalloc(sc->n_registries ? sc->n_registries : 1,
+                                sizeof(*s->reg_last_bytes));
     if (src->fs) {
         for (uint32_t p = 0; p < sc->n_pools; p++)
             if (sc->pools[p].disk_capacity > 0)
@@ -53,6 +56,7 @@ void sampler_free(struct sampler *s)
     free(s->rows);
     free(s->reg_rows);
     free(s->reg_last);
+    free(s->reg_last_bytes);
     free(s->disk);
     free(s->pressure);
     free(s->pools);
@@ -78,18 +82,35 @@ static int cmp_double(const void *a, const void *b)
 /* A registry's request counters, cumulative. */
 static struct world_registry_sample registry_counts(const struct registry *r)
 {
-    return (struct world_registry_sample){r->requests, r->failures, r->throttled};
+    return (struct world_registry_sample){.requests = r->requests, .failures = r->failures,
+                                          .throttled = r->throttled};
+}
+
+/* A registry's egress bandwidth now: its own, or that of the last change
+ * applied that set one (registry.c applies changes in order). */
+static double registry_capacity(const struct registry *r)
+{
+    for (size_t j = r->next_change; j-- > 0;)
+        if (r->cfg->changes[j].what & SCENARIO_CHANGE_EGRESS)
+            return r->cfg->changes[j].egress_bandwidth;
+    return r->cfg->egress_bandwidth;
 }
 
 static void sample_registries(struct sampler *s)
 {
+    double interval = s->src.sc->sample_interval;
     for (size_t i = 0; i < s->src.sc->n_registries; i++) {
-        struct world_registry_sample now = registry_counts(&s->src.registries[i]);
+        const struct registry *r = &s->src.registries[i];
+        struct world_registry_sample now = registry_counts(r);
         struct world_registry_sample *rs = VEC_PUSH(s->reg_rows, s->n_reg_rows, s->cap_reg_rows);
         rs->requests = now.requests - s->reg_last[i].requests;
         rs->failures = now.failures - s->reg_last[i].failures;
         rs->throttled = now.throttled - s->reg_last[i].throttled;
         s->reg_last[i] = now;
+        double bytes = net_link_bytes(s->src.net, r->egress);
+        rs->egress_Bps = (bytes - s->reg_last_bytes[i]) / interval;
+        rs->capacity_Bps = registry_capacity(r);
+        s->reg_last_bytes[i] = bytes;
     }
 }
 

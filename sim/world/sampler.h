@@ -44,6 +44,8 @@ struct world_registry_sample {
     uint64_t requests;  /* sent */
     uint64_t failures;  /* answered with an error or left hanging (429s included) */
     uint64_t throttled; /* answered 429 */
+    double egress_Bps;  /* its egress, averaged over the interval, B/s */
+    double capacity_Bps; /* its egressBandwidth at t (after any change due by then), B/s */
 };
 
 /* What the sampler reads (borrowed). */
