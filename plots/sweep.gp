@@ -43,6 +43,7 @@ set xlabel xlabel
 set ylabel metric . (metric[strlen(metric)-1:] eq '_s' ? ' (s)' : '')
 set grid xtics ytics lt 1 lw 1 lc rgb '#dddddd'
 set key top left
+set offsets 0, 0, graph 0.08, 0
 set yrange [0:*]
 set linetype 1 lc rgb '#1f77b4' lw 2 dt 1
 set linetype 2 lc rgb '#ff7f0e' lw 2 dt 2
@@ -50,12 +51,17 @@ set linetype 3 lc rgb '#2ca02c' lw 2 dt 3
 set linetype 4 lc rgb '#d62728' lw 2 dt 4
 set linetype cycle 4
 set style fill transparent solid 0.2 noborder
+# The bound is drawn as a function, so the y range always includes it.
 if (b >= 0) {
-    set arrow 1 from graph 0, first b to graph 1, first b nohead dt 3 lw 2 lc rgb '#555555'
-    set label 1 sprintf("bound %g", b) at graph 0.99, first b right offset 0, 0.7
+    plot for [i = 0:nc - 1] datafile index i using 1:3:4 with filledcurves lt (i + 1) \
+            notitle, \
+         for [i = 0:nc - 1] datafile index i using 1:2 with linespoints lt (i + 1) pt 7 \
+            title word(configs, i + 1), \
+         b with lines dt 3 lw 2 lc rgb '#555555' title sprintf("bound %g", b)
+} else {
+    plot for [i = 0:nc - 1] datafile index i using 1:3:4 with filledcurves lt (i + 1) \
+            notitle, \
+         for [i = 0:nc - 1] datafile index i using 1:2 with linespoints lt (i + 1) pt 7 \
+            title word(configs, i + 1)
 }
-plot for [i = 0:nc - 1] datafile index i using 1:3:4 with filledcurves lt (i + 1) \
-        notitle, \
-     for [i = 0:nc - 1] datafile index i using 1:2 with linespoints lt (i + 1) pt 7 \
-        title word(configs, i + 1)
 unset output
