@@ -354,9 +354,19 @@ static int emit(const struct xopts *o, const struct exp_plan *p, const struct ex
     return rc;
 }
 
+struct child {
+    const struct exp_setup *su;
+    const struct exp_plan *p;
+};
+
+static int run_in_child(void *arg, size_t k)
+{
+    const struct child *c = arg;
+    return exp_run_one(c->su, c->p, k, stderr);
+}
+
 /* Runs every run, in this process (--jobs 1) or in N. */
-static int run_all(const struct xopts *o, const struct exp_setup *su, const struct exp_plan *p,
-                   const struct exp_jobspec *j)
+static int run_all(const struct xopts *o, const struct exp_setup *su, const struct exp_plan *p)
 {
     struct progress pr = {.on = !o->quiet && isatty(STDERR_FILENO), .total = p->n_runs,
                           .t0 = wall_seconds()};
@@ -373,8 +383,8 @@ static int run_all(const struct xopts *o, const struct exp_setup *su, const stru
     size_t *all = xcalloc(p->n_runs, sizeof(*all));
     for (size_t k = 0; k < p->n_runs; k++)
         all[k] = k;
-    int rc = exp_jobs_run(j->exe, j->args, j->n_args, all, p->n_runs, jobs, progress_show, &pr,
-                          stderr);
+    struct child c = {.su = su, .p = p};
+    int rc = exp_jobs_run(run_in_child, &c, all, p->n_runs, jobs, progress_show, &pr, stderr);
     free(all);
     return rc;
 }
@@ -415,7 +425,7 @@ static int execute(struct xopts *o, const char *argv0, bool collect_only)
         goto done;
     }
     if (rc == 0 && !collect_only)
-        rc = run_all(o, &su, &p, &j);
+        rc = run_all(o, &su, &p);
     char *plots = rc == 0 && !o->no_plots ? plot_find_dir(argv0) : NULL;
     struct exp_collect_opts co = {.out = out, .scenario = sc->name, .bound = bound,
                                   .jobs = &j, .plots_dir = plots,

@@ -3,37 +3,31 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/base.h"
 
-extern char **environ;
-
-/* Starts run k; returns its pid or -1 after a message. */
-static pid_t start(const char *exe, const char *const *args, size_t n_args, size_t k,
-                   FILE *err)
+/* Starts run k in a forked child, which exits with the run's status.
+ * Returns the child's pid or -1 after a message. */
+static pid_t start(exp_jobs_run_fn *run, void *arg, size_t k, FILE *err)
 {
-    char index[32];
-    snprintf(index, sizeof(index), "%zu", k);
-    char **argv = xcalloc(n_args + 6, sizeof(*argv));
-    size_t n = 0;
-    argv[n++] = (char *)exe;
-    argv[n++] = (char *)"run";
-    for (size_t i = 0; i < n_args; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)"--run-index";
-    argv[n++] = index;
-    argv[n++] = (char *)"--quiet";
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, NULL, NULL, argv, environ);
-    free(argv);
-    if (rc != 0) {
-        fprintf(err, "pullsim: cannot start '%s' for run %zu: %s\n", exe, k, strerror(rc));
+    /* Buffered output would otherwise be written twice. */
+    fflush(stdout);
+    fflush(err);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(err, "pullsim: cannot fork for run %zu: %s\n", k, strerror(errno));
         return -1;
+    }
+    if (pid == 0) {
+        int rc = run(arg, k);
+        fflush(stdout);
+        fflush(err);
+        _exit(rc);
     }
     return pid;
 }
@@ -64,15 +58,15 @@ static int reap(pid_t *pids, size_t n_slots, size_t *running, FILE *err)
     return 1;
 }
 
-int exp_jobs_run(const char *exe, const char *const *args, size_t n_args, const size_t *indices,
-                 size_t n, size_t jobs, exp_jobs_progress_fn *progress, void *arg, FILE *err)
+int exp_jobs_run(exp_jobs_run_fn *run, void *run_arg, const size_t *indices, size_t n,
+                 size_t jobs, exp_jobs_progress_fn *progress, void *arg, FILE *err)
 {
     pid_t *pids = xcalloc(jobs, sizeof(*pids));
     size_t next = 0, running = 0, done = 0;
     int status = 0;
     while (running > 0 || (next < n && status == 0)) {
         while (running < jobs && next < n && status == 0) {
-            pid_t pid = start(exe, args, n_args, indices[next++], err);
+            pid_t pid = start(run, run_arg, indices[next++], err);
             if (pid < 0) {
                 status = 1;
                 break;
