@@ -82,12 +82,15 @@ static int write_missing(const struct exp_collect_opts *o, const size_t *missing
 static void report_missing(const size_t *missing, size_t n, size_t total, const char *out,
                            FILE *err)
 {
-    fprintf(err, "pullsim: %zu of %zu runs missing:", n, total);
-    for (size_t i = 0; i < n && i < 20; i++)
-        fprintf(err, "%s%zu", i ? "," : " ", missing[i]);
-    fprintf(err, "%s; run them with: parallel < %s/jobs-missing.txt (or sbatch --array=LIST "
-                 "%s/slurm.sh), then pullsim collect %s\n",
-            n > 20 ? ",..." : "", out, out, out);
+    struct strbuf list;
+    strbuf_init(&list);
+    for (size_t i = 0; i < n; i++)
+        strbuf_addf(&list, "%s%zu", i ? "," : "", missing[i]);
+    fprintf(err, "pullsim: %zu of %zu runs missing (%s/missing.txt): %.200s%s\n"
+                 "pullsim: resume with: parallel < %s/jobs-missing.txt, or sbatch --array=%.200s "
+                 "%s/slurm.sh; then pullsim collect %s\n",
+            n, total, out, list.buf, list.len > 200 ? "..." : "", out, list.buf, out, out);
+    strbuf_release(&list);
 }
 
 /* summary.json, summary.txt, sweep.dat and its plot. */
