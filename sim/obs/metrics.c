@@ -132,7 +132,7 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
     out->events = engine_events_processed(world_engine(w));
     out->end_time = engine_now(world_engine(w));
     out->horizon = engine_horizon(world_engine(w));
-    out->horizon_cut = engine_size(world_engine(w)) > 0;
+    out->horizon_cut = engine_has_work(world_engine(w));
     for (size_t i = 0; i < world_node_count(w); i++)
         out->bytes_fetched += (double)world_node(w, i)->bytes_fetched;
     out->has_disk = world_has_disk(w);
