@@ -4,6 +4,7 @@
 #    computed here by awk from runs.csv (t quantile from a printed table);
 #  - --jobs 1, --jobs 2 and --run-index K alone give byte-identical files;
 #  - a sweep grid's run indices and values; bad sweeps exit 2, write nothing;
+#  - an experiment section in the scenario file, and the command line over it;
 #  - collect lists a missing run, exits 3, and the resumed result is identical;
 #  - single runs: never-ready pods in the percentiles, the horizon warning,
 #    --format json;
@@ -89,6 +90,18 @@ done
 # Another plan into the same folder is refused.
 $s --sweep 'workloads[1].replicas=6' --out "$tmp/g" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "holds another experiment" "$tmp/err" && ok || bad "second plan into one folder"
+
+# An experiment section in the file: 2 counts x 2 replications, every pod
+# ready at 1.040 s (the file derives it); --replications 3 replaces the
+# file's 2.
+e=tests/scenarios/ok/experiment.yaml
+"$bin" run "$e" --no-plots --quiet --out "$tmp/fx" || bad "experiment section"
+if [ "$(($(wc -l <"$tmp/fx/runs.csv") - 1))" = 4 ] &&
+   awk -F, 'NR > 1 && $12 != "1.040000" { exit 1 }' "$tmp/fx/runs.csv" &&
+   grep -q '"byMean": "2"' "$tmp/fx/summary.json"; then ok; else
+    bad "experiment section: not 4 runs at 1.040 s with capacity 2"; fi
+"$bin" run "$e" --no-plots --quiet --replications 3 --out "$tmp/fx3" || bad "experiment --replications 3"
+[ "$(($(wc -l <"$tmp/fx3/runs.csv") - 1))" = 6 ] && ok || bad "--replications 3 did not replace the file's 2"
 
 # ---------------------------------------------------------------- collect, resume
 p="$bin run scenarios/quickstart.yaml --no-plots --quiet --seeds 1..3 --sweep workloads[1].replicas=6,18"

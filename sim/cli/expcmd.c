@@ -231,26 +231,61 @@ static int plan_configs(const struct scenario *sc, const struct xopts *o, struct
     return 0;
 }
 
+/* An error at a location of the scenario's experiment section. */
+static int bad_at(struct diag_loc at, const char *key, const char *msg)
+{
+    fprintf(stderr, "%s:%u:%u: error: %s: %s\n", at.file, at.line, at.col, key, msg);
+    return 2;
+}
+
+/* Sweeps: --sweep, else the file's experiment.sweep. */
+static int plan_sweeps(const struct scenario *sc, const struct xopts *o, struct exp_plan *p)
+{
+    char msg[512];
+    for (size_t i = 0; i < o->n_sweeps; i++)
+        if (exp_plan_add_sweep(p, o->sweeps[i], msg, sizeof(msg)) != 0)
+            return bad("--sweep: %s", msg);
+    const struct scenario_experiment *e = &sc->experiment;
+    for (size_t i = 0; o->n_sweeps == 0 && i < e->n_sweeps; i++) {
+        char *text = xasprintf("%s=%s", e->sweeps[i].path, e->sweeps[i].values);
+        int rc = exp_plan_add_sweep(p, text, msg, sizeof(msg));
+        free(text);
+        if (rc != 0)
+            return bad_at(e->sweeps[i].loc, "values", msg);
+    }
+    return 0;
+}
+
+/* Replications: --replications or --seeds, else the file's. */
+static int plan_seeds(const struct scenario *sc, const struct xopts *o, struct exp_plan *p)
+{
+    char msg[512];
+    const struct scenario_experiment *e = &sc->experiment;
+    bool cli = o->reps || o->seeds;
+    size_t n = cli ? o->reps : e->replications;
+    const char *seeds = cli ? o->seeds : e->seeds;
+    if (exp_plan_set_seeds(p, n ? n : 1, sc->seed, seeds, msg, sizeof(msg)) == 0)
+        return 0;
+    return cli ? bad("--seeds: %s", msg) : bad_at(e->seeds_loc, "seeds", msg);
+}
+
 /* The plan of 'o' on scenario 'sc'; returns 0 or 2 after a message. */
 static int make_plan(const struct scenario *sc, const struct xopts *o, struct exp_plan *p,
                      struct exp_bound *bound)
 {
     char msg[512];
-    if (plan_configs(sc, o, p) != 0)
+    if (plan_configs(sc, o, p) != 0 || plan_sweeps(sc, o, p) != 0 || plan_seeds(sc, o, p) != 0)
         return 2;
-    for (size_t i = 0; i < o->n_sweeps; i++)
-        if (exp_plan_add_sweep(p, o->sweeps[i], msg, sizeof(msg)) != 0)
-            return bad("--sweep: %s", msg);
-    if (exp_plan_set_seeds(p, o->reps ? o->reps : 1, sc->seed, o->seeds, msg, sizeof(msg)) != 0)
-        return bad("--seeds: %s", msg);
     if (exp_plan_finish(p, msg, sizeof(msg)) != 0)
         return bad("%s", msg);
     *bound = (struct exp_bound){0};
-    if (o->bound && exp_bound_parse(o->bound, bound, msg, sizeof(msg)) != 0)
-        return bad("--bound: %s", msg);
-    if (o->bound && p->n_axes != 1)
-        fprintf(stderr, "pullsim: warning: --bound: the capacity answer needs exactly one "
-                        "--sweep; the bound only picks the plotted metric\n");
+    const char *btext = o->bound ? o->bound : sc->experiment.bound;
+    if (btext && exp_bound_parse(btext, bound, msg, sizeof(msg)) != 0)
+        return o->bound ? bad("--bound: %s", msg) : bad_at(sc->experiment.bound_loc, "bound",
+                                                           msg);
+    if (btext && p->n_axes != 1)
+        fprintf(stderr, "pullsim: warning: bound: the capacity answer needs exactly one "
+                        "swept path; the bound only picks the plotted metric\n");
     return 0;
 }
 

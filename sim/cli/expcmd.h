@@ -11,6 +11,9 @@
  * plan's arguments, one per line; collect re-reads them), runs/K/ per run,
  * runs.csv, summary.json, summary.txt, sweep.dat and sweep.{png,svg};
  * jobs.txt (--emit parallel) or slurm.sh (--emit slurm).
+ * A scenario with an experiment section runs as an experiment too; the
+ * command line's --replications/--seeds, --sweep and --bound replace the
+ * file's replications/seeds, sweep and bound.
  * Exit status: 0 done; 2 bad input (nothing written); 1 environment
  * failure; 3 collect found runs missing (the rest merged, the missing
  * listed). Progress goes to stderr when it is a terminal and --quiet is

@@ -291,7 +291,14 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0)
         goto out;
     rc = 2;
-    if (!(sc = load(&o)) || pick_configs(sc, &o, &cfgs, &n) != 0)
+    if (!(sc = load(&o)))
+        goto out;
+    /* A file with an experiment section runs as an experiment (cli/expcmd.h). */
+    if (sc->experiment.present) {
+        rc = expcmd_run(argc - 1, argv + 1);
+        goto out;
+    }
+    if (pick_configs(sc, &o, &cfgs, &n) != 0)
         goto out;
     scenario_kubelet_defaults(&defaults);
     if (n == 0) {
