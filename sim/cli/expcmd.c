@@ -153,7 +153,10 @@ static int option_with_value(struct xopts *o, const char *a, const char *v)
     return 0;
 }
 
-/* Parses argv[1..] (argv[0] = "run"); returns 0 or 2 after a message. */
+/* What parse() returns after printing the usage for --help (status 0). */
+#define OPT_HELP (-1)
+
+/* Parses argv[1..] (argv[0] = "run"); returns 0, OPT_HELP, or 2 after a message. */
 static int parse(int argc, char **argv, struct xopts *o)
 {
     for (int i = 1; i < argc; i++) {
@@ -175,6 +178,16 @@ static int parse(int argc, char **argv, struct xopts *o)
             keep(o, a);
         } else if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: pullsim run FILE [--set PATH=VALUE]... [--config NAME]... "
+                   "[--seed N] [--net fast|exact]\n"
+                   "           [--replications N | --seeds LIST] [--sweep PATH=VALUES]... "
+                   "[--bound 'METRIC<=VALUE']\n"
+                   "           [--jobs N | --emit parallel|slurm | --run-index K] [--detail] "
+                   "[--out DIR] [--no-plots] [--quiet]\n"
+                   "       pullsim collect DIR\n"
+                   "VALUES: v1,v2,... | A..B | A..B+STEP | A..B*FACTOR (README \"Experiments\")\n");
+            return OPT_HELP;
         } else if (a[0] == '-' && a[1] != '\0') {
             return bad("unknown or incomplete option '%s' (with an experiment: pullsim run "
                        "--help)", a);
@@ -483,7 +496,7 @@ int expcmd_run(int argc, char **argv)
     if (rc == 0)
         rc = execute(&o, argv[0], false);
     release(&o);
-    return rc;
+    return rc == OPT_HELP ? 0 : rc;
 }
 
 int expcmd_collect(int argc, char **argv)
@@ -513,6 +526,7 @@ int expcmd_collect(int argc, char **argv)
     }
     struct xopts o = {0};
     int rc = parse((int)n, av, &o);
+    rc = rc == OPT_HELP ? 2 : rc;
     o.out = argv[1];
     if (rc == 0)
         rc = execute(&o, argv[0], true);
