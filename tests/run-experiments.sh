@@ -133,6 +133,14 @@ if head -c 1 "$tmp/qj.json" | grep -q '\[' && [ "$(grep -c '"scenario": "quickst
    tail -n 1 "$tmp/qj.json" | grep -q '^}]$' && [ ! -s "$tmp/qj.err" ]; then ok; else
     bad "--format json: not an array of two summaries, or warnings"; fi
 
+# pullsim sweep: always an experiment; a run the horizon cut is counted,
+# its percentiles are "inf" in runs.csv.
+"$bin" sweep tests/scenarios/ok/always-fails.yaml --no-plots --quiet --out "$tmp/sw" 2>"$tmp/sw.err" ||
+    bad "pullsim sweep"
+if grep -q "warning: the horizon cut 1 of 1 runs short" "$tmp/sw.err" &&
+   awk -F, 'NR == 2 && $8 == "" && $9 == "inf" && $20 == 1 { f = 1 } END { exit !f }' "$tmp/sw/runs.csv"
+then ok; else bad "sweep of always-fails: no horizon warning, or p50 not inf: $(cat "$tmp/sw.err")"; fi
+
 # ---------------------------------------------------------------- engines
 if [ -n "$engines" ]; then
     # GNU parallel runs the job list; collect merges.

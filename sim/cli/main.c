@@ -6,6 +6,7 @@
  *               [--net fast|exact] [--trace FILE] [--no-plots] [--quiet] [--format table|json]
  *   pullsim run FILE ... --replications N | --seeds A..B | --sweep PATH=VALUES ...
  *               (an experiment: cli/expcmd.h)
+ *   pullsim sweep FILE ...   (the same, always an experiment)
  *   pullsim collect DIR
  *   pullsim validate FILE [--set PATH=VALUE]...
  *   pullsim ref [--json] REF...
@@ -367,6 +368,8 @@ int main(int argc, char **argv)
         return expcmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (strcmp(argv[1], "sweep") == 0)
+        return expcmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "collect") == 0)
         return expcmd_collect(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)

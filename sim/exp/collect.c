@@ -149,6 +149,13 @@ int exp_collect(const struct exp_plan *p, const struct exp_collect_opts *o, FILE
         rc = write_summaries(&r, o, err) == 0 ? 0 : 1;
     if (rc == 0)
         rc = write_missing(o, missing, n_missing, err) == 0 ? 0 : 1;
+    size_t cut = 0, col = (size_t)exp_metric_find("horizon_cut");
+    for (size_t k = 0; k < p->n_runs; k++)
+        cut += present[k] && runs[k].v[col] == 1 ? 1 : 0;
+    if (rc == 0 && cut > 0)
+        fprintf(err, "pullsim: warning: the horizon cut %zu of %zu runs short (runs.csv "
+                     "column horizon_cut); their unreached percentiles count as not reached\n",
+                cut, p->n_runs);
     if (rc == 0 && n_missing > 0) {
         report_missing(missing, n_missing, p->n_runs, o->out, err);
         rc = 3;

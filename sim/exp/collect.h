@@ -8,6 +8,7 @@
  * Missing runs go to missing.txt (their indices) and jobs-missing.txt
  * (their command lines, emit.h), so resuming is `parallel <
  * OUT/jobs-missing.txt` or `sbatch --array=LIST OUT/slurm.sh`.
+ * Runs the horizon cut short are counted in one warning on 'err'.
  * Output files are written atomically (files.h); the same finished runs
  * give the same bytes however they were run.
  * Ownership: everything is borrowed.
