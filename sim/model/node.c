@@ -90,17 +90,24 @@ void node_set_chain_state(struct node *nd, uint32_t chain, uint32_t snap, enum n
     set(nd, chain | NODE_CHAIN_BIT, snap, st);
 }
 
+/* Index of the record of (image, handler), or nd->n_images. */
+static size_t image_index(const struct node *nd, uint32_t image, uint32_t handler)
+{
+    size_t i = 0;
+    while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
+        i++;
+    return i;
+}
+
 struct node_image *node_image_record(struct node *nd, uint32_t image, uint32_t handler)
 {
-    for (size_t i = 0; i < nd->n_images; i++)
-        if (nd->images[i].image == image && nd->images[i].handler == handler)
-            return &nd->images[i];
-    return NULL;
+    size_t i = image_index(nd, image, handler);
+    return i < nd->n_images ? &nd->images[i] : NULL;
 }
 
 bool node_has_image(const struct node *nd, uint32_t image, uint32_t handler)
 {
-    return node_image_record((struct node *)nd, image, handler) != NULL;
+    return image_index(nd, image, handler) < nd->n_images;
 }
 
 void node_add_image(struct node *nd, uint32_t image, uint32_t handler, double now)
@@ -192,9 +199,7 @@ static bool referenced(const struct node *nd, uint32_t key, uint32_t snap)
 
 uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler)
 {
-    size_t i = 0;
-    while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
-        i++;
+    size_t i = image_index(nd, image, handler);
     if (i == nd->n_images)
         return 0;
     /* Keep record order: GC ties and outputs depend on it. */

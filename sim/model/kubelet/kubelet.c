@@ -15,7 +15,6 @@
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
 #include "spec/keyring.h"
-#include "spec/verifypolicy.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -349,7 +348,7 @@ static void verdict_note(const struct scenario_kubelet *cfg, enum pullrecords_ve
     switch (v) {
     case PULLRECORDS_EXEMPT:
         strbuf_addf(sb, "credentials not verified: imagePullCredentialsVerificationPolicy %s",
-                    verifypolicy_name(cfg->verify_policy));
+                    scenario_verify_policy_name(cfg->verify_policy));
         if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_PRELOADED)
             strbuf_addf(sb, " and the kubelet did not pull it");
         else if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_ALLOWLISTED)
@@ -1077,7 +1076,7 @@ size_t kubelet_pull_count(const struct kubelet *k)
 
 const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull)
 {
-    return &((struct ticket *)base_chunks_at((struct base_chunks *)&k->tickets, pull))->rec;
+    return &((const struct ticket *)base_chunks_get(&k->tickets, pull))->rec;
 }
 
 uint64_t kubelet_queued_pulls(const struct kubelet *k)
@@ -1094,12 +1093,12 @@ uint64_t kubelet_pods_pending(const struct kubelet *k)
 
 void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    pull_text(k, base_chunks_at((struct base_chunks *)&k->tickets, pull), sb);
+    pull_text(k, base_chunks_get(&k->tickets, pull), sb);
 }
 
 void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    const struct ticket *t = base_chunks_at((struct base_chunks *)&k->tickets, pull);
+    const struct ticket *t = base_chunks_get(&k->tickets, pull);
     if (t->rec.result == KUBELET_PULL_PENDING || t->rec.qps_refused)
         return;
     if (t->cred == NO_CRED) {
