@@ -28,9 +28,11 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # Debian packages pullsim needs at build, test or plot time.
 DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
-# Only 'make test' needs these (tests/report-browser.sh loads report.html in
-# a real browser), so 'make demo' stays light.
-TEST_DEB_PKGS := chromium
+# What only the tests need: the job engines experiments are checked on
+# (GNU parallel, and a local Slurm with munge; tests/run-experiments.sh) and
+# a real browser for report.html (tests/report-browser.sh), so 'make demo'
+# stays light.
+TEST_PKGS := parallel slurm-wlm munge chromium
 # Unit tests find the upstream vectors wherever they are started from.
 VECTORS_DEF := -DPULLSIM_VECTORS_DIR='"$(CURDIR)/tests/spec/vectors"'
 
@@ -45,7 +47,7 @@ all: build
 deps:
 	@sh tests/deps.sh install $(DEB_PKGS)
 test-deps:
-	@sh tests/deps.sh install $(DEB_PKGS) $(TEST_DEB_PKGS)
+	@sh tests/deps.sh install $(DEB_PKGS) $(TEST_PKGS)
 libs-check:
 	@sh tests/deps.sh check $(DEB_PKGS)
 
@@ -100,6 +102,7 @@ test: test-deps
 test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
 	@sh tests/run-units.sh build/plain $(UNITS)
 	@sh tests/run-scenarios.sh build/plain/pullsim
+	@sh tests/run-experiments.sh build/plain/pullsim engines
 	@sh tests/workshop.sh build/plain/pullsim
 	@sh tests/report-browser.sh build/plain/pullsim
 
@@ -108,6 +111,8 @@ test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
 	    sh tests/run-units.sh build/asan $(UNITS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run-scenarios.sh build/asan/pullsim
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/run-experiments.sh build/asan/pullsim
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/workshop.sh build/asan/pullsim
 
