@@ -49,6 +49,8 @@ struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
     size_t pods_unscheduled;
+    bool has_invalid_images;  /* some container has acceptInvalidImage */
+    size_t pods_invalid_image; /* pods with a container waiting with InvalidImageName */
     double ready_mean, ready_p50, ready_p90, ready_p99, ready_max; /* s; NAN if none ready */
     double last_ready;        /* s: time the last pod became ready; NAN if none */
     uint64_t pulls;           /* pull requests handed to pullers */
@@ -69,6 +71,10 @@ struct metrics_summary {
     struct kubelet_credential_stats creds;
     uint64_t auth_failures;   /* 401 answers over all registries */
 };
+
+/* Does a container of pod 'p' wait with InvalidImageName (its image does not
+ * parse: acceptInvalidImage)? Such a pod is never ready. */
+bool metrics_pod_waits_invalid_name(const struct kubelet *k, const struct kubelet_pod *p);
 
 /* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first
  * failed pull to its recovery, or to 'end' (the end of the run) when it

@@ -106,6 +106,7 @@ struct kubelet_container {
     bool started;
     bool exited;        /* init containers, after runFor */
     bool in_error;      /* its last pull failed and its image is not there yet */
+    bool invalid_name;  /* waiting with InvalidImageName (its image does not parse) */
     uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
     struct backoff_entry backoff; /* used on the pod's first container with this image string */
 };
@@ -122,6 +123,7 @@ struct kubelet_pod {
     uint32_t cursor;     /* container the current sync is at */
     uint8_t phase;
     bool sync_error;
+    bool sandbox;        /* RunPodSandbox succeeded (the sandbox image was there) */
     uint32_t attempts;   /* pulls requested */
     uint32_t failed_pulls;
     uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
@@ -142,6 +144,7 @@ enum kubelet_event_kind {
     KUBELET_EVENT_FAILED,
     KUBELET_EVENT_BACKOFF,
     KUBELET_EVENT_NEVER_PULL,
+    KUBELET_EVENT_INSPECT_FAILED,  /* InspectFailed: the image does not parse */
 };
 
 struct kubelet_event {
@@ -160,7 +163,7 @@ struct kubelet_event {
     double pull_s;          /* Pulled: the CRI pull, s */
     double total_s;         /* Pulled: including the wait for the puller, s */
     uint64_t size;          /* Pulled: image size, bytes */
-    const char *error;      /* Failed, BackOff: the error text */
+    const char *error;      /* Failed, BackOff, InspectFailed: the error text */
     double backoff_s;       /* Failed, BackOff: current back-off, s */
     double left_s;          /* BackOff: until the back-off expires, s */
     /* Credentials (scenarios that use them; NULL/false elsewhere, so other
