@@ -181,8 +181,13 @@ static void parse_sandbox_image(struct ctx *c, const struct node *v, const char 
         return; /* present from the start: nothing is pulled, nothing to resolve */
     }
     uint32_t img = scn_resolve_image(c, rv, "sandboxImage.ref", NULL);
-    if (img == SCENARIO_NONE)
+    if (img == SCENARIO_NONE) {
+        if (c->images_ok)
+            diag_note(c->d, v->loc, "a sandbox image that is not pre-pulled is pulled like any "
+                      "image: list it under images, e.g. {ref: %s, layers: [{size: 320kB}]}",
+                      rv->text);
         return;
+    }
     p->sandbox_image = img;
     p->pinned = xrealloc(p->pinned, (p->n_pinned + 1) * sizeof(*p->pinned));
     p->pinned[p->n_pinned++] = img;

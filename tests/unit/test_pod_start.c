@@ -112,6 +112,59 @@ static void count_inspect_failed(void *arg, const struct kubelet_event *ev)
         (*(unsigned *)arg)++;
 }
 
+static void count_sandbox_failed(void *arg, const struct kubelet_event *ev)
+{
+    if (ev->kind == KUBELET_EVENT_SANDBOX_FAILED) {
+        assert_non_null(strstr(ev->error, "failed to pull image \"registry.test/pause:3.10\""));
+        (*(unsigned *)arg)++;
+    }
+}
+
+/* Loads 'text', runs it with the upstream defaults while 'fn' counts
+ * events into *count, and summarizes into *s; the caller frees. */
+static struct world *run_counting(struct scenario *sc, struct scenario_kubelet *cfg,
+                                  kubelet_event_topic_fn *fn, unsigned *count,
+                                  struct metrics_summary *s)
+{
+    scenario_kubelet_defaults(cfg);
+    struct world *w = world_new(sc, cfg, NET_MODEL_AUTO);
+    PROBE_SUBSCRIBE(world_kubelet_events(w), fn, count);
+    world_run(w);
+    metrics_summarize(w, s);
+    return w;
+}
+
+/* The pause image's registry fails every request: each RunPodSandbox fails
+ * after one manifest request (0.020 s, 503), the pod worker re-syncs
+ * U[10, 15) s later on the 1 s ticker and pulls again; the kubelet never
+ * reaches the container's image: no kubelet pull, never ready, no image
+ * back-off. In 60 s: at 0.020, then every 10-16 s: between 1 + 59/16 -> 4
+ * and 1 + 60/10 = 7 failures. */
+static void test_sandbox_pull_fails(void **state)
+{
+    (void)state;
+    static const char text[] = "name: t\nhorizon: 1m\nregistries:\n"
+        "  - {host: registry.test, egressBandwidth: 10Gbps, latency: 20ms, manifestRequests: 1,"
+        " failureProbability: 1}\n"
+        "images:\n  - {ref: registry.test/a:1, layers: [{size: 125MB}]}\n"
+        "  - {ref: registry.test/pause:3.10, layers: [{size: 500kB}]}\n"
+        POOL(MISSING_PAUSE) "workloads:\n" POD("a", "0s", "registry.test/a:1");
+    struct scenario *sc = load_scenario_text("fail.yaml", text);
+    struct scenario_kubelet cfg;
+    struct metrics_summary s;
+    unsigned failed = 0;
+    struct world *w = run_counting(sc, &cfg, count_sandbox_failed, &failed, &s);
+    print_message("FailedCreatePodSandBox %u times\n", failed);
+    assert_true(failed >= 4 && failed <= 7);
+    assert_int_equal(s.pulls, 0);
+    assert_int_equal(s.pods_ready, 0);
+    assert_int_equal(s.registries[0].requests, failed);
+    assert_int_equal(s.registries[0].blob_requests, 0);
+    metrics_release(&s);
+    world_free(w);
+    scenario_free(sc);
+}
+
 /* An image that does not parse, accepted as the API server does: the
  * container waits with InvalidImageName, the pod is never ready, no
  * request reaches the registry and no pull is recorded. The kubelet says
@@ -129,13 +182,9 @@ static void test_invalid_image_name(void **state)
     /* API defaulting ignores the parse error: tag "" -> IfNotPresent (spec §2). */
     assert_int_equal(sc->workloads[1].containers[0].pull_policy, SCENARIO_PULL_IF_NOT_PRESENT);
     struct scenario_kubelet cfg;
-    scenario_kubelet_defaults(&cfg);
-    struct world *w = world_new(sc, &cfg, NET_MODEL_AUTO);
-    unsigned inspect_failed = 0;
-    PROBE_SUBSCRIBE(world_kubelet_events(w), count_inspect_failed, &inspect_failed);
-    world_run(w);
     struct metrics_summary s;
-    metrics_summarize(w, &s);
+    unsigned inspect_failed = 0;
+    struct world *w = run_counting(sc, &cfg, count_inspect_failed, &inspect_failed, &s);
     const struct kubelet *k = world_kubelet(w);
     const struct kubelet_pod *typo = kubelet_pod(k, 1);
     assert_true(isnan(typo->ready));
@@ -158,7 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sandbox_prepulled),  cmocka_unit_test(test_sandbox_missing),
         cmocka_unit_test(test_sandbox_two_pods_at_once), cmocka_unit_test(test_sandbox_pinned),
-        cmocka_unit_test(test_invalid_image_name),
+        cmocka_unit_test(test_sandbox_pull_fails), cmocka_unit_test(test_invalid_image_name),
     };
     return cmocka_run_group_tests_name("pod_start", tests, NULL, NULL);
 }

@@ -873,6 +873,26 @@ static void continue_sync(struct kubelet *k, uint32_t pod)
 
 static struct pod_event *pod_event(struct kubelet *k, uint32_t pod);
 
+/* The kubelet's event for a RunPodSandbox that failed on the sandbox image:
+ * "Failed to create pod sandbox: " and the gRPC error, whose text is
+ * ensurePauseImageExists' "failed to pull image %q: " around the pull's.
+ * Source: kuberuntime_manager.go SyncPod (events.FailedCreatePodSandBox);
+ * containerd internal/cri/server/sandbox_run.go ensurePauseImageExists. */
+static void sandbox_failed(struct kubelet *k, uint32_t pod, const struct runtime_result *res)
+{
+    if (!PROBE_ACTIVE(&k->events))
+        return;
+    uint32_t img = k->nodes[k->pods[pod].node].cfg->sandbox_image;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "rpc error: code = Unknown desc = failed to pull image \"%s\": ",
+                k->sc->images[img].ref);
+    runtime_format_error(k->sc, img, res->code, res->error_at, &sb);
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_SANDBOX_FAILED, .error = sb.buf};
+    trace_pod(k, pod, 0, &ev);
+    strbuf_release(&sb);
+}
+
 /* containerd answered RunPodSandbox's pull of the sandbox image: the sync
  * goes on to the containers, or fails (pod worker re-sync, no image
  * back-off). */
@@ -884,6 +904,7 @@ static void on_sandbox_pulled(void *arg, const struct runtime_result *res)
     struct kubelet_pod *p = pod_of(k, pod);
     p->phase = POD_IDLE;
     if (!res->ok) {
+        sandbox_failed(k, pod, res);
         p->sync_error = true;
         end_sync(k, pod);
         return;

@@ -145,6 +145,9 @@ enum kubelet_event_kind {
     KUBELET_EVENT_BACKOFF,
     KUBELET_EVENT_NEVER_PULL,
     KUBELET_EVENT_INSPECT_FAILED,  /* InspectFailed: the image does not parse */
+    KUBELET_EVENT_SANDBOX_FAILED,  /* FailedCreatePodSandBox: the sandbox image pull failed
+                                      (pod-level: 'container' and 'image' name the first
+                                      container; 'error' is containerd's text) */
 };
 
 struct kubelet_event {
