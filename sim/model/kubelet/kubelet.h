@@ -17,6 +17,15 @@
  *    at most maxParallelImagePulls (none = unlimited), FIFO waiters. The QPS
  *    token is taken when the puller starts the pull; a refused token fails
  *    the pull at once ("pull QPS exceeded").
+ *  - Before its containers, a pod's first sync creates its sandbox: on a
+ *    pool whose sandbox image is not pre-pulled and while the node lacks
+ *    it, containerd's RunPodSandbox pulls it (runtime_pull, no puller slot,
+ *    no QPS token, no pull record, no back-off); a failure fails the sync
+ *    (FailedCreatePodSandBox, re-sync). Source: spec §11; containerd
+ *    internal/cri/server/sandbox_run.go ensurePauseImageExists.
+ *  - A container whose image does not parse (acceptInvalidImage) gets
+ *    InspectFailed and waits with InvalidImageName at every sync; the pod
+ *    is never ready (spec §3).
  *  - A pod is ready when every regular container has started, i.e. all its
  *    images are present (container create/start take no time: a
  *    simplification).
