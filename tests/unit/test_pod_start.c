@@ -106,6 +106,32 @@ static void test_sandbox_pinned(void **state)
     scenario_free(sc);
 }
 
+/* Pinned in a run: a 1000 MB disk with 800 MB of baseline holds the pulled
+ * pause image (0.5 MB blob + 0.5 MB snapshot) and the app (125 + 125 MB):
+ * 800 + 1 + 250 = 1051 MB would not fit, so the app here is 50 MB: 800 + 1
+ * + 100 = 901 MB, 90.1 % >= the 85 % threshold. The GC run at 5 min wants
+ * to get down to 80 %; the app is in use, and the pause image, unused by
+ * any container and older than 2 min, is the only candidate - but pinned,
+ * so the run deletes nothing and fails (FreeDiskSpaceFailed) and the image
+ * stays. Without the pin it would be deleted (imagesDeleted 1). */
+static void test_sandbox_survives_gc(void **state)
+{
+    (void)state;
+    static const char text[] = "name: t\nhorizon: 6m\nregistries:\n"
+        "  - {host: registry.test, egressBandwidth: 10Gbps, latency: 20ms, manifestRequests: 1}\n"
+        "images:\n  - {ref: registry.test/a:1, layers: [{size: 50MB}]}\n"
+        "  - {ref: registry.test/pause:3.10, layers: [{size: 500kB}]}\n"
+        POOL(MISSING_PAUSE ", disk: {capacity: 1000MB, baselineUsage: 800MB}")
+        "workloads:\n" POD("a", "0s", "registry.test/a:1");
+    struct run r;
+    run_scenario(&r, "gc.yaml", text, NULL, NULL, 0);
+    assert_true(r.s.disk.gc_runs >= 1);
+    assert_int_equal(r.s.disk.gc_images_deleted, 0);
+    assert_true(r.s.disk.gc_failed >= 1);
+    assert_int_not_equal(node_lookup(world_node(r.w, 0), 1, false, 0), SCENARIO_NONE);
+    run_release(&r);
+}
+
 static void count_inspect_failed(void *arg, const struct kubelet_event *ev)
 {
     if (ev->kind == KUBELET_EVENT_INSPECT_FAILED)
@@ -207,7 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sandbox_prepulled),  cmocka_unit_test(test_sandbox_missing),
         cmocka_unit_test(test_sandbox_two_pods_at_once), cmocka_unit_test(test_sandbox_pinned),
-        cmocka_unit_test(test_sandbox_pull_fails), cmocka_unit_test(test_invalid_image_name),
+        cmocka_unit_test(test_sandbox_survives_gc), cmocka_unit_test(test_sandbox_pull_fails), cmocka_unit_test(test_invalid_image_name),
     };
     return cmocka_run_group_tests_name("pod_start", tests, NULL, NULL);
 }
