@@ -146,7 +146,7 @@ if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote di
 # pod-start (numbers in its header): stock nodes (0-2) ready at 0.880 s;
 # minimal nodes (3-5) wait for the sandbox image through a 90 s outage of
 # its registry, then pull it (0.203 s) and the app (0.880 s): ready in
-# [91, 107) s with one kubelet pull each; the typo'd web pods wait with
+# [91, 107) s with one kubelet pull each, 0.880 s after their sandbox; the typo'd web pods wait with
 # InvalidImageName, never ready, no pull; twice to identical files; without
 # acceptInvalidImage the scenario is refused at the typo.
 for i in 1 2; do
@@ -160,7 +160,8 @@ done
 if awk -F, 'NR == 1 { if ($13 != "waiting") exit 1; next }
     $2 == "agent" && $3 <= 2 && $6 != "0.880000" { exit 1 }
     $2 == "agent" && $3 >= 3 && ($6 < 91 || $6 >= 107 || $8 != 1) { exit 1 }
-    $2 == "agent" && $13 != "" { exit 1 }
+    $2 == "agent" && ($13 != "" || $5 - $14 < 0.8799995 || $5 - $14 > 0.8800005) { exit 1 }
+    $2 == "agent" && $3 <= 2 && $14 != "0.000000" { exit 1 }
     $2 == "web" && ($5 != "" || $8 != 0 || $13 != "InvalidImageName") { exit 1 }
     END { if (NR != 9) exit 1 }' "$tmp/ps1/default/pods.csv"; then ok; else
     bad "pod-start: pods.csv"; fi

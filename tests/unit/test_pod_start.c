@@ -59,6 +59,7 @@ static void test_sandbox_missing(void **state)
     struct run r;
     run_scenario(&r, "missing.yaml", text, NULL, NULL, 0);
     assert_close(run_pod_ready(&r, 0), 0.044 + 1.040, 1e-9);
+    assert_close(run_pod(&r, 0)->sandbox_ready, 0.044, 1e-9);
     assert_close(run_pull(&r, 0)->requested, 0.044, 1e-9); /* the puller sees it after */
     assert_close(run_pod_ready(&r, 1), 0, 1e-12);
     assert_int_equal(r.s.registries[0].requests, 4);

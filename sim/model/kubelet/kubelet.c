@@ -217,6 +217,7 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
     p->ready = NAN;
     p->first_failure = NAN;
     p->recovered = NAN;
+    p->sandbox_ready = NAN;
     p->first_container = (uint32_t)k->n_containers;
     p->n_containers = (uint32_t)w->n_containers;
     p->n_init = (uint32_t)w->n_init;
@@ -910,6 +911,7 @@ static void on_sandbox_pulled(void *arg, const struct runtime_result *res)
         return;
     }
     p->sandbox = true;
+    p->sandbox_ready = engine_now(k->engine);
     continue_sync(k, pod);
 }
 
@@ -933,6 +935,7 @@ static bool ensure_sandbox(struct kubelet *k, uint32_t pod)
     if (img == SCENARIO_NONE ||
         node_lookup(nd, img, by_digest, RUNTIMECLASS_DEFAULT_HANDLER) != SCENARIO_NONE) {
         p->sandbox = true; /* pre-pulled (the default) or pulled before */
+        p->sandbox_ready = engine_now(k->engine);
         return true;
     }
     struct runtime_pull_request req = {.node = p->node, .ref = img, .by_digest = by_digest,

@@ -133,6 +133,7 @@ struct kubelet_pod {
     uint8_t phase;
     bool sync_error;
     bool sandbox;        /* RunPodSandbox succeeded (the sandbox image was there) */
+    double sandbox_ready; /* s: when it succeeded; NAN until then */
     uint32_t attempts;   /* pulls requested */
     uint32_t failed_pulls;
     uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
