@@ -178,13 +178,19 @@ static const char *reason(enum kubelet_event_kind k)
         return "BackOff";
     case KUBELET_EVENT_NEVER_PULL:
         return "ErrImageNeverPull";
+    case KUBELET_EVENT_INSPECT_FAILED:
+        return "InspectFailed"; /* events.FailedToInspectImage */
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        return "FailedCreatePodSandBox";
     }
     return "?";
 }
 
 static const char *type(enum kubelet_event_kind k)
 {
-    return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL || k == KUBELET_EVENT_ERROR
+    return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL ||
+                   k == KUBELET_EVENT_INSPECT_FAILED || k == KUBELET_EVENT_SANDBOX_FAILED ||
+                   k == KUBELET_EVENT_ERROR
                ? "Warning"
                : "Normal";
 }
@@ -224,6 +230,15 @@ static void message(const struct kubelet_event *ev, struct strbuf *sb)
         /* kuberuntime_container.go startContainer: "Error: %v" of the
          * EnsureImageExists error, whose text is the reason. */
         strbuf_addf(sb, "Error: %s", ev->error);
+        break;
+    case KUBELET_EVENT_INSPECT_FAILED:
+        /* image_manager.go EnsureImageExists around pkg/util/parsers
+         * ParseImageName's error. */
+        strbuf_addf(sb, "Failed to apply default image tag \"%s\": couldn't parse image name "
+                        "\"%s\": %s", ev->image, ev->image, ev->error);
+        break;
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        strbuf_addf(sb, "Failed to create pod sandbox: %s", ev->error);
         break;
     }
 }
@@ -265,6 +280,15 @@ static void why(const struct kubelet_event *ev, struct strbuf *sb)
     case KUBELET_EVENT_ERROR:
         strbuf_addf(sb, "the sync stops here; the container's waiting reason is now %s",
                     ev->error);
+        break;
+    case KUBELET_EVENT_INSPECT_FAILED:
+        strbuf_addf(sb, "InvalidImageName: the reference does not parse; no CRI call, no "
+                        "puller, no back-off; the pod worker re-syncs in 10-15s and fails again");
+        break;
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        strbuf_addf(sb, "containerd pulls the sandbox image itself before any container (no "
+                        "kubelet puller, no QPS token, no image back-off); the pod worker "
+                        "re-syncs in 10-15s and RunPodSandbox pulls again");
         break;
     }
     if (ev->note)
