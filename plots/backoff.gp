@@ -132,6 +132,6 @@ if (rows == 0) {
              with points pt 13 lc rgb '#2ca02c' title "pod ready", \
          for [i = 1:(names ? 1 : 0)] g using (NaN):(column("pod")):\
              ytic(sprintf("%s-%d", strcol("workload"), column("pod"))) notitle, \
-         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output

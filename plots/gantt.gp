@@ -137,7 +137,7 @@ if (rows == 0) {
                   (n = column("node"), first_fail(n) ? column("finished_s") : NaN):\
                   (lane(column("node"), column("pull"))):(strcol("reason")) \
              with labels left offset 0.8, 0 font ',9' textcolor rgb '#a50f15' notitle, \
-         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : ""), \
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : ""), \
          keyentry with boxes lc rgb '#a8dba8' title "queued", \
          keyentry with boxes lc rgb '#2ca02c' title "pulling (ok)", \
          keyentry with boxes lc rgb '#f2b0b0' title "queued (failed)", \

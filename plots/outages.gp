@@ -5,7 +5,7 @@
 # when there is none) and sets one rectangle per outage, behind the
 # data, across the whole plot height. Sets OUTAGES to the number of
 # outages, so the caller can add a key entry:
-#   keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
+#   keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 # Needs 'datadir'; load it before setting the plot's ranges (stats obeys
 # them, so it resets both):
 #   load PLOTS_DIR . 'outages.gp'
@@ -18,6 +18,13 @@ set yrange [*:*]
 undefine STATS_*
 stats ofile using (column("from_s")) nooutput
 OUTAGES = exists("STATS_records") ? STATS_records : 0
+OUTAGE_TITLE = "registry down"
+if (OUTAGES > 0) {
+    first_host = ''
+    stats ofile every ::0::0 using (first_host = strcol("registry"), 0) nooutput
+    stats ofile using (strcol("registry") eq first_host ? 0 : 1) nooutput
+    OUTAGE_TITLE = STATS_sum == 0 ? first_host . " down" : "a registry down"
+}
 do for [i = 0:OUTAGES - 1] {
     stats ofile every ::i::i using (column("from_s")):(column("to_s")) nooutput
     set object (900 + i) rectangle from first STATS_min_x, graph 0 \

@@ -97,6 +97,6 @@ if (nreg == 0) {
              with steps lw 2 dt 2 lc rgb pick(ERR, i) title sprintf("%s failures", HOST[i]), \
          for [i = 1:nreg] f using (column("t_s") - dt):(rate(i, 2)) \
              with steps lw 2 dt 3 lc rgb pick(THR, i) title sprintf("%s 429s", HOST[i]), \
-         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output

@@ -105,6 +105,6 @@ if (rows == 0) {
              with steps lw 2 lc rgb '#2ca02c' title "active pulls (right)", \
          '' using (column("t_s")):(column("queued_pulls")) axes x1y2 \
              with steps lw 2 dt 2 lc rgb '#d62728' title "queued pulls (right)", \
-         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? "registry down" : "")
+         keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output
