@@ -80,6 +80,11 @@ void diag_note(struct diag *d, struct diag_loc at, const char *fmt, ...)
     strbuf_release(&sb);
 }
 
+bool diag_is_full(const struct diag *d)
+{
+    return d->printed >= DIAG_MAX_PRINTED;
+}
+
 /* Once the cap is reached, later errors may have been hidden: give the total
  * (the count alone is ambiguous, the line cap says why it is there). */
 void diag_finish(struct diag *d)

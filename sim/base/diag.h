@@ -15,6 +15,7 @@
 #ifndef PULLSIM_DIAG_H
 #define PULLSIM_DIAG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -48,6 +49,10 @@ int diag_error(struct diag *d, struct diag_loc at, const char *fmt, ...)
 /* Prints a note attached to the previous error. */
 void diag_note(struct diag *d, struct diag_loc at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* True once DIAG_MAX_PRINTED lines are out: later messages are only counted,
+ * so a caller may skip building costly text (lists of valid names). */
+bool diag_is_full(const struct diag *d);
 
 /* Prints "N errors" if more were recorded than printed. */
 void diag_finish(struct diag *d);

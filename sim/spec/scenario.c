@@ -95,8 +95,13 @@ static void parse_top(struct ctx *c, const struct node *root)
     }
     if ((v = scn_get(root, "seed")))
         scn_to_u64(c, v, "seed", &s->seed);
-    if ((v = scn_get(root, "horizon")))
-        scn_to_duration(c, v, "horizon", true, &s->horizon);
+    if ((v = scn_get(root, "horizon")) &&
+        scn_to_duration(c, v, "horizon", true, &s->horizon) == 0 &&
+        s->horizon > SCENARIO_MAX_HORIZON) {
+        diag_error(c->d, v->loc, "horizon: '%s' is over the limit of 366 days (8784h); "
+                   "expected a shorter horizon", v->text);
+        s->horizon = 24 * 3600.0;
+    }
     if ((v = scn_get(root, "sampleInterval")))
         scn_to_duration(c, v, "sampleInterval", true, &s->sample_interval);
     parse_admission(c, root);
@@ -109,6 +114,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     scn_parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
     scn_parse_workloads(c, root);
     scn_check_totals(c);
+    scn_check_limits(c, root);
     note_credentials(s);
 }
 
@@ -277,6 +283,10 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
     scn_strmap_release(&c.credentials);
     scn_strmap_release(&c.secrets);
     scn_chainmap_release(&c.chains);
+    scn_strmap_release(&c.digests);
+    for (size_t i = 0; i < c.n_digest_keys; i++)
+        free(c.digest_keys[i]);
+    free(c.digest_keys);
     free(c.layer_src);
     free(c.wl_src);
     if (d->errors != errors0) {

@@ -61,6 +61,14 @@ enum node_kind {
 
 struct node;
 
+/* String -> index. Keys are borrowed. Lookups only; never iterated, so
+ * hash order cannot leak into results. */
+struct strmap {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+
 struct pair {
     struct node *key; /* a scalar, except after a reported error */
     struct node *value;
@@ -76,17 +84,16 @@ struct node {
     size_t n_items, cap_items;
     struct pair *pairs;        /* NODE_MAP, in file order */
     size_t n_pairs, cap_pairs;
+    /* NODE_MAP with at least SCN_MAP_INDEX_MIN pairs: scalar key text ->
+     * index in pairs (the first pair of that key), so a key lookup and the
+     * duplicate check cost O(1) and a mapping of n keys loads in O(n). */
+    struct strmap *index;
 };
+
+/* Pairs from which a mapping keeps a key index (a linear scan is faster below). */
+#define SCN_MAP_INDEX_MIN 16
 
 /* ------------------------------------------------------- small hash maps */
-
-/* String -> index. Keys are borrowed. Lookups only; never iterated, so
- * hash order cannot leak into results. */
-struct strmap {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-};
 
 /* (parent chain, layer) -> chain index, for interning snapshot chains. */
 struct chainmap {
@@ -111,6 +118,9 @@ struct ctx {
     struct strmap runtime_classes, handlers, snapshotters;
     struct strmap credentials, secrets;
     struct chainmap chains;
+    struct strmap digests; /* "repository@digest" -> first image; keys in digest_keys */
+    char **digest_keys;    /* owned */
+    size_t n_digest_keys, cap_digest_keys;
     struct layer_src *layer_src; /* parallel to s->layers */
     size_t n_layer_src;
     struct workload_src *wl_src; /* parallel to s->workloads */
@@ -138,8 +148,11 @@ struct ctx {
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
 bool scn_is_null(const struct node *n);
-/* The pair of 'key' in a mapping, or NULL. */
+/* The pair of 'key' in a mapping, or NULL. O(1) through the index. */
 struct pair *scn_find_pair(const struct node *map, const char *key);
+/* Appends the pair (key, value) to a mapping and indexes it; the mapping
+ * takes both nodes over. Returns the new pair (valid until the next add). */
+struct pair *scn_map_add(struct node *map, struct node *key, struct node *value);
 /* The value of 'key' in a mapping, or NULL when absent (or not a mapping). */
 const struct node *scn_get(const struct node *map, const char *key);
 /* "a mapping", "a list", "a single value", "an empty value", ... */
@@ -285,5 +298,9 @@ void scn_parse_workloads(struct ctx *c, const struct node *root);
 /* The pod limit (a DaemonSet counts its pools' nodes), once workloads,
  * pools and events are read. */
 void scn_check_totals(struct ctx *c);
+
+/* scenario_limits.c: the limits on products of quantities (samples, sampled
+ * series, pre-pulled layers), once every section is read. */
+void scn_check_limits(struct ctx *c, const struct node *root);
 
 #endif

@@ -91,6 +91,11 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
     }
     if (!c->kubelets_ok)
         return;
+    uint32_t hit = v->kind == NODE_SCALAR ? scn_strmap_get(&c->kubelets, v->text) : SCENARIO_NONE;
+    if (hit != SCENARIO_NONE && !s->kubelet_configs[hit].inline_config) {
+        p->kubelet = hit; /* the names are listed only for a dangling name */
+        return;
+    }
     const char **names = xmalloc((s->n_kubelet_configs + 1) * sizeof(*names));
     size_t n = 0;
     for (size_t i = 0; i < s->n_kubelet_configs; i++)
@@ -233,8 +238,11 @@ uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key)
         scn_want_scalar(c, v, key, "a pool name");
         return SCENARIO_NONE;
     }
+    uint32_t idx = v->kind == NODE_SCALAR ? scn_strmap_get(&c->pools, v->text) : SCENARIO_NONE;
+    if (idx != SCENARIO_NONE) /* the names are listed only for a dangling name */
+        return idx;
     NAMES_OF(s->pools, s->n_pools, name, names);
-    uint32_t idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
+    idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
     free(names);
     return idx;
 }
