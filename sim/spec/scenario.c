@@ -271,6 +271,7 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
             s->effective_yaml = scn_emit_tree(&c, root);
         scn_node_free(root);
     }
+    diag_flush(d); /* the messages, in file order */
     scn_strmap_release(&c.hosts);
     scn_strmap_release(&c.images);
     scn_strmap_release(&c.layers);
@@ -313,6 +314,7 @@ struct scenario *scenario_load(const char *path, const struct scenario_override 
     if (!f) {
         diag_error(d, (struct diag_loc){path, 0, 0}, "cannot open the scenario: %s",
                    strerror(errno));
+        diag_flush(d);
         return NULL;
     }
     strbuf_init(&sb);
@@ -324,6 +326,7 @@ struct scenario *scenario_load(const char *path, const struct scenario_override 
         strbuf_release(&sb);
         diag_error(d, (struct diag_loc){path, 0, 0}, "cannot read the scenario: %s",
                    strerror(err));
+        diag_flush(d);
         return NULL;
     }
     fclose(f);

@@ -324,7 +324,7 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
             strbuf_init(&sb);
             strbuf_addf(&sb, "ref: no registries entry for '%s', the registry of '%s'",
                         ref.domain, im->ref);
-            if (!diag_is_full(c->d)) { /* unseen text need not cost O(n log n) */
+            if (diag_is_shown(c->d, v->loc)) { /* unseen text need not cost O(n log n) */
                 NAMES_OF(s->registries, s->n_registries, host, hosts);
                 scn_add_expected(&sb, ref.domain, hosts, s->n_registries);
                 free(hosts);
@@ -397,7 +397,7 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
         strbuf_addf(&sb, "%s: no images entry for '%s'", key, v->text);
         if (strcmp(norm, v->text))
             strbuf_addf(&sb, " ('%s')", norm);
-        if (!diag_is_full(c->d)) { /* unseen text need not cost O(n log n) */
+        if (diag_is_shown(c->d, v->loc)) { /* unseen text need not cost O(n log n) */
             NAMES_OF(s->images, s->n_listed_images, ref, refs);
             scn_add_expected(&sb, v->text, refs, s->n_listed_images);
             free(refs);

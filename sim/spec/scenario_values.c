@@ -629,7 +629,7 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
     strbuf_addf(&sb, "%s: no %s entry named '%s'", key, section, v->text);
     if (n == 0)
         strbuf_addf(&sb, "; %s is empty", section);
-    else if (!diag_is_full(c->d)) /* unseen text need not cost O(n log n) */
+    else if (diag_is_shown(c->d, v->loc)) /* unseen text need not cost O(n log n) */
         scn_add_expected(&sb, v->text, names, n);
     scn_error_sb(c, v->loc, &sb);
     return SCENARIO_NONE;
