@@ -18,18 +18,21 @@
  *   scenario_pools.c         nodePools
  *   scenario_events.c        events: scale-outs and pushes
  *   scenario_workloads.c     workloads and their pod templates, the pod total
+ *   scenario_limits.c        limits on products: samples, sampled values,
+ *                            pre-pulled layers
  * Calling sequence (scenario.c): scn_build_tree, scn_apply_set for each
  *   --set, scn_apply_seed, the scn_parse_<section> functions in the order of
- *   the "sections" block below, scn_check_totals, then scn_emit_tree when
- *   nothing was reported, and scn_node_free.
+ *   the "sections" block below, scn_check_totals, scn_check_limits, then
+ *   scn_emit_tree when nothing was reported, scn_node_free, and diag_flush
+ *   (the messages come out sorted by location, diag.h).
  * Invariants:
  *  - a node's loc is the 1-based start of its text in the file; a value or
  *    key from --set or --seed has line 0 and "--set PATH" or "--seed" as its
  *    file;
  *  - a NODE_BAD node was reported when it was made: every helper skips it
  *    without a second message;
- *  - messages come out in the order the parsers walk the tree, so moving a
- *    call moves its messages: the tests pin that order.
+ *  - messages are reported in the order the parsers walk the tree and
+ *    printed in file order (diag.h); the tests pin the first one.
  * Ownership: the tree owns its nodes and their text (scn_node_free()). The
  *   context borrows d and s; its maps borrow their keys from s, layer_src
  *   its texts from the tree, both alive until the load ends; scenario.c
