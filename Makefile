@@ -90,6 +90,7 @@ lint:
 # with that variant's pullsim binary.
 test: deps
 	@rm -f build/plain/tally build/asan/tally build/fuzz/tally
+	@sh tests/lint-layers.sh --self-test
 	@sh tests/lint-layers.sh
 	$(MAKE) --no-print-directory test-plain
 	$(MAKE) --no-print-directory test-asan

@@ -238,7 +238,7 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
                                   (unsigned long long)sc->seed);
         trace_heading(trace, heading);
         free(heading);
-        world_set_trace(w, trace);
+        trace_subscribe(trace, world_kubelet_events(w));
     }
     world_run(w);
     struct metrics_summary s;

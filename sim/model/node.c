@@ -1,6 +1,7 @@
 /* node.c - see node.h. */
 #include "model/node.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -26,7 +27,6 @@ void node_release(struct node *nd)
     free(nd->tags);
     free(nd->pulls);
     free(nd->pull_images);
-    free(nd->token_q);
     free(nd->gc_deleted);
     *nd = (struct node){0};
 }
@@ -79,43 +79,18 @@ void node_set_layer_state(struct node *nd, uint32_t layer, enum node_state st)
     set(nd, layer, 0, st);
 }
 
-enum node_state node_chain_state(const struct node *nd, uint32_t chain)
-{
-    return node_chain_state_in(nd, chain, 0);
-}
-
-void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st)
-{
-    set(nd, chain | NODE_CHAIN_BIT, 0, st);
-}
-
-enum node_state node_chain_state_in(const struct node *nd, uint32_t chain, uint32_t snap)
+enum node_state node_chain_state(const struct node *nd, uint32_t chain, uint32_t snap)
 {
     const struct node_entry *e = find(nd, chain | NODE_CHAIN_BIT, snap);
     return e ? (enum node_state)e->state : NODE_ABSENT;
 }
 
-void node_set_chain_state_in(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st)
+void node_set_chain_state(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st)
 {
     set(nd, chain | NODE_CHAIN_BIT, snap, st);
 }
 
-struct node_image *node_image_record(struct node *nd, uint32_t image)
-{
-    return node_image_record_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-bool node_has_image(const struct node *nd, uint32_t image)
-{
-    return node_has_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-void node_add_image(struct node *nd, uint32_t image, double now)
-{
-    node_add_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
-}
-
-struct node_image *node_image_record_for(struct node *nd, uint32_t image, uint32_t handler)
+struct node_image *node_image_record(struct node *nd, uint32_t image, uint32_t handler)
 {
     for (size_t i = 0; i < nd->n_images; i++)
         if (nd->images[i].image == image && nd->images[i].handler == handler)
@@ -123,14 +98,14 @@ struct node_image *node_image_record_for(struct node *nd, uint32_t image, uint32
     return NULL;
 }
 
-bool node_has_image_for(const struct node *nd, uint32_t image, uint32_t handler)
+bool node_has_image(const struct node *nd, uint32_t image, uint32_t handler)
 {
-    return node_image_record_for((struct node *)nd, image, handler) != NULL;
+    return node_image_record((struct node *)nd, image, handler) != NULL;
 }
 
-void node_add_image_for(struct node *nd, uint32_t image, uint32_t handler, double now)
+void node_add_image(struct node *nd, uint32_t image, uint32_t handler, double now)
 {
-    if (node_has_image_for(nd, image, handler))
+    if (node_has_image(nd, image, handler))
         return;
     struct node_image *r = VEC_PUSH(nd->images, nd->n_images, nd->cap_images);
     *r = (struct node_image){.image = image, .first_detected = now,
@@ -150,9 +125,9 @@ void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t ima
     const struct scenario_image *im = &sc->images[image];
     for (size_t k = 0; k < im->n_layers; k++) {
         node_set_layer_state(nd, im->layers[k], NODE_READY);
-        node_set_chain_state(nd, im->chains[k], NODE_READY);
+        node_set_chain_state(nd, im->chains[k], 0, NODE_READY);
     }
-    node_add_image(nd, image, now);
+    node_add_image(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
     if (!by_digest && !im->by_digest)
         node_set_tag(nd, image, 0, image);
 }
@@ -181,7 +156,7 @@ uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest, uint
 {
     if (!by_digest)
         return node_tag_image(nd, image, handler);
-    return node_has_image_for(nd, image, handler) ? image : SCENARIO_NONE;
+    return node_has_image(nd, image, handler) ? image : SCENARIO_NONE;
 }
 
 /* The record of (image, handler) went: so do that handler's local tags
@@ -215,12 +190,7 @@ static bool referenced(const struct node *nd, uint32_t key, uint32_t snap)
     return false;
 }
 
-uint64_t node_delete_image(struct node *nd, uint32_t image)
-{
-    return node_delete_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-uint64_t node_delete_image_for(struct node *nd, uint32_t image, uint32_t handler)
+uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler)
 {
     size_t i = 0;
     while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
@@ -264,12 +234,7 @@ uint64_t node_disk_free(const struct node *nd)
     return used >= cap ? 0 : cap - used;
 }
 
-void node_add_pull(struct node *nd, uint32_t pull, uint32_t image)
-{
-    node_add_pull_for(nd, pull, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-void node_add_pull_for(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler)
+void node_add_pull(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler)
 {
     *(uint32_t *)VEC_PUSH(nd->pulls, nd->n_pulls, nd->cap_pulls) = pull;
     if (nd->cap_pull_images < nd->cap_pulls) {
@@ -292,4 +257,23 @@ void node_remove_pull(struct node *nd, uint32_t pull)
             return;
         }
     }
+}
+
+void node_reserve(struct node *nd, uint64_t bytes)
+{
+    nd->disk_reserved += bytes;
+}
+
+void node_unreserve(struct node *nd, uint64_t bytes)
+{
+    assert(nd->disk_reserved >= bytes);
+    nd->disk_reserved -= bytes;
+}
+
+void node_blob_stored(struct node *nd, uint32_t layer)
+{
+    uint64_t size = nd->sc->layers[layer].size;
+    node_unreserve(nd, size);
+    node_set_layer_state(nd, layer, NODE_READY);
+    nd->bytes_fetched += size;
 }

@@ -61,7 +61,7 @@ struct metrics_summary {
     struct metrics_registry *registries;
     size_t n_registries;
     bool has_disk;            /* some pool has a disk capacity: 'disk' is filled */
-    struct world_disk_stats disk;
+    struct imagefs_stats disk;
     size_t pushes;            /* push events (tag moves) in the scenario */
     struct metrics_version *versions; /* at the end; empty unless pushes > 0 */
     size_t n_versions;

@@ -549,7 +549,7 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     if (s->has_credentials)
         credentials_json(s, sb);
     if (s->has_disk) {
-        const struct world_disk_stats *d = &s->disk;
+        const struct imagefs_stats *d = &s->disk;
         strbuf_addf(sb, "  \"disk\": {\"gc\": {\"invocations\": %llu, \"runs\": %llu, "
                         "\"failed\": %llu, \"imagesDeleted\": %llu, \"bytesCounted\": %llu, "
                         "\"bytesFreed\": %llu}, \"reclaim\": {\"runs\": %llu, "

@@ -225,6 +225,9 @@ enum scenario_verify_policy {
     SCENARIO_VERIFY_NEVER_ALLOWLISTED, /* NeverVerifyAllowlistedImages */
     SCENARIO_VERIFY_ALWAYS,            /* AlwaysVerify */
 };
+/* "NeverVerify", "NeverVerifyPreloadedImages", ... (the loader parses the
+ * same table). */
+const char *scenario_verify_policy_name(enum scenario_verify_policy p);
 
 struct scenario_kubelet {
     char *name;                        /* kubeletConfigs key; "<pool>.kubelet" for inline */

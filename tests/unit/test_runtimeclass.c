@@ -168,12 +168,12 @@ static void test_store_after_kata_pull(void **state)
     const struct node *nd = world_node(r.w, 0);
     uint32_t kata = handler_named(sc, "kata-qemu"), chain = sc->images[0].chains[0];
     assert_int_equal(nd->n_images, 2);
-    assert_true(node_has_image_for(nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
-    assert_true(node_has_image_for(nd, 0, kata));
-    assert_false(node_has_image_for(nd, 0, handler_named(sc, "runsc")));
+    assert_true(node_has_image(nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
+    assert_true(node_has_image(nd, 0, kata));
+    assert_false(node_has_image(nd, 0, handler_named(sc, "runsc")));
     assert_int_equal(node_layer_state(nd, sc->images[0].layers[0]), NODE_READY);
-    assert_int_equal(node_chain_state_in(nd, chain, 0), NODE_READY);
-    assert_int_equal(node_chain_state_in(nd, chain, runtimeclass_snapshotter(sc, kata)),
+    assert_int_equal(node_chain_state(nd, chain, 0), NODE_READY);
+    assert_int_equal(node_chain_state(nd, chain, runtimeclass_snapshotter(sc, kata)),
                      NODE_READY);
     run_release(&r);
 }
@@ -263,8 +263,8 @@ static void store_init(struct store *s)
     s->snap = runtimeclass_snapshotter(s->sc, s->kata);
     node_preload_image(&s->nd, s->sc, 0, false, 0);
     for (size_t k = 0; k < s->sc->images[0].n_layers; k++)
-        node_set_chain_state_in(&s->nd, s->sc->images[0].chains[k], s->snap, NODE_READY);
-    node_add_image_for(&s->nd, 0, s->kata, 0);
+        node_set_chain_state(&s->nd, s->sc->images[0].chains[k], s->snap, NODE_READY);
+    node_add_image(&s->nd, 0, s->kata, 0);
     assert_int_equal(s->nd.disk_used, 450);
     assert_int_equal(s->nd.n_images, 2);
 }
@@ -314,15 +314,15 @@ static void test_gc_one_handler_at_a_time(void **state)
     assert_int_equal(r.deleted, 1);
     assert_int_equal(r.counted, 150);
     assert_int_equal(r.freed, 150);
-    assert_false(node_has_image_for(&s.nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
-    assert_true(node_has_image_for(&s.nd, 0, s.kata));
+    assert_false(node_has_image(&s.nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
+    assert_true(node_has_image(&s.nd, 0, s.kata));
     const struct scenario_image *im = &s.sc->images[0];
     for (size_t k = 0; k < im->n_layers; k++) {
         assert_int_equal(node_layer_state(&s.nd, im->layers[k]), NODE_READY);
-        assert_int_equal(node_chain_state_in(&s.nd, im->chains[k], 0), NODE_ABSENT);
-        assert_int_equal(node_chain_state_in(&s.nd, im->chains[k], s.snap), NODE_READY);
+        assert_int_equal(node_chain_state(&s.nd, im->chains[k], 0), NODE_ABSENT);
+        assert_int_equal(node_chain_state(&s.nd, im->chains[k], s.snap), NODE_READY);
     }
-    assert_int_equal(node_delete_image_for(&s.nd, 0, s.kata), 300);
+    assert_int_equal(node_delete_image(&s.nd, 0, s.kata), 300);
     assert_int_equal(s.nd.disk_used, 0);
     store_release(&s);
 }
@@ -340,21 +340,21 @@ static void test_gc_in_use_per_handler(void **state)
     imagegc_collect(&s.nd, &pol, 1000, default_in_use, &s, &r);
     assert_int_equal(r.deleted, 1);
     assert_int_equal(r.freed, 150);
-    assert_true(node_has_image_for(&s.nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
-    assert_false(node_has_image_for(&s.nd, 0, s.kata));
+    assert_true(node_has_image(&s.nd, 0, RUNTIMECLASS_DEFAULT_HANDLER));
+    assert_false(node_has_image(&s.nd, 0, s.kata));
     assert_int_equal(s.nd.disk_used, 300);
     /* A re-pull for kata-qemu is counted as one; a lease on the devmapper
      * chains keeps them from the default record's deletion. */
-    node_add_image_for(&s.nd, 0, s.kata, 2000);
+    node_add_image(&s.nd, 0, s.kata, 2000);
     assert_int_equal(s.nd.gc_repulls, 1);
     for (size_t k = 0; k < s.sc->images[0].n_layers; k++)
-        node_set_chain_state_in(&s.nd, s.sc->images[0].chains[k], s.snap, NODE_READY);
-    assert_int_equal(node_delete_image_for(&s.nd, 0, s.kata), 150);
-    node_add_pull_for(&s.nd, 7, 0, s.kata);
+        node_set_chain_state(&s.nd, s.sc->images[0].chains[k], s.snap, NODE_READY);
+    assert_int_equal(node_delete_image(&s.nd, 0, s.kata), 150);
+    node_add_pull(&s.nd, 7, 0, s.kata);
     for (size_t k = 0; k < s.sc->images[0].n_layers; k++)
-        node_set_chain_state_in(&s.nd, s.sc->images[0].chains[k], s.snap, NODE_READY);
-    node_add_image_for(&s.nd, 0, s.kata, 3000);
-    assert_int_equal(node_delete_image_for(&s.nd, 0, s.kata), 0);
+        node_set_chain_state(&s.nd, s.sc->images[0].chains[k], s.snap, NODE_READY);
+    node_add_image(&s.nd, 0, s.kata, 3000);
+    assert_int_equal(node_delete_image(&s.nd, 0, s.kata), 0);
     node_remove_pull(&s.nd, 7);
     store_release(&s);
 }
@@ -390,14 +390,14 @@ static void test_gc_world_per_handler(void **state)
     assert_int_equal(r.s.disk.gc_bytes_freed, 200000000u);
     assert_int_equal(r.s.disk.gc_failed, 1);
     const struct node *nd = world_node(r.w, 0);
-    assert_false(node_has_image(nd, 0));
-    assert_true(node_has_image_for(nd, 0, handler_named(r.sc, "kata-qemu")));
+    assert_false(node_has_image(nd, 0, 0));
+    assert_true(node_has_image(nd, 0, handler_named(r.sc, "kata-qemu")));
     assert_int_equal(nd->disk_used, 300000000u);
     run_release(&r);
     run_scenario(&r, "gc-world.yaml", text, "off", NULL, 0);
     assert_int_equal(r.s.pulls, 0);
     assert_int_equal(r.s.disk.gc_images_deleted, 0);
-    assert_true(node_has_image(world_node(r.w, 0), 0));
+    assert_true(node_has_image(world_node(r.w, 0), 0, 0));
     run_release(&r);
 }
 

@@ -122,6 +122,27 @@ static bool pulled_by_kubelet(struct pullrecords *pr, const struct pullrecords_r
     return intent_of(pr, ref) != NULL;
 }
 
+
+/* RequireCredentialVerificationForImage. Source: spec §10;
+ * image_pull_policies.go (NeverVerifyImagePullPolicy,
+ * NeverVerifyPreloadedPullPolicy, NewNeverVerifyAllowListedPullPolicy,
+ * AlwaysVerifyImagePullPolicy). */
+bool pullrecords_requires_verification(const struct scenario_kubelet *k, const char *name,
+                                       bool pulled_by_kubelet)
+{
+    switch (k->verify_policy) {
+    case SCENARIO_VERIFY_NEVER:
+        return false;
+    case SCENARIO_VERIFY_NEVER_PRELOADED:
+        return pulled_by_kubelet;
+    case SCENARIO_VERIFY_NEVER_ALLOWLISTED:
+        return !verifypolicy_allowlisted(k->allowlist, k->n_allowlist, name);
+    case SCENARIO_VERIFY_ALWAYS:
+        return true;
+    }
+    return true;
+}
+
 /* The pod's secret matches a recorded one by hash (credential) or by
  * coordinates (secret). A hash match under new coordinates is recorded while
  * fewer than PULLRECORDS_WRITE_LIMIT secrets are. */
@@ -152,7 +173,7 @@ enum pullrecords_verdict pullrecords_must_attempt(struct pullrecords *pr,
                                                   size_t n_secrets)
 {
     struct pullrecords_record *r = find(pr, image);
-    if (!verifypolicy_requires(k, repo, pulled_by_kubelet(pr, r, ref))) {
+    if (!pullrecords_requires_verification(k, repo, pulled_by_kubelet(pr, r, ref))) {
         /* lockedShouldWriteImagePreloaded: only when nothing says the kubelet
          * pulled it (every mapping Preloaded, or no record and no intent). */
         if (!r && !intent_of(pr, ref))
