@@ -47,6 +47,7 @@
 #define SCENARIO_MAX_CONTAINERS_TOTAL 50000000u      /* pods x containers, in total */
 #define SCENARIO_MAX_PRE_PULLED_LAYERS 100000000u    /* nodes x prePulled layers */
 #define SCENARIO_MAX_HORIZON (366 * 24 * 3600.0)    /* s; a year and a day */
+#define SCENARIO_MIN_PROGRESS_TIMEOUT 1e-3          /* s; imagePullProgressTimeout, unless 0 */
 
 enum scenario_pull_policy {
     SCENARIO_PULL_ALWAYS,

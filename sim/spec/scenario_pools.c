@@ -55,8 +55,18 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
         rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
     if ((x = scn_get(v, "unpackBandwidth")))
         scn_to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
-    if ((x = scn_get(v, "imagePullProgressTimeout")))
-        scn_to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
+    double t;
+    if ((x = scn_get(v, "imagePullProgressTimeout")) &&
+        scn_to_duration(c, x, "imagePullProgressTimeout", false, &t) == 0) {
+        /* The watchdog counts checks of period timeout/2 up to the horizon
+         * in integers (model/runtime/watchdog.c): a tiny timeout would
+         * overflow them. */
+        if (t > 0 && t < SCENARIO_MIN_PROGRESS_TIMEOUT)
+            diag_error(c->d, x->loc, "imagePullProgressTimeout: '%s' is below the limit of "
+                       "1ms; expected 0s (no timeout) or at least 1ms", x->text);
+        else
+            rt->image_pull_progress_timeout = t;
+    }
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
