@@ -2,7 +2,8 @@
 # run.sh - runs libFuzzer harnesses for a while each and reports.
 #   run.sh SECONDS BUILD/fuzz/fuzz_NAME...   fuzz each for SECONDS
 #   run.sh --probe CC                        0 if CC builds libFuzzer programs
-# Each harness starts from the committed corpus tests/fuzz/corpus/NAME/ and
+# Each harness starts from the committed corpus tests/fuzz/corpus/NAME/ (with
+# the dictionary tests/fuzz/scenario.dict, but for imageref) and
 # keeps what it learns in build/fuzz/corpus/NAME/ (never committed). A
 # crash, leak, sanitizer report, timeout (10 s) or out-of-memory (2 GB)
 # fails the run; the input is kept as build/fuzz/artifacts/NAME-*: minimise
@@ -31,8 +32,12 @@ for fz in "$@"; do
     work=build/fuzz/corpus/$name
     mkdir -p "$work"
     log=build/fuzz/$name.log
+    # The scenario keys help every harness but the reference parser's.
+    dict=
+    [ "$name" = imageref ] || dict=-dict=tests/fuzz/scenario.dict
+    # shellcheck disable=SC2086 # $dict is one word or none
     "$fz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-        -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" \
+        -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" $dict \
         "$work" "tests/fuzz/corpus/$name" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
