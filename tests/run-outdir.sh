@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # $bin and $tmp come from run-scenarios.sh
 # run-outdir.sh - sourced by run-scenarios.sh (uses its $bin, $tmp, ok, bad).
 # A run's result folder is all or nothing and has one writer (obs/rundir.h):
 #  - several runs started at once into one folder: each exits 0, or 1 saying
@@ -25,9 +26,12 @@ same_run() {
 # Concurrent writers. Each seed's result alone first, then four at once.
 mkdir -p "$tmp/od"
 for s in 1 2 3 4; do
-    "$bin" run "$storm" --set 'nodePools[0].count=300' --config A --seed "$s" --no-plots \
-        --quiet --out "$tmp/od/shared" >/dev/null 2>&1 && mv "$tmp/od/shared" "$tmp/od/ref$s" ||
+    if "$bin" run "$storm" --set 'nodePools[0].count=300' --config A --seed "$s" --no-plots \
+        --quiet --out "$tmp/od/shared" >/dev/null 2>&1; then
+        mv "$tmp/od/shared" "$tmp/od/ref$s"
+    else
         bad "outdir: solo run of seed $s"
+    fi
 done
 pids=""
 for s in 1 2 3 4; do
@@ -56,9 +60,11 @@ esac
 if [ -z "$(leftovers "$tmp/od")" ]; then ok; else bad "outdir: left $(leftovers "$tmp/od")"; fi
 
 # A rerun replaces the folder: config B's files of the first run are gone.
-"$bin" run "$storm" --set 'nodePools[0].count=10' --no-plots --quiet --out "$tmp/od/re" &&
-    "$bin" run "$storm" --set 'nodePools[0].count=10' --config A --no-plots --quiet \
-        --out "$tmp/od/re" || bad "outdir: reruns"
+if ! "$bin" run "$storm" --set 'nodePools[0].count=10' --no-plots --quiet --out "$tmp/od/re" ||
+   ! "$bin" run "$storm" --set 'nodePools[0].count=10' --config A --no-plots --quiet \
+        --out "$tmp/od/re"; then
+    bad "outdir: reruns"
+fi
 if [ -d "$tmp/od/re/A" ] && [ ! -e "$tmp/od/re/B" ] &&
    grep -q '"configs": \["A"\]' "$tmp/od/re/run.json"; then ok; else
     bad "outdir: a rerun left the earlier run's files"; fi
@@ -76,26 +82,33 @@ if [ "$rc" = 2 ] && [ "$(ls -A "$tmp/od/mine")" = notes.txt ] &&
 # staging folder exists, SIGTERM; the earlier result stays as it was.
 # SIGINT the same through perl, since a shell's background job ignores it.
 cp -r "$tmp/od/ref1" "$tmp/od/sigref"
-for sig in TERM INT; do
-    rm -rf "$tmp/od/sig" && cp -r "$tmp/od/ref1" "$tmp/od/sig"
-    if [ "$sig" = INT ]; then
-        command -v perl >/dev/null 2>&1 || { echo "skip: SIGINT test needs perl"; continue; }
+# sig_run SIG: starts a 20,000-node run into $tmp/od/sig, sends SIG once its
+# staging folder exists, prints its exit status (the shell's "Terminated"
+# notice goes to the caller's 2>/dev/null).
+sig_run() {
+    if [ "$1" = INT ]; then
         perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$bin" run "$storm" \
-            --set 'nodePools[0].count=20000' --no-plots --quiet --out "$tmp/od/sig" &
-        want=130
+            --set 'nodePools[0].count=20000' --no-plots --quiet --out "$tmp/od/sig" >/dev/null &
     else
         "$bin" run "$storm" --set 'nodePools[0].count=20000' --no-plots --quiet \
-            --out "$tmp/od/sig" &
-        want=143
+            --out "$tmp/od/sig" >/dev/null &
     fi
     p=$!
     i=0
     while [ -z "$(find "$tmp/od" -maxdepth 1 -name '.sig.pullsim-tmp.*')" ] && [ "$i" -lt 200 ]; do
         sleep 0.05; i=$((i + 1))
     done
-    kill -"$sig" "$p"
+    kill -"$1" "$p"
     wait "$p"
-    rc=$?
+    echo $?
+}
+for pair in TERM:143 INT:130; do
+    sig=${pair%%:*}; want=${pair#*:}
+    if [ "$sig" = INT ] && ! command -v perl >/dev/null 2>&1; then
+        echo "skip: SIGINT test needs perl"; continue
+    fi
+    rm -rf "$tmp/od/sig" && cp -r "$tmp/od/ref1" "$tmp/od/sig"
+    rc=$(sig_run "$sig" 2>/dev/null)
     if [ "$rc" = "$want" ] && same_run "$tmp/od/sig" "$tmp/od/sigref" &&
        [ -z "$(leftovers "$tmp/od")" ]; then ok; else
         bad "outdir: SIG$sig during a run: status $rc (want $want), or results changed, or left $(leftovers "$tmp/od")"
