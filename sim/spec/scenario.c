@@ -241,6 +241,12 @@ uint64_t scenario_image_size(const struct scenario *s, uint32_t image)
     return size;
 }
 
+uint32_t scenario_manifest_items(const struct scenario *s, uint32_t image)
+{
+    const struct scenario_image *im = &s->images[image];
+    return s->registries[im->registry].manifest_requests + (im->n_platforms > 0 ? 1u : 0u);
+}
+
 uint32_t scenario_find_kubelet(const struct scenario *s, const char *name)
 {
     for (size_t i = 0; i < s->n_kubelet_configs; i++)

@@ -144,9 +144,10 @@ struct scenario_registry {
     double egress_bandwidth;         /* B/s, > 0 */
     double per_connection_bandwidth; /* B/s cap per blob transfer; INFINITY = none */
     struct scenario_dist latency;    /* per HTTP request, paid before bytes flow */
-    uint32_t manifest_requests;      /* sequential requests before any layer fetch for a
-                                        single-platform image; default 3 (resolve HEAD,
-                                        manifest GET, config GET: spec §13) */
+    uint32_t manifest_requests;      /* the manifest phase of a new single-platform image,
+                                        the resolve included; default 3 (HEAD resolve,
+                                        GET manifest, GET config: spec §13); a node
+                                        holding the content sends only the HEAD */
     double failure_probability;      /* [0, 1]: each request answers 5xx; default 0 */
     struct scenario_outage *outages; /* in time order, disjoint */
     size_t n_outages;
@@ -425,6 +426,12 @@ struct scenario *scenario_load_string(const char *path, const char *text,
                                       bool has_seed, uint64_t seed, struct diag *d);
 
 void scenario_free(struct scenario *s);
+
+/* Requests of the manifest phase of a full pull of 'image' from its
+ * registry: the registry's manifestRequests (item 0 the resolve, then the
+ * manifest or index GET and the config GET), plus the platform manifest of
+ * a multi-platform image (the last item). Source: spec §13. */
+uint32_t scenario_manifest_items(const struct scenario *s, uint32_t image);
 
 /* An image's size as the CRI reports it (the Pulled event's "Image size",
  * image GC's count): the sum of its layers' compressed sizes.

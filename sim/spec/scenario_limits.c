@@ -22,7 +22,8 @@
 
 #include "base/units.h"
 
-/* disk.csv holds per-node samples only up to this many nodes (world.c). */
+/* disk.csv holds per-node samples only up to this many nodes: SAMPLER_DISK_NODES
+ * of world/sampler.h, which spec/ may not include. */
 #define DISK_CSV_MAX_NODES 20u
 
 /* Nodes of each pool at the end of the run (scale-outs added). Caller frees. */

@@ -6,15 +6,12 @@
 
 #include "base/base.h"
 #include "base/rng.h"
-#include "base/stats.h"
 #include "model/cluster/imagefs.h"
 #include "model/node.h"
 #include "model/runtimeclass.h"
 #include "net/net.h"
+#include "world/sampler.h"
 #include "world/versions.h"
-
-/* disk.csv and its per-node samples only up to this many nodes (like gantt). */
-#define DISK_CSV_MAX_NODES 20
 
 struct world {
     const struct scenario *sc;
@@ -28,26 +25,11 @@ struct world {
     bool *created;               /* per workload: creation time has passed */
     struct runtime *rt;
     struct kubelet *kubelet;
-    struct world_sample *samples;
-    size_t n_samples, cap_samples;
-    struct world_registry_sample *reg_samples; /* n_samples x n_registries */
-    size_t n_reg_samples, cap_reg_samples;
-    struct world_registry_sample *reg_last;    /* per registry: counters at the last sample */
-    double last_egress_bytes;
     struct base_chunks args;     /* struct world_arg: workload and event arguments */
     size_t n_args;
     struct versions *versions;   /* NULL unless the scenario pushes to a tag */
     struct imagefs *fs;          /* image GC and eviction; NULL when no pool has a capacity */
-    /* Disk samples: empty when no pool has a capacity. */
-    uint64_t *disk_samples;      /* n_samples x disk_nodes: bytes used */
-    uint8_t *pressure_samples;   /* n_samples x disk_nodes */
-    size_t n_disk_samples, cap_disk_samples, cap_pressure_samples;
-    size_t disk_nodes;
-    uint32_t *disk_pools;        /* pools with a capacity */
-    size_t n_disk_pools, cap_disk_pools;
-    double *pool_samples;        /* n_samples x n_disk_pools x 3 */
-    size_t n_pool_samples, cap_pool_samples;
-    double *pct;                 /* max_nodes: scratch for a pool's usage% at a sample */
+    struct sampler *sampler;     /* the time series */
 };
 
 /* Argument of a world event: which workload, scenario event or registry. */
@@ -55,12 +37,6 @@ struct world_arg {
     struct world *w;
     uint32_t index;
 };
-
-/* A registry's request counters, cumulative. */
-static struct world_registry_sample registry_counts(const struct registry *r)
-{
-    return (struct world_registry_sample){r->requests, r->failures, r->throttled};
-}
 
 static size_t max_nodes_of(const struct scenario *sc)
 {
@@ -273,76 +249,6 @@ static void on_scenario_event(struct engine *e, void *arg)
     }
 }
 
-static double total_egress_bytes(struct world *w)
-{
-    double b = 0;
-    for (size_t i = 0; i < w->sc->n_registries; i++)
-        b += net_link_bytes(w->net, w->registries[i].egress);
-    return b;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Per-node usage (small scenarios) and per-pool usage% percentiles. */
-static void sample_disk(struct world *w)
-{
-    for (size_t j = 0; j < w->disk_nodes; j++) {
-        uint64_t used = j < w->n_nodes ? node_disk_usage(&w->nodes[j]) : 0;
-        *(uint64_t *)VEC_PUSH(w->disk_samples, w->n_disk_samples, w->cap_disk_samples) = used;
-        size_t n = w->n_disk_samples - 1;
-        VEC_RESERVE(w->pressure_samples, n, w->cap_pressure_samples, n + 1);
-        w->pressure_samples[n] = j < w->n_nodes && imagefs_pressure(w->fs, (uint32_t)j);
-    }
-    double *pct = w->pct;
-    for (size_t k = 0; k < w->n_disk_pools; k++) {
-        size_t n = 0;
-        for (size_t j = 0; j < w->n_nodes; j++) {
-            const struct node *nd = &w->nodes[j];
-            if (nd->pool == w->disk_pools[k])
-                pct[n++] = 100.0 * (double)node_disk_usage(nd) / (double)nd->cfg->disk_capacity;
-        }
-        qsort(pct, n, sizeof(*pct), cmp_double);
-        double *out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
-        out[0] = stats_nearest_rank(pct, n, 0.5);
-        out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
-        out[0] = stats_nearest_rank(pct, n, 0.9);
-        out = VEC_PUSH(w->pool_samples, w->n_pool_samples, w->cap_pool_samples);
-        out[0] = n ? pct[n - 1] : NAN;
-    }
-}
-
-/* Samples the time series; keeps sampling while anything else is pending. */
-static void on_sample(struct engine *e, void *arg)
-{
-    struct world *w = arg;
-    double bytes = total_egress_bytes(w);
-    struct world_sample *s = VEC_PUSH(w->samples, w->n_samples, w->cap_samples);
-    s->t = engine_now(e);
-    s->egress_Bps = (bytes - w->last_egress_bytes) / w->sc->sample_interval;
-    s->active_pulls = runtime_active_pulls(w->rt);
-    s->queued_pulls = kubelet_queued_pulls(w->kubelet);
-    w->last_egress_bytes = bytes;
-    for (size_t i = 0; i < w->sc->n_registries; i++) {
-        struct world_registry_sample now = registry_counts(&w->registries[i]);
-        struct world_registry_sample *rs = VEC_PUSH(w->reg_samples, w->n_reg_samples,
-                                                    w->cap_reg_samples);
-        rs->requests = now.requests - w->reg_last[i].requests;
-        rs->failures = now.failures - w->reg_last[i].failures;
-        rs->throttled = now.throttled - w->reg_last[i].throttled;
-        w->reg_last[i] = now;
-    }
-    if (w->fs)
-        sample_disk(w);
-    if (w->versions)
-        versions_sample(w->versions);
-    if (engine_has_work(e))
-        engine_schedule_daemon(e, s->t + w->sc->sample_interval, on_sample, w);
-}
-
 static struct world_arg *new_arg(struct world *w, uint32_t index)
 {
     struct world_arg *a = base_chunks_at(&w->args, w->n_args++);
@@ -389,7 +295,6 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->rng = rng_new();
     w->max_nodes = max_nodes_of(sc);
     w->registries = xcalloc(sc->n_registries, sizeof(*w->registries));
-    w->reg_last = xcalloc(sc->n_registries ? sc->n_registries : 1, sizeof(*w->reg_last));
     for (size_t i = 0; i < sc->n_registries; i++) {
         registry_init(&w->registries[i], &sc->registries[i], w->net, w->max_nodes,
                       sc->n_pools, runtime_slot_granted);
@@ -398,13 +303,6 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
     w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
-    for (uint32_t p = 0; p < sc->n_pools; p++)
-        if (sc->pools[p].disk_capacity > 0)
-            *(uint32_t *)VEC_PUSH(w->disk_pools, w->n_disk_pools, w->cap_disk_pools) = p;
-    if (w->n_disk_pools > 0) {
-        w->pct = xmalloc((w->max_nodes ? w->max_nodes : 1) * sizeof(*w->pct));
-        w->disk_nodes = w->max_nodes <= DISK_CSV_MAX_NODES ? w->max_nodes : 0;
-    }
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     w->fs = imagefs_new(sc, w->engine, w->kubelet, w->nodes, w->max_nodes);
@@ -422,7 +320,11 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
         engine_schedule(w->engine, sc->workloads[i].at, on_workload_created, new_arg(w, i));
     for (uint32_t i = 0; i < sc->n_events; i++)
         engine_schedule(w->engine, sc->events[i].at, on_scenario_event, new_arg(w, i));
-    engine_schedule_daemon(w->engine, sc->sample_interval, on_sample, w);
+    struct sampler_world sw = {.sc = sc, .net = w->net, .registries = w->registries,
+                               .nodes = w->nodes, .n_nodes = &w->n_nodes,
+                               .max_nodes = w->max_nodes, .rt = w->rt, .kubelet = w->kubelet,
+                               .fs = w->fs, .versions = w->versions};
+    w->sampler = sampler_new(&sw, w->engine);
     return w;
 }
 
@@ -440,15 +342,8 @@ void world_free(struct world *w)
     for (size_t i = 0; i < w->sc->n_registries; i++)
         registry_release(&w->registries[i]);
     free(w->registries);
-    free(w->reg_last);
-    free(w->samples);
-    free(w->reg_samples);
+    sampler_free(w->sampler);
     imagefs_free(w->fs);
-    free(w->pct);
-    free(w->disk_samples);
-    free(w->pressure_samples);
-    free(w->disk_pools);
-    free(w->pool_samples);
     versions_free(w->versions);
     base_chunks_release(&w->args);
     rng_free(w->rng);
@@ -482,37 +377,37 @@ double world_registry_bytes(struct world *w, size_t i)
 }
 size_t world_node_count(const struct world *w) { return w->n_nodes; }
 const struct node *world_node(const struct world *w, size_t i) { return &w->nodes[i]; }
-size_t world_sample_count(const struct world *w) { return w->n_samples; }
+size_t world_sample_count(const struct world *w) { return sampler_count(w->sampler); }
 const struct world_sample *world_sample(const struct world *w, size_t i)
 {
-    return &w->samples[i];
+    return sampler_row(w->sampler, i);
 }
 const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,
                                                           size_t reg)
 {
-    return &w->reg_samples[i * w->sc->n_registries + reg];
+    return sampler_registry_row(w->sampler, i, reg);
 }
 
 const struct versions *world_versions(const struct world *w) { return w->versions; }
 
 bool world_has_disk(const struct world *w) { return w->fs != NULL; }
-size_t world_disk_node_count(const struct world *w) { return w->disk_nodes; }
+size_t world_disk_node_count(const struct world *w)
+{
+    return sampler_disk_node_count(w->sampler);
+}
 uint64_t world_disk_sample(const struct world *w, size_t i, size_t j)
 {
-    return w->disk_samples[i * w->disk_nodes + j];
+    return sampler_disk(w->sampler, i, j);
 }
 bool world_disk_pressure_sample(const struct world *w, size_t i, size_t j)
 {
-    return w->pressure_samples[i * w->disk_nodes + j] != 0;
+    return sampler_pressure(w->sampler, i, j);
 }
-size_t world_disk_pool_count(const struct world *w) { return w->n_disk_pools; }
-uint32_t world_disk_pool(const struct world *w, size_t k) { return w->disk_pools[k]; }
+size_t world_disk_pool_count(const struct world *w) { return sampler_pool_count(w->sampler); }
+uint32_t world_disk_pool(const struct world *w, size_t k) { return sampler_pool(w->sampler, k); }
 void world_disk_pool_sample(const struct world *w, size_t i, size_t k, double out[3])
 {
-    const double *v = &w->pool_samples[(i * w->n_disk_pools + k) * 3];
-    out[0] = v[0];
-    out[1] = v[1];
-    out[2] = v[2];
+    sampler_pool_row(w->sampler, i, k, out);
 }
 
 const struct scenario_kubelet *world_node_kubelet(const struct world *w, size_t node)

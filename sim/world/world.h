@@ -20,8 +20,7 @@
  * to other nodes (the scheduler's disk-pressure NoSchedule taint), a
  * DaemonSet pod for it is rejected (imagefs_admit) and recorded as
  * unscheduled.
- * Time series: sampled every sampleInterval by a daemon event (engine.h),
- * so sampling stops with the last real work.
+ * Time series: sampler.h, read through the accessors below.
  * Tags: a push event moves the registry's tag (runtime_move_tag) at its
  * time; with any push in the scenario the world counts, at every sample,
  * which image each workload's containers run (versions.h).
@@ -43,21 +42,7 @@
 #include "net/net.h"
 #include "world/versions.h"
 #include "spec/scenario.h"
-
-/* One time-series row: averages over (t - interval, t]. */
-struct world_sample {
-    double t;             /* s */
-    double egress_Bps;    /* all registries' egress, B/s */
-    uint64_t active_pulls;
-    uint64_t queued_pulls;
-};
-
-/* One registry's requests within one time-series row's interval. */
-struct world_registry_sample {
-    uint64_t requests;  /* sent */
-    uint64_t failures;  /* answered with an error or left hanging (429s included) */
-    uint64_t throttled; /* answered 429 */
-};
+#include "world/sampler.h"
 
 struct world;
 

@@ -1076,7 +1076,7 @@ size_t kubelet_pull_count(const struct kubelet *k)
 
 const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull)
 {
-    return &((struct ticket *)base_chunks_at((struct base_chunks *)&k->tickets, pull))->rec;
+    return &((const struct ticket *)base_chunks_get(&k->tickets, pull))->rec;
 }
 
 uint64_t kubelet_queued_pulls(const struct kubelet *k)
@@ -1093,12 +1093,12 @@ uint64_t kubelet_pods_pending(const struct kubelet *k)
 
 void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    pull_text(k, base_chunks_at((struct base_chunks *)&k->tickets, pull), sb);
+    pull_text(k, base_chunks_get(&k->tickets, pull), sb);
 }
 
 void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    const struct ticket *t = base_chunks_at((struct base_chunks *)&k->tickets, pull);
+    const struct ticket *t = base_chunks_get(&k->tickets, pull);
     if (t->rec.result == KUBELET_PULL_PENDING || t->rec.qps_refused)
         return;
     if (t->cred == NO_CRED) {

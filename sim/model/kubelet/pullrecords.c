@@ -58,17 +58,25 @@ void pullrecords_failed(struct pullrecords *pr, uint32_t ref)
 
 /* ---------------------------------------------------------------- records */
 
+/* Index of the record of 'image', or pr->n. */
+static size_t index_of(const struct pullrecords *pr, uint32_t image)
+{
+    size_t i = 0;
+    while (i < pr->n && pr->records[i].image != image)
+        i++;
+    return i;
+}
+
 static struct pullrecords_record *find(struct pullrecords *pr, uint32_t image)
 {
-    for (size_t i = 0; i < pr->n; i++)
-        if (pr->records[i].image == image)
-            return &pr->records[i];
-    return NULL;
+    size_t i = index_of(pr, image);
+    return i < pr->n ? &pr->records[i] : NULL;
 }
 
 const struct pullrecords_record *pullrecords_find(const struct pullrecords *pr, uint32_t image)
 {
-    return find((struct pullrecords *)pr, image);
+    size_t i = index_of(pr, image);
+    return i < pr->n ? &pr->records[i] : NULL;
 }
 
 static struct pullrecords_record *add_record(struct pullrecords *pr, uint32_t image)

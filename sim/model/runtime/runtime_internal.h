@@ -79,8 +79,8 @@ struct pull {
     uint8_t snap;           /* snapshotter its chains are unpacked into (runtimeclass.h) */
     uint16_t n_active;      /* HTTP requests in flight (any phase) */
     uint16_t n_flows;       /* of which moving body bytes */
-    uint8_t requests_left;  /* manifest-phase requests still to send (<= 11) */
-    uint8_t requests_sent;  /* manifest-phase requests sent */
+    uint8_t manifest_items; /* items of its manifest phase (<= 11; runtime.h step 1) */
+    uint8_t next_item;      /* the first item not yet sent or skipped */
     uint32_t ls_cap;
     struct req **lreq;      /* per layer: its blob request while LS_FETCHING; ls lives
                                in the same allocation, right after it */
