@@ -271,6 +271,15 @@ if grep -F 'api-0/api ' "$tmp/ip.trace" | grep -qF 'already present on machine' 
    grep -F 'report-14/report ' "$tmp/ip.trace" | grep -qF 'BackOff'; then ok; else
     bad "image-policies: trace lacks the present image or the platform back-off"; fi
 
+# always-nat (numbers in its header): Always on warm nodes behind a quota
+# sends one uncounted HEAD per pull; every pod starts.
+"$bin" run scenarios/always-nat.yaml --out "$tmp/an" --no-plots --quiet || bad "always-nat run"
+if grep -q '"requests": 150, "manifestRequests": 150, "blobRequests": 0, "failures": 0, "throttled": 0' \
+        "$tmp/an/default/summary.json" &&
+   [ "$(awk -F, 'NR > 1 && $5 != "" { n++ } END { print n }' "$tmp/an/default/pods.csv")" = 150 ] &&
+   [ "$(awk -F, 'NR > 1 && $9 == 1 { n++ } END { print n }' "$tmp/an/default/pods.csv")" = 20 ]
+then ok; else bad "always-nat: 150 pods ready, 150 HEADs, none throttled, 20 QPS retries"; fi
+
 # private-registry (credentials; numbers in its header): twice to identical
 # files and traces; per config the pods' latencies, the requests, the
 # verification pulls (the HEAD only, 0 bytes, with shop-ci's credential),

@@ -66,12 +66,48 @@ static void note_credentials(struct scenario *s)
         s->uses_credentials = s->uses_credentials || s->pools[i].n_node_auths > 0;
 }
 
-/* Top level keys: name, seed, horizon, sampleInterval, admission, registries,
- * images, runtimeClasses, secrets, kubeletConfigs, nodePools, workloads, events. */
+/* bandwidthMeans: payload (the default: figures are what a pull's bytes
+ * get) or linkRate (figures are Ethernet line rates, as a NIC or a cloud
+ * instance type is sold): the network bandwidths are then scaled to their
+ * payload share, SCENARIO_ETHERNET_GOODPUT. Disks are not framed. */
+static void parse_bandwidth_means(struct ctx *c, const struct node *root)
+{
+    static const char *const names[] = {"payload", "linkRate"};
+    const struct node *v = scn_get(root, "bandwidthMeans");
+    int means = 0;
+    if (v && scn_to_enum(c, v, "bandwidthMeans", "what bandwidths mean", names, N_OF(names),
+                         &means) == 0)
+        c->s->bandwidth_is_link_rate = means == 1;
+}
+
+/* After registries, changes and pools are read: their network bandwidths
+ * as payload rates. */
+static void apply_bandwidth_means(struct scenario *s)
+{
+    if (!s->bandwidth_is_link_rate)
+        return;
+    const double g = SCENARIO_ETHERNET_GOODPUT;
+    for (size_t i = 0; i < s->n_registries; i++) {
+        struct scenario_registry *r = &s->registries[i];
+        r->egress_bandwidth *= g;
+        r->per_connection_bandwidth *= g; /* INFINITY stays */
+        for (size_t k = 0; k < r->n_changes; k++) {
+            r->changes[k].egress_bandwidth *= g;
+            r->changes[k].per_connection_bandwidth *= g;
+        }
+    }
+    for (size_t i = 0; i < s->n_pools; i++)
+        s->pools[i].nic_bandwidth *= g;
+}
+
+/* Top level keys: name, seed, horizon, sampleInterval, bandwidthMeans,
+ * admission, registries, images, runtimeClasses, secrets, kubeletConfigs,
+ * nodePools, workloads, events. */
 static void parse_top(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
-                                       "admission", "registries", "images", "kubeletConfigs",
+                                       "bandwidthMeans", "admission", "registries", "images",
+                                       "kubeletConfigs",
                                        "nodePools", "workloads", "events",
                                        "runtimeClasses", "secrets"};
     struct scenario *s = c->s;
@@ -104,6 +140,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     }
     if ((v = scn_get(root, "sampleInterval")))
         scn_to_duration(c, v, "sampleInterval", true, &s->sample_interval);
+    parse_bandwidth_means(c, root);
     parse_admission(c, root);
     scn_parse_registries(c, root);
     scn_parse_images(c, root);
@@ -116,6 +153,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     scn_check_totals(c);
     scn_check_limits(c, root);
     note_credentials(s);
+    apply_bandwidth_means(s);
 }
 
 /* ------------------------------------------------------------ public API */

@@ -144,6 +144,8 @@ struct scenario_registry {
     double egress_bandwidth;         /* B/s, > 0 */
     double per_connection_bandwidth; /* B/s cap per blob transfer; INFINITY = none */
     struct scenario_dist latency;    /* per HTTP request, paid before bytes flow */
+    struct scenario_dist connect_latency; /* more for a request that opens a connection
+                                        (TCP and TLS handshakes); default 0 */
     uint32_t manifest_requests;      /* the manifest phase of a new single-platform image,
                                         the resolve included; default 3 (HEAD resolve,
                                         GET manifest, GET config: spec §13); a node
@@ -361,6 +363,13 @@ struct scenario_event {
     struct diag_loc loc;
 };
 
+/* Payload bytes per byte on an Ethernet wire for full-size TCP segments:
+ * MTU 1500 less IPv4 (20), TCP (20) and TCP timestamps (12) leaves 1448 B
+ * of payload per 1538 B on the wire (frame header 14, FCS 4, preamble and
+ * start delimiter 8, inter-frame gap 12). Source: IEEE 802.3 framing, RFC
+ * 7323 (timestamps, on by default in Linux). */
+#define SCENARIO_ETHERNET_GOODPUT (1448.0 / 1538.0)
+
 struct scenario {
     char *file;              /* path as given; diag_locs point here */
     char *name;              /* results folder name */
@@ -368,6 +377,10 @@ struct scenario {
     double horizon;          /* s; default 24h */
     double sample_interval;  /* s between time-series rows; default 1s */
     bool always_pull_images; /* admission: {alwaysPullImages: true} (spec §12) */
+    /* bandwidthMeans: what the scenario's network bandwidths (registry egress,
+     * perConnectionBandwidth, NICs) are. The loader stores payload rates:
+     * with "linkRate" it has multiplied them by SCENARIO_ETHERNET_GOODPUT. */
+    bool bandwidth_is_link_rate;
 
     struct scenario_registry *registries; size_t n_registries;
     struct scenario_layer *layers;        size_t n_layers;

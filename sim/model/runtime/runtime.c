@@ -193,6 +193,7 @@ void rt_manifest_answered(struct req *q)
         return;
     }
     rt_release_slot(q);
+    rt_release_conn(q);
     p->mreq = NULL;
     /* The next request is sent before this one is counted out, so the
      * watchdog never sees a gap between them. */
