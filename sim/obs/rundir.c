@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* renameat2, syscall */
 #include "obs/rundir.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -288,6 +289,7 @@ static int prepare(struct rundir *r, const char *parent, const char *name, FILE 
 struct rundir *rundir_open(const char *target, FILE *err, int *status)
 {
     char *parent = NULL, *name = NULL;
+    assert(!on_signal.staging[0] && !on_signal.lock[0]); /* one open rundir per process */
     if (split_target(target, &parent, &name) != 0) {
         fprintf(err, "pullsim: error: --out: '%s' cannot be a result folder; expected a "
                 "folder name such as results/run1\n", target);
