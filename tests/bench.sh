@@ -102,6 +102,26 @@ for solver in fast exact; do
 done
 storm 100000 A fast "$tmp.jitter.yaml" storm-jitter
 
+# ---------------------------------------------------------------- sweep
+# An experiment of 200 runs: pull-storm N=1,000, both configs, 100
+# replications, summary-only (runs/K/ holds summary.json and row.csv),
+# plots off, at --jobs 1 and --jobs 2 (target: under 15 s at --jobs 2 on
+# 2 cores). Events = the sum over the runs (runs.csv).
+for jobs in 1 2; do
+    res=$tmp.sweep
+    rm -rf "$res"
+    t0=$(date +%s.%N)
+    "$dir/pullsim" run scenarios/bench/pull-storm.yaml --quiet --no-plots \
+        --set "nodePools[0].count=1000" --replications 100 --jobs "$jobs" --out "$res" ||
+        { echo "bench.sh: sweep --jobs $jobs failed" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    events=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "events") c = i; next }
+        { s += $c } END { printf "%d", s }' "$res/runs.csv")
+    row "sweep200/j$jobs" 1000 "A+B x100" "$events" "$wall" - -
+    rm -rf "$res"
+done
+
 # ---------------------------------------------------------------- validate
 # Validation cost must grow with the file, not faster (issue 15): a valid
 # generated scenario of N images (4 layers each, shared bases), N

@@ -102,14 +102,14 @@ static void apply_bandwidth_means(struct scenario *s)
 
 /* Top level keys: name, seed, horizon, sampleInterval, bandwidthMeans,
  * admission, registries, images, runtimeClasses, secrets, kubeletConfigs,
- * nodePools, workloads, events. */
+ * nodePools, workloads, events, experiment. */
 static void parse_top(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
                                        "bandwidthMeans", "admission", "registries", "images",
                                        "kubeletConfigs",
                                        "nodePools", "workloads", "events",
-                                       "runtimeClasses", "secrets"};
+                                       "runtimeClasses", "secrets", "experiment"};
     struct scenario *s = c->s;
     const struct node *v;
     if (root->kind != NODE_MAP) {
@@ -150,6 +150,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     scn_parse_pools(c, root);
     scn_parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
     scn_parse_workloads(c, root);
+    scn_parse_experiment(c, root);
     scn_check_totals(c);
     scn_check_limits(c, root);
     note_credentials(s);
@@ -265,6 +266,7 @@ void scenario_free(struct scenario *s)
     free(s->handlers);
     free(s->snapshotters);
     free(s->origins);
+    scn_free_experiment(&s->experiment);
     free(s->name);
     free(s->effective_yaml);
     free(s->file);

@@ -363,6 +363,28 @@ struct scenario_event {
     struct diag_loc loc;
 };
 
+/* experiment.sweep[i]: one swept path (see cli "Experiments"); values as
+ * written: a scalar ("250..2000*2", "a,b") or a list's items joined by ','. */
+struct scenario_sweep {
+    char *path;
+    char *values;
+    struct diag_loc loc; /* of the values, for errors the experiment layer finds */
+};
+
+/* The experiment section: what `pullsim run` runs as an experiment when the
+ * file has one (the command line's --replications, --seeds, --sweep and
+ * --bound replace the matching parts). */
+struct scenario_experiment {
+    bool present;
+    uint32_t replications; /* 0 = not given */
+    char *seeds;           /* a value list or range, or NULL */
+    struct diag_loc seeds_loc;
+    struct scenario_sweep *sweeps;
+    size_t n_sweeps;
+    char *bound;           /* "METRIC<=VALUE", or NULL */
+    struct diag_loc bound_loc;
+};
+
 /* Payload bytes per byte on an Ethernet wire for full-size TCP segments:
  * MTU 1500 less IPv4 (20), TCP (20) and TCP timestamps (12) leaves 1448 B
  * of payload per 1538 B on the wire (frame header 14, FCS 4, preamble and
@@ -406,6 +428,8 @@ struct scenario {
      * the kubelet looks up credentials, keeps pull records, and the results get
      * their credential columns. False = exactly the behaviour without them. */
     bool uses_credentials;
+
+    struct scenario_experiment experiment;
 
     char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
 
