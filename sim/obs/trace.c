@@ -50,7 +50,8 @@ struct trace *trace_open(const char *path, enum trace_format fmt, FILE *err)
 {
     struct trace *t = xcalloc(1, sizeof(*t));
     t->path = xstrdup(path);
-    t->tmp = xasprintf("%s.tmp", path);
+    /* Unique per process: two runs tracing to one path never share it. */
+    t->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     t->fmt = fmt;
     t->f = fopen(t->tmp, "w");
     if (!t->f) {
@@ -62,6 +63,11 @@ struct trace *trace_open(const char *path, enum trace_format fmt, FILE *err)
     }
     strbuf_init(&t->sb);
     return t;
+}
+
+const char *trace_tmp_path(const struct trace *t)
+{
+    return t->tmp;
 }
 
 void trace_filter_pod(struct trace *t, const char *name)

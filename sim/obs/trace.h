@@ -60,8 +60,10 @@ struct trace;
  * a name ending in ".jsonl" is JSONL). 0, or -1 when 'option' names none. */
 int trace_format_for(const char *option, const char *path, enum trace_format *out);
 
-/* Opens PATH.tmp for writing. NULL after a message on err. */
+/* Opens PATH.tmp.PID for writing. NULL after a message on err. */
 struct trace *trace_open(const char *path, enum trace_format fmt, FILE *err);
+/* The temporary file's path (owned by t), e.g. for clean-up on a signal. */
+const char *trace_tmp_path(const struct trace *t);
 /* Keeps only the lines of pod 'name' ("web-3") and the registry lines. */
 void trace_filter_pod(struct trace *t, const char *name);
 /* Starts the section of one run: a heading, and the registry lines of sc. */
