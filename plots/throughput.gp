@@ -1,16 +1,21 @@
 # throughput.gp - registry egress and pull counts over time, for one config.
 #
-# Reads DATADIR/timeseries.csv (header line, comma separated):
+# Reads DATADIR/timeseries-plot.csv, written by pullsim with the results
+# (sim/obs/output.c): timeseries.csv's columns plus interval_s (the sample
+# interval), cut to a min/max envelope of at most 2000 rows on long runs
+# (each bucket of samples gives its extremes, in time order, so peaks stay
+# visible). Header line, comma separated:
 #   t_s, registry_egress_Bps, active_pulls, queued_pulls
 # Left axis: registry egress in MB/s (1 MB = 10^6 B); a row's egress is the
 # mean over the sample interval ending at t_s (sim/world.h), so it is drawn
-# as a step over that interval (the interval is the spacing of the rows).
+# as a step over that interval (interval_s).
 # Right axis: image pulls in progress and pulls waiting in the kubelet
 # queue, sampled at t_s.
 #
 # Parameters (gnuplot -d -e "..." throughput.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -27,15 +32,15 @@ if (term eq 'svg') {
     set terminal pngcairo size 1000,600 noenhanced font 'sans,12' background rgb 'white'
 }
 
-f = datadir . '/timeseries.csv'
+f = datadir . '/timeseries-plot.csv'
 set datafile separator ','
 set datafile columnheaders
 set datafile missing NaN
 
 undefine STATS_*
-stats f using (column("t_s")) nooutput
+stats f using (column("interval_s")) nooutput
 rows = exists("STATS_records") ? STATS_records : 0
-dt = rows > 1 ? (STATS_max - STATS_min) / (rows - 1) : (rows == 1 ? STATS_min : 0)
+dt = rows > 0 ? STATS_min : 0
 
 set output out
 set title sprintf("Registry egress and image pulls - %s%s%s", scenario, \
@@ -69,3 +74,10 @@ if (rows == 0) {
              with steps lw 2 dt 2 lc rgb '#d62728' title "queued pulls (right)"
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -34,7 +34,7 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
     out->ready_p90 = stats_nearest_rank(lat, ready, 0.90);
     out->ready_p99 = stats_nearest_rank(lat, ready, 0.99);
     out->ready_max = ready ? lat[ready - 1] : NAN;
-    free(lat);
+    out->ready_latency = lat;
 }
 
 double metrics_pod_in_error(const struct kubelet_pod *p, double end)
@@ -134,6 +134,8 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
 
 void metrics_release(struct metrics_summary *s)
 {
+    free(s->ready_latency);
+    s->ready_latency = NULL;
     free(s->registries);
     s->registries = NULL;
     free(s->versions);

@@ -51,6 +51,8 @@ struct metrics_summary {
     size_t pods_unscheduled;
     double ready_mean, ready_p50, ready_p90, ready_p99, ready_max; /* s; NAN if none ready */
     double last_ready;        /* s: time the last pod became ready; NAN if none */
+    double *ready_latency;    /* s, creation to ready of each ready pod, ascending;
+                                 pods_ready entries, owned (the plots' CDF steps) */
     uint64_t pulls;           /* pull requests handed to pullers */
     uint64_t pulls_ok, pulls_failed, pulls_pending;
     uint64_t layer_transfers; /* blob downloads */

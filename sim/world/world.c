@@ -7,6 +7,7 @@
 #include "base/base.h"
 #include "base/rng.h"
 #include "model/cluster/imagefs.h"
+#include "model/cluster/placement.h"
 #include "model/node.h"
 #include "model/runtimeclass.h"
 #include "net/net.h"
@@ -21,7 +22,7 @@ struct world {
     struct registry *registries;
     struct node *nodes;          /* max_nodes slots; never moves */
     size_t n_nodes, max_nodes;
-    uint32_t *pods_on_node;      /* placement bookkeeping, per node */
+    struct placement *placement; /* which node each replica goes to */
     bool *created;               /* per workload: creation time has passed */
     struct runtime *rt;
     struct kubelet *kubelet;
@@ -64,6 +65,7 @@ static void add_node(struct world *w, uint32_t pool)
         node_preload_image(nd, w->sc, cfg->pre_pulled[i], cfg->pre_pulled_by_digest[i],
                            -INFINITY);
     kubelet_add_node(w->kubelet, id);
+    placement_add_node(w->placement, id);
     imagefs_node_joined(w->fs, id);
 }
 
@@ -79,17 +81,9 @@ static bool under_pressure(const struct world *w, uint32_t node)
     return imagefs_pressure(w->fs, node);
 }
 
-static bool fits(const struct world *w, const struct scenario_workload *wl, uint32_t node)
-{
-    const struct node *nd = &w->nodes[node];
-    if (wl->pool != SCENARIO_NONE && nd->pool != wl->pool)
-        return false;
-    return w->pods_on_node[node] < nd->cfg->max_pods && !under_pressure(w, node);
-}
-
 static void place(struct world *w, uint32_t workload, uint32_t node)
 {
-    w->pods_on_node[node]++;
+    placement_count_pod(w->placement, node);
     uint32_t pod = kubelet_add_pod(w->kubelet, workload, node);
     imagefs_pod_placed(w->fs, node, pod);
 }
@@ -109,95 +103,14 @@ static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t no
     place(w, workload, node);
 }
 
-/*
- * Placement of one Deployment's (or Pod's) replicas over the nodes that fit
- * it, in O(N + R log N): 'cand' holds those nodes; spread keeps them in a
- * min-heap by (pods, id), packed walks them in id order, random picks an
- * index and drops a node once it is full.
- */
-struct placer {
-    struct world *w;
-    const struct scenario_workload *wl;
-    uint32_t *cand;
-    size_t n;
-    size_t next;            /* packed: first candidate that may have room */
-    struct rng_stream rs;   /* random: RNG_PLACEMENT of the workload */
-};
-
-static bool spread_less(const struct placer *p, uint32_t a, uint32_t b)
+/* placement_bind_fn: a Deployment's or Pod's replica goes to 'node'. */
+static void bind_replica(void *arg, uint32_t workload, uint32_t node)
 {
-    uint32_t ca = p->w->pods_on_node[a], cb = p->w->pods_on_node[b];
-    return ca < cb || (ca == cb && a < b);
-}
-
-static void spread_down(struct placer *p, size_t i)
-{
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= p->n)
-            return;
-        if (c + 1 < p->n && spread_less(p, p->cand[c + 1], p->cand[c]))
-            c++;
-        if (!spread_less(p, p->cand[c], p->cand[i]))
-            return;
-        uint32_t t = p->cand[c];
-        p->cand[c] = p->cand[i];
-        p->cand[i] = t;
-        i = c;
-    }
-}
-
-static bool has_room(const struct placer *p, uint32_t node)
-{
-    return p->w->pods_on_node[node] < p->w->nodes[node].cfg->max_pods &&
-           !under_pressure(p->w, node);
-}
-
-static void placer_init(struct placer *p, struct world *w, uint32_t workload)
-{
-    *p = (struct placer){.w = w, .wl = &w->sc->workloads[workload]};
-    p->cand = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof(*p->cand));
-    for (uint32_t i = 0; i < w->n_nodes; i++)
-        if (fits(w, p->wl, i))
-            p->cand[p->n++] = i;
-    rng_stream_init(&p->rs, w->sc->seed, RNG_PLACEMENT, workload);
-    if (p->wl->placement == SCENARIO_PLACE_SPREAD)
-        for (size_t i = p->n / 2; i-- > 0;)
-            spread_down(p, i);
-}
-
-/* The node for the next replica (its pod count is then raised by the
- * caller); UINT32_MAX when no node has room. */
-static uint32_t placer_pick(struct placer *p)
-{
-    switch (p->wl->placement) {
-    case SCENARIO_PLACE_SPREAD:
-        while (p->n > 0 && !has_room(p, p->cand[0])) {
-            p->cand[0] = p->cand[--p->n];
-            spread_down(p, 0);
-        }
-        return p->n > 0 ? p->cand[0] : UINT32_MAX;
-    case SCENARIO_PLACE_PACKED:
-        while (p->next < p->n && !has_room(p, p->cand[p->next]))
-            p->next++;
-        return p->next < p->n ? p->cand[p->next] : UINT32_MAX;
-    case SCENARIO_PLACE_RANDOM:
-        while (p->n > 0) {
-            size_t i = (size_t)(rng_uniform(p->w->rng, &p->rs) * (double)p->n);
-            if (has_room(p, p->cand[i]))
-                return p->cand[i];
-            p->cand[i] = p->cand[--p->n];
-        }
-        return UINT32_MAX;
-    }
-    return UINT32_MAX;
-}
-
-/* After a replica went to the spread heap's top: restore the heap. */
-static void placer_placed(struct placer *p)
-{
-    if (p->wl->placement == SCENARIO_PLACE_SPREAD && p->n > 0)
-        spread_down(p, 0);
+    struct world *w = arg;
+    if (node == UINT32_MAX)
+        kubelet_add_unscheduled_pod(w->kubelet, workload);
+    else
+        place(w, workload, node);
 }
 
 static void on_workload_created(struct engine *e, void *arg)
@@ -212,19 +125,8 @@ static void on_workload_created(struct engine *e, void *arg)
             create_daemonset_pod(w, a->index, i);
         return;
     }
-    struct placer p;
-    placer_init(&p, w, a->index);
     uint32_t replicas = wl->kind == SCENARIO_KIND_POD ? 1 : wl->replicas;
-    for (uint32_t r = 0; r < replicas; r++) {
-        uint32_t node = placer_pick(&p);
-        if (node == UINT32_MAX) {
-            kubelet_add_unscheduled_pod(w->kubelet, a->index);
-            continue;
-        }
-        place(w, a->index, node);
-        placer_placed(&p);
-    }
-    free(p.cand);
+    placement_place(w->placement, a->index, replicas, bind_replica, w);
 }
 
 static void on_scenario_event(struct engine *e, void *arg)
@@ -301,11 +203,11 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
         registry_set_credential_count(&w->registries[i], sc->n_credentials);
     }
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
-    w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
+    w->placement = placement_new(sc, w->nodes, w->max_nodes, w->rng);
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
-    w->fs = imagefs_new(sc, w->engine, w->kubelet, w->nodes, w->max_nodes);
+    w->fs = imagefs_new(sc, w->engine, w->kubelet, w->placement, w->nodes, w->max_nodes);
     if (sc->n_pushes > 0) {
         w->versions = versions_new(sc);
         PROBE_SUBSCRIBE(kubelet_starts(w->kubelet), on_container_start, w);
@@ -337,7 +239,7 @@ void world_free(struct world *w)
     for (size_t i = 0; i < w->n_nodes; i++)
         node_release(&w->nodes[i]);
     free(w->nodes);
-    free(w->pods_on_node);
+    placement_free(w->placement);
     free(w->created);
     for (size_t i = 0; i < w->sc->n_registries; i++)
         registry_release(&w->registries[i]);

@@ -33,6 +33,7 @@ struct imagefs {
     const struct scenario *sc;
     struct engine *engine;
     struct kubelet *kubelet;
+    struct placement *pl;
     struct node *nodes;
     struct fs_node *fn;    /* max_nodes entries */
     size_t max_nodes;
@@ -51,12 +52,12 @@ static bool any_capacity(const struct scenario *sc)
 }
 
 struct imagefs *imagefs_new(const struct scenario *sc, struct engine *e, struct kubelet *k,
-                            struct node *nodes, size_t max_nodes)
+                            struct placement *pl, struct node *nodes, size_t max_nodes)
 {
     if (!any_capacity(sc))
         return NULL;
     struct imagefs *fs = xcalloc(1, sizeof(*fs));
-    *fs = (struct imagefs){.sc = sc, .engine = e, .kubelet = k, .nodes = nodes,
+    *fs = (struct imagefs){.sc = sc, .engine = e, .kubelet = k, .pl = pl, .nodes = nodes,
                            .max_nodes = max_nodes};
     fs->fn = xcalloc(max_nodes ? max_nodes : 1, sizeof(*fs->fn));
     for (size_t i = 0; i < max_nodes; i++)
@@ -192,6 +193,8 @@ static void on_eviction_check(struct engine *e, void *arg)
     } else if (!pressure && n->pressure) {
         fs->st.pressure_node_seconds += now - n->pressure_since;
     }
+    if (pressure != n->pressure)
+        placement_set_pressure(fs->pl, n->id, pressure);
     n->pressure = pressure;
     if (met)
         reclaim(n, now);

@@ -20,7 +20,10 @@
  * Both loops are daemon events (engine.h): they stop once nothing else is
  * pending. Simplifications: no pod eviction when a reclaim is not enough;
  * a rejected pod is not retried.
- * Ownership: owns per-node state; borrows scenario, engine, kubelet, nodes.
+ * A DiskPressure change is told to the placement (a node under pressure
+ * fits no new pod).
+ * Ownership: owns per-node state; borrows scenario, engine, kubelet,
+ *   placement, nodes.
  * Units: s, bytes.
  */
 #ifndef PULLSIM_IMAGEFS_H
@@ -31,6 +34,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "model/cluster/placement.h"
 #include "model/kubelet/kubelet.h"
 #include "model/node.h"
 #include "spec/scenario.h"
@@ -58,7 +62,7 @@ struct imagefs;
 /* NULL when no pool of the scenario has a disk capacity: every function
  * below takes NULL and then does nothing (no node has pressure). */
 struct imagefs *imagefs_new(const struct scenario *sc, struct engine *e, struct kubelet *k,
-                            struct node *nodes, size_t max_nodes);
+                            struct placement *pl, struct node *nodes, size_t max_nodes);
 void imagefs_free(struct imagefs *fs);
 
 /* Node 'node' joined now: starts its GC and eviction loops. */
