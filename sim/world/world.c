@@ -11,6 +11,7 @@
 #include "model/node.h"
 #include "model/runtimeclass.h"
 #include "net/net.h"
+#include "world/rollout.h"
 #include "world/sampler.h"
 #include "world/versions.h"
 
@@ -31,6 +32,7 @@ struct world {
     struct versions *versions;   /* NULL unless the scenario pushes to a tag */
     struct imagefs *fs;          /* image GC and eviction; NULL when no pool has a capacity */
     struct sampler *sampler;     /* the time series */
+    struct rollout *rollout;     /* NULL unless an event updates or deletes pods */
 };
 
 /* Argument of a world event: which workload, scenario event or registry. */
@@ -73,7 +75,13 @@ static void add_node(struct world *w, uint32_t pool)
 static void on_container_start(void *arg, const struct kubelet_start_event *ev)
 {
     struct world *w = arg;
-    versions_started(w->versions, ev->workload, ev->container, ev->image);
+    /* A rollout's revisions count under the workload they update. */
+    uint32_t wl = w->sc->workloads[ev->workload].revision_of;
+    wl = wl == SCENARIO_NONE ? ev->workload : wl;
+    if (ev->stopped)
+        versions_stopped(w->versions, wl, ev->container, ev->image);
+    else
+        versions_started(w->versions, wl, ev->container, ev->image);
 }
 
 static bool under_pressure(const struct world *w, uint32_t node)
@@ -86,6 +94,19 @@ static void place(struct world *w, uint32_t workload, uint32_t node)
     placement_count_pod(w->placement, node);
     uint32_t pod = kubelet_add_pod(w->kubelet, workload, node);
     imagefs_pod_placed(w->fs, node, pod);
+    rollout_pod_created(w->rollout, workload, pod, node);
+}
+
+/* rollout_hooks.remove: a pod is deleted. */
+static void remove_pod(void *arg, uint32_t pod)
+{
+    struct world *w = arg;
+    uint32_t node = kubelet_pod(w->kubelet, pod)->node;
+    kubelet_delete_pod(w->kubelet, pod);
+    if (node == UINT32_MAX)
+        return;
+    placement_uncount_pod(w->placement, node);
+    imagefs_pod_removed(w->fs, node, pod);
 }
 
 /* DaemonSet: one pod per node of its pool(s); a DaemonSet pod is placed
@@ -97,7 +118,8 @@ static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t no
         return;
     if (!imagefs_admit(w->fs, node)) {
         /* Simplification: the DaemonSet controller does not retry it. */
-        kubelet_add_unscheduled_pod(w->kubelet, workload);
+        uint32_t pod = kubelet_add_unscheduled_pod(w->kubelet, workload);
+        rollout_pod_created(w->rollout, workload, pod, node);
         return;
     }
     place(w, workload, node);
@@ -108,9 +130,23 @@ static void bind_replica(void *arg, uint32_t workload, uint32_t node)
 {
     struct world *w = arg;
     if (node == UINT32_MAX)
-        kubelet_add_unscheduled_pod(w->kubelet, workload);
+        rollout_pod_created(w->rollout, workload, kubelet_add_unscheduled_pod(w->kubelet, workload),
+                            UINT32_MAX);
     else
         place(w, workload, node);
+}
+
+/* rollout_hooks.scale_up: a ReplicaSet creates 'count' pods. */
+static void scale_up(void *arg, uint32_t revision, uint32_t count)
+{
+    struct world *w = arg;
+    placement_place(w->placement, revision, count, bind_replica, w);
+}
+
+/* rollout_hooks.create_on: the DaemonSet controller creates a pod on 'node'. */
+static void create_on(void *arg, uint32_t revision, uint32_t node)
+{
+    create_daemonset_pod(arg, revision, node);
 }
 
 static void on_workload_created(struct engine *e, void *arg)
@@ -120,13 +156,16 @@ static void on_workload_created(struct engine *e, void *arg)
     const struct scenario_workload *wl = &w->sc->workloads[a->index];
     (void)e;
     w->created[a->index] = true;
+    rollout_workload_created(w->rollout, a->index);
+    /* An update before the creation: the pods get the current template. */
+    uint32_t tpl = rollout_current(w->rollout, a->index);
     if (wl->kind == SCENARIO_KIND_DAEMONSET) {
         for (uint32_t i = 0; i < w->n_nodes; i++)
-            create_daemonset_pod(w, a->index, i);
+            create_daemonset_pod(w, tpl, i);
         return;
     }
     uint32_t replicas = wl->kind == SCENARIO_KIND_POD ? 1 : wl->replicas;
-    placement_place(w->placement, a->index, replicas, bind_replica, w);
+    placement_place(w->placement, tpl, replicas, bind_replica, w);
 }
 
 static void on_scenario_event(struct engine *e, void *arg)
@@ -141,12 +180,18 @@ static void on_scenario_event(struct engine *e, void *arg)
             uint32_t node = (uint32_t)w->n_nodes;
             add_node(w, ev->pool);
             for (uint32_t wl = 0; wl < w->sc->n_workloads; wl++)
-                if (w->created[wl] && w->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET)
+                if (w->created[wl] && w->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET &&
+                    !rollout_manages_daemonset(w->rollout, wl))
                     create_daemonset_pod(w, wl, node);
+            rollout_node_added(w->rollout, node);
         }
         break;
     case SCENARIO_EVENT_PUSH:
         runtime_move_tag(w->rt, ev->tag, ev->image);
+        break;
+    case SCENARIO_EVENT_UPDATE:
+    case SCENARIO_EVENT_DELETE_PODS:
+        rollout_on_event(w->rollout, a->index);
         break;
     }
 }
@@ -208,7 +253,11 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     w->fs = imagefs_new(sc, w->engine, w->kubelet, w->placement, w->nodes, w->max_nodes);
-    if (sc->n_pushes > 0) {
+    struct rollout_hooks hooks = {.arg = w, .scale_up = scale_up, .create_on = create_on,
+                                  .remove = remove_pod};
+    w->rollout = rollout_new(sc, w->engine, w->kubelet, w->nodes, &w->n_nodes, w->max_nodes,
+                             hooks);
+    if (sc->n_pushes > 0 || sc->n_updates > 0) {
         w->versions = versions_new(sc);
         PROBE_SUBSCRIBE(kubelet_starts(w->kubelet), on_container_start, w);
     }
@@ -219,7 +268,9 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
             add_node(w, p);
     /* Workloads in file order, then events: equal times keep that order. */
     for (uint32_t i = 0; i < sc->n_workloads; i++)
-        engine_schedule(w->engine, sc->workloads[i].at, on_workload_created, new_arg(w, i));
+        if (sc->workloads[i].revision_of == SCENARIO_NONE) /* revisions: rollout.h */
+            engine_schedule(w->engine, sc->workloads[i].at, on_workload_created,
+                            new_arg(w, i));
     for (uint32_t i = 0; i < sc->n_events; i++)
         engine_schedule(w->engine, sc->events[i].at, on_scenario_event, new_arg(w, i));
     struct sampler_world sw = {.sc = sc, .net = w->net, .registries = w->registries,
@@ -234,6 +285,7 @@ void world_free(struct world *w)
 {
     if (!w)
         return;
+    rollout_free(w->rollout);
     kubelet_free(w->kubelet);
     runtime_free(w->rt);
     for (size_t i = 0; i < w->n_nodes; i++)
@@ -291,6 +343,11 @@ const struct world_registry_sample *world_registry_sample(const struct world *w,
 }
 
 const struct versions *world_versions(const struct world *w) { return w->versions; }
+size_t world_rollout_count(const struct world *w) { return rollout_record_count(w->rollout); }
+const struct rollout_record *world_rollout(const struct world *w, size_t i)
+{
+    return rollout_record(w->rollout, i);
+}
 
 bool world_has_disk(const struct world *w) { return w->fs != NULL; }
 size_t world_disk_node_count(const struct world *w)

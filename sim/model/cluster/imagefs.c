@@ -100,6 +100,19 @@ void imagefs_pod_placed(struct imagefs *fs, uint32_t node, uint32_t pod)
     *(uint32_t *)VEC_PUSH(n->pods, n->n_pods, n->cap_pods) = pod;
 }
 
+void imagefs_pod_removed(struct imagefs *fs, uint32_t node, uint32_t pod)
+{
+    if (!fs || !fs->fn[node].on)
+        return;
+    /* Order does not matter: image_in_use asks whether any pod uses it. */
+    struct fs_node *n = &fs->fn[node];
+    for (size_t i = 0; i < n->n_pods; i++)
+        if (n->pods[i] == pod) {
+            n->pods[i] = n->pods[--n->n_pods];
+            return;
+        }
+}
+
 bool imagefs_pressure(const struct imagefs *fs, uint32_t node)
 {
     return fs && fs->fn[node].pressure;

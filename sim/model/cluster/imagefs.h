@@ -70,6 +70,8 @@ void imagefs_node_joined(struct imagefs *fs, uint32_t node);
 /* Pod 'pod' runs on 'node' from now on (its images count as in use once
  * its containers start). */
 void imagefs_pod_placed(struct imagefs *fs, uint32_t node, uint32_t pod);
+/* Pod 'pod' on 'node' was deleted: its images are no longer in use by it. */
+void imagefs_pod_removed(struct imagefs *fs, uint32_t node, uint32_t pod);
 /* Whether 'node' is under DiskPressure now. */
 bool imagefs_pressure(const struct imagefs *fs, uint32_t node);
 /* The eviction manager's Admit for a new pod on 'node': false (and counted)

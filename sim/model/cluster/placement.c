@@ -22,6 +22,9 @@
  * workload's creation and swap-removes a node it finds full; that list is
  * kept virtual, as the Fenwick tree's order statistics plus the few slots
  * a swap-remove overwrote.
+ * A deleted pod (placement_uncount_pod) moves the packed cursor back and
+ * marks the spread heaps for a rebuild (O(N) at their next use): deletions
+ * come in rollouts, a few per wave.
  */
 #include "model/cluster/placement.h"
 
@@ -44,6 +47,7 @@ struct pool_key {
     struct hent *heap;       /* spread: NULL until the first spread workload */
     size_t n_heap, cap_heap;
     size_t heap_seen;        /* ids[0 .. heap_seen) went into the heap */
+    bool heap_stale;         /* a pod left a node: rebuild before the next pick */
 };
 
 struct placement {
@@ -200,6 +204,23 @@ void placement_count_pod(struct placement *pl, uint32_t node)
     refresh_fit(pl, node);
 }
 
+void placement_uncount_pod(struct placement *pl, uint32_t node)
+{
+    assert(pl->pods_on_node[node] > 0);
+    pl->pods_on_node[node]--;
+    refresh_fit(pl, node);
+    /* Counts no longer only grow: the packed cursor goes back to the node,
+     * and the spread heaps (whose entries are lower bounds, and which full
+     * nodes left for good) are rebuilt at their next use. */
+    struct pool_key *keys[2] = {&pl->keys[pl->nodes[node].pool], &pl->keys[pl->sc->n_pools]};
+    size_t pos[2] = {pl->pool_pos[node], node};
+    for (int i = 0; i < 2; i++) {
+        if (keys[i]->packed_from > pos[i])
+            keys[i]->packed_from = pos[i];
+        keys[i]->heap_stale = true;
+    }
+}
+
 uint32_t placement_pods_on_node(const struct placement *pl, uint32_t node)
 {
     return pl->pods_on_node[node];
@@ -254,6 +275,11 @@ static struct hent heap_pop(struct pool_key *k)
  * never enter. */
 static void heap_sync(struct placement *pl, struct pool_key *k)
 {
+    if (k->heap_stale) {
+        k->heap_stale = false;
+        k->n_heap = 0;
+        k->heap_seen = 0;
+    }
     for (; k->heap_seen < k->n; k->heap_seen++) {
         uint32_t node = k->ids[k->heap_seen];
         if (pl->pods_on_node[node] < pl->nodes[node].cfg->max_pods)

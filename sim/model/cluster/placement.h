@@ -13,7 +13,7 @@
  * Simplification: no scheduler plugins beyond these; DaemonSet pods are
  *   bound by the world (one per node) and only counted here.
  * Invariants:
- *  - a node's pod count only grows (pods are never deleted);
+ *  - a node's pod count is the pods bound to it and not deleted;
  *  - results depend on node ids and the seed only, never on pointers.
  * Ownership: the placement borrows the scenario, the node array and the rng
  *   (all must outlive it) and owns its own bookkeeping.
@@ -50,6 +50,9 @@ void placement_set_pressure(struct placement *pl, uint32_t node, bool pressure);
 
 /* One more pod is bound to 'node' (any kind of workload). */
 void placement_count_pod(struct placement *pl, uint32_t node);
+
+/* A pod bound to 'node' was deleted. */
+void placement_uncount_pod(struct placement *pl, uint32_t node);
 
 /* Pods bound to 'node' so far. */
 uint32_t placement_pods_on_node(const struct placement *pl, uint32_t node);

@@ -26,3 +26,21 @@ double backoff_get(const struct backoff_entry *b)
 {
     return b->duration;
 }
+
+void backoff_next_since(struct backoff_entry *b, double event, double now, double initial,
+                        double max)
+{
+    if (b->duration == 0 || backoff_has_expired(b, event, max))
+        b->duration = initial;
+    else
+        b->duration = 2 * b->duration < max ? 2 * b->duration : max;
+    b->last_update = now;
+}
+
+bool backoff_is_in_backoff_since(const struct backoff_entry *b, double event, double now,
+                                 double max)
+{
+    if (b->duration == 0 || backoff_has_expired(b, event, max))
+        return false;
+    return now - event < b->duration;
+}
