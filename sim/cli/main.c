@@ -220,6 +220,18 @@ static void print_row(const char *config, const struct metrics_summary *s)
     printf("%-16s %11s %9.2f %9.2f %9.2f %9.2f %9.2f %10llu %10llu\n", config, ready,
            s->ready_mean, s->ready_p50, s->ready_p90, s->ready_p99, s->ready_max,
            (unsigned long long)s->layer_transfers, (unsigned long long)s->events);
+    /* The rollouts' durations (update events) and restarts (runFor), when any. */
+    for (size_t i = 0; i < s->n_rollouts; i++) {
+        const struct metrics_rollout *r = &s->rollouts[i];
+        if (isnan(r->duration))
+            printf("  rollout of %s at %.2f s: %s\n", r->workload, r->at,
+                   r->superseded ? "superseded by a later update" : "not complete at the end");
+        else
+            printf("  rollout of %s at %.2f s: complete in %.2f s\n", r->workload, r->at,
+                   r->duration);
+    }
+    if (s->has_restarts)
+        printf("  container restarts: %llu\n", (unsigned long long)s->restarts);
 }
 
 /* Runs one config and writes its results. Returns 0 or 1. */

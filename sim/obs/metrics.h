@@ -45,6 +45,14 @@ struct metrics_version {
     uint64_t pods;
 };
 
+/* One update event's rollout (rollout.h). */
+struct metrics_rollout {
+    const char *workload;  /* borrowed from the scenario */
+    double at;             /* s: the update */
+    double duration;       /* s to completion; NAN if it did not complete */
+    bool superseded;       /* a later update of the workload came first */
+};
+
 struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
@@ -70,6 +78,10 @@ struct metrics_summary {
     bool has_credentials;     /* the scenario uses credentials: 'creds' is filled */
     struct kubelet_credential_stats creds;
     uint64_t auth_failures;   /* 401 answers over all registries */
+    struct metrics_rollout *rollouts; /* one per update event, in order of time */
+    size_t n_rollouts;
+    bool has_restarts;        /* some regular container has a runFor: 'restarts' counts */
+    uint64_t restarts;        /* container restarts */
 };
 
 /* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first

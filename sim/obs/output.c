@@ -460,6 +460,28 @@ static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "%s],\n", s->n_versions ? "\n  " : "");
 }
 
+/* "rollouts" (scenarios with update events) and "containerRestarts"
+ * (scenarios with a regular container's runFor). */
+static void rollouts_json(const struct metrics_summary *s, struct strbuf *sb)
+{
+    if (s->n_rollouts > 0) {
+        strbuf_addf(sb, "  \"rollouts\": [");
+        for (size_t i = 0; i < s->n_rollouts; i++) {
+            const struct metrics_rollout *r = &s->rollouts[i];
+            strbuf_addf(sb, "%s\n    {\"workload\": ", i ? "," : "");
+            json_str(sb, r->workload);
+            strbuf_addf(sb, ", \"at\": ");
+            json_num(sb, r->at);
+            strbuf_addf(sb, ", \"duration\": ");
+            json_num(sb, r->duration);
+            strbuf_addf(sb, ", \"superseded\": %s}", r->superseded ? "true" : "false");
+        }
+        strbuf_addf(sb, "\n  ],\n");
+    }
+    if (s->has_restarts)
+        strbuf_addf(sb, "  \"containerRestarts\": %llu,\n", (unsigned long long)s->restarts);
+}
+
 /* "credentials" (scenarios that use them): the credential model's counts. */
 static void credentials_json(const struct metrics_summary *s, struct strbuf *sb)
 {
@@ -549,8 +571,9 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
         strbuf_addf(sb, ", \"podsRejected\": %llu}},\n",
                     (unsigned long long)d->pods_rejected);
     }
-    if (s->pushes > 0)
+    if (s->pushes > 0 || s->n_rollouts > 0)
         versions_json(s, sb);
+    rollouts_json(s, sb);
     strbuf_addf(sb, "  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);
     json_num(sb, s->end_time);

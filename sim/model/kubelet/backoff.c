@@ -42,5 +42,8 @@ bool backoff_is_in_backoff_since(const struct backoff_entry *b, double event, do
 {
     if (b->duration == 0 || backoff_has_expired(b, event, max))
         return false;
-    return now - event < b->duration;
+    /* now - event < duration, written as the expiry the caller schedules a
+     * wake-up at (event + duration), so a wake-up at that time is never
+     * found still in back-off by a rounding. */
+    return now < event + b->duration;
 }
