@@ -181,8 +181,8 @@ static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
 
 /* The rollout keys of a Deployment or DaemonSet: strategy or updateStrategy,
  * minReadySeconds. */
-static void parse_rollout_keys(struct ctx *c, const struct node *m, bool kind_ok,
-                               struct scenario_workload *wl)
+static void parse_rollout_keys(struct ctx *c, const struct node *m, const char *where,
+                               bool kind_ok, struct scenario_workload *wl)
 {
     bool ds = wl->kind == SCENARIO_KIND_DAEMONSET;
     wl->rolling = ds ? (struct scenario_rolling){.max_unavailable = {1, false}}
@@ -200,8 +200,11 @@ static void parse_rollout_keys(struct ctx *c, const struct node *m, bool kind_ok
     if (kind_ok && (v = scn_get(m, mine))) {
         if (wl->kind == SCENARIO_KIND_POD)
             diag_error(c->d, v->loc, "%s: a Pod has no update strategy; remove it", mine);
-        else
-            parse_strategy(c, v, mine, wl);
+        else {
+            char *w = xasprintf("%s.%s", where, mine);
+            parse_strategy(c, v, w, wl);
+            free(w);
+        }
     }
     if ((v = scn_get(m, "minReadySeconds")))
         scn_to_duration(c, v, "minReadySeconds", false, &wl->min_ready_seconds);
@@ -273,7 +276,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     }
     if ((v = scn_get(m, "pool")))
         wl->pool = scn_resolve_pool(c, v, "pool");
-    parse_rollout_keys(c, m, src->kind_ok, wl);
+    parse_rollout_keys(c, m, where, src->kind_ok, wl);
     if (!(v = scn_get(m, "template"))) {
         scn_missing(c, m, "template", where);
     } else {
