@@ -97,9 +97,10 @@ static void test_daemonset_unavailable(void **state)
     "  - {at: 10s, update: {workload: web, container: c, image: registry.test/app:2}}\n"
 
 /* A Deployment of 4 on 4 nodes with the given rollingUpdate mapping. */
-#define DEPLOY4(ru)                                                                       \
+#define DEPLOY4(ru) DEPLOY4_N("4", ru)
+#define DEPLOY4_N(n, ru)                                                                  \
     "workloads:\n"                                                                        \
-    "  - name: web\n    kind: Deployment\n    replicas: 4\n"                              \
+    "  - name: web\n    kind: Deployment\n    replicas: " n "\n"                          \
     "    strategy: {rollingUpdate: " ru "}\n"                                             \
     "    template: {containers: [{name: c, image: registry.test/app:1}]}\n"
 
@@ -227,6 +228,30 @@ static void test_delete_pod_replaced(void **state)
     run_release(&r);
 }
 
+/* The old image is no longer in use once its pod is gone: one node of 500
+ * MB with 90 MB baseline; an image takes 200 MB on disk (100 MB content +
+ * 100 MB unpacked). After app:1: 290 MB, 42% free. After the rollout (new
+ * pod ready at 10.840, the old one deleted then) 490 MB: 2% free < 15%, so
+ * the eviction check at 20 s finds DiskPressure and reclaims the unused
+ * image, app:1 (DeleteUnusedImages), and nothing else (app:2 is in use).
+ * Were the old pod's container still counted, nothing could be deleted. */
+static void test_old_image_collectable(void **state)
+{
+    (void)state;
+    static const char text[] = HEAD
+        "nodePools:\n  - {name: p, count: 1, nicBandwidth: 1Gbps, "
+        "disk: {capacity: 500MB, baselineUsage: 90MB}}\n"
+        DEPLOY4_N("1", "{maxSurge: 1, maxUnavailable: 0}") UPDATE_AT_10;
+    struct run r;
+    run_scenario(&r, "gc.yaml", text, NULL, NULL, 0);
+    assert_close(r.s.rollouts[0].duration, 0.840, 1e-9);
+    assert_int_equal(r.s.disk.gc_images_deleted + r.s.disk.reclaim_images_deleted, 1);
+    const struct node *nd = world_node(r.w, 0);
+    assert_int_equal(nd->n_images, 1);
+    assert_string_equal(r.sc->images[nd->images[0].image].ref, "registry.test/app:2");
+    run_release(&r);
+}
+
 /* ---------------------------------------------------------------- restarts */
 
 #define CRASH_POD(run_for, policy, horizon)                                               \
@@ -300,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_daemonset_waves),
         cmocka_unit_test(test_daemonset_min_ready),
         cmocka_unit_test(test_delete_pod_replaced),
+        cmocka_unit_test(test_old_image_collectable),
         cmocka_unit_test(test_crash_loop_backoff),
         cmocka_unit_test(test_crash_loop_always_pulls),
         cmocka_unit_test(test_crash_backoff_resets),
