@@ -141,6 +141,7 @@ struct netfast {
     uint32_t *broken;       /* slack groups that no longer qualify */
     size_t n_broken, cap_broken;
     uint32_t pass;          /* reshare pass counter (group.mark) */
+    size_t n_slack;         /* slack groups */
     double check_level;     /* scratch for check_cb: the link's new level */
     uint32_t *queue;        /* bundles to re-evaluate */
     size_t n_queue, cap_queue;
@@ -852,6 +853,17 @@ static bool slack_ok(const struct netfast *f, const struct group *g)
     return true;
 }
 
+static void set_slack(struct netfast *f, struct group *g, bool on)
+{
+    if (g->slack == on)
+        return;
+    g->slack = on;
+    if (on)
+        f->n_slack++;
+    else
+        f->n_slack--;
+}
+
 static void push_gid(uint32_t **v, size_t *n, size_t *cap, uint32_t gid)
 {
     VEC_RESERVE(*v, *n, *cap, *n + 1);
@@ -885,7 +897,7 @@ static bool verify_slack(struct netfast *f)
     }
     /* Older slack groups kept their keys, all above the old levels: only a
      * level that rose can pass one of them. */
-    for (size_t i = 0; i < f->n_shared; i++) {
+    for (size_t i = 0; i < f->n_shared && f->n_slack > 0; i++) {
         const struct shared *s = &f->shared[i];
         if (isinf(s->old_lambda) || !(s->lambda > s->old_lambda))
             continue;
@@ -912,7 +924,7 @@ static void solve_dirty(struct netfast *f)
             push_gid(&f->fresh, &f->n_fresh, &f->cap_fresh, gid);
             continue;
         }
-        g->slack = false;
+        set_slack(f, g, false);
         set_listed(f, gid, g->coupled);
     }
     f->n_dirty = 0;
@@ -930,7 +942,7 @@ static void solve_listed(struct netfast *f, bool promote)
             i++;
             continue;
         }
-        g->slack = true;
+        set_slack(f, g, true);
         set_listed(f, gid, false); /* the last entry moves to i */
         push_gid(&f->fresh, &f->n_fresh, &f->cap_fresh, gid);
     }
@@ -953,7 +965,7 @@ static void reshare(struct netfast *f)
         /* Their keys are still unpinned; the listed groups' keys were
          * pinned by the solve just made and start over. */
         for (size_t i = 0; i < f->n_broken; i++) {
-            group_of(f, f->broken[i])->slack = false;
+            set_slack(f, group_of(f, f->broken[i]), false);
             set_listed(f, f->broken[i], true);
         }
         solve_listed(f, false);
