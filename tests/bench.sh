@@ -12,7 +12,7 @@ set -u
 dir=${1:?usage: tests/bench.sh BUILD_DIR}
 ops=${BENCH_OPS:-10000000}
 tmp=${TMPDIR:-/tmp}/pullsim-bench.$$
-trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep"' EXIT INT TERM
 
 # header: prints the column names.
 header() {
@@ -174,3 +174,24 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
     echo "bench.sh: gnuplot not found; full runs with plots skipped" >&2
 fi
+
+# ---------------------------------------------------------------- sweep
+# An experiment of 200 runs: pull-storm N=1,000, both configs, 100
+# replications, summary-only (runs/K/ holds summary.json and row.csv),
+# plots off, at --jobs 1 and --jobs 2 (target: under 15 s at --jobs 2 on
+# 2 cores). Events = the sum over the runs (runs.csv).
+for jobs in 1 2; do
+    res=$tmp.sweep
+    rm -rf "$res"
+    t0=$(date +%s.%N)
+    "$dir/pullsim" run scenarios/bench/pull-storm.yaml --quiet --no-plots \
+        --set "nodePools[0].count=1000" --replications 100 --jobs "$jobs" --out "$res" ||
+        { echo "bench.sh: sweep --jobs $jobs failed" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    events=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "events") c = i; next }
+        { s += $c } END { printf "%d", s }' "$res/runs.csv")
+    CPU_S=-
+    row "sweep200/j$jobs" 1000 "A+Bx100" "$events" "$wall" - -
+    rm -rf "$res"
+done

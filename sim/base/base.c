@@ -1,6 +1,7 @@
 /* base.c - see base.h. */
 #include "base/base.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,12 @@ void *base_chunks_at(struct base_chunks *c, size_t i)
         c->blocks[c->n_blocks++] = xcalloc(BASE_CHUNK, c->elem);
     }
     return (char *)c->blocks[b] + (i & (BASE_CHUNK - 1)) * c->elem;
+}
+
+const void *base_chunks_get(const struct base_chunks *c, size_t i)
+{
+    assert((i >> BASE_CHUNK_BITS) < c->n_blocks);
+    return (const char *)c->blocks[i >> BASE_CHUNK_BITS] + (i & (BASE_CHUNK - 1)) * c->elem;
 }
 
 char *xstrdup(const char *s)

@@ -63,6 +63,9 @@ struct base_chunks {
 void base_chunks_init(struct base_chunks *c, size_t elem);
 void base_chunks_release(struct base_chunks *c);
 void *base_chunks_at(struct base_chunks *c, size_t i);
+/* Element i, which must exist already (i below every index base_chunks_at
+ * has been given). */
+const void *base_chunks_get(const struct base_chunks *c, size_t i);
 
 struct strbuf {
     char *buf;  /* NUL-terminated */

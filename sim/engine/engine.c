@@ -157,7 +157,8 @@ struct bucket {
 };
 
 struct event_rec {
-    uint32_t link; /* free: next free record or NO_LINK */
+    uint32_t link; /* free: next free record or NO_LINK; pending: 1 for a daemon
+                      event, else 0 (a record is never both, so no extra field) */
     uint32_t gen;  /* bumped when the record is freed, so old handles go stale */
 };
 
@@ -167,6 +168,7 @@ struct engine {
     uint64_t horizon_key;  /* key of the horizon */
     uint64_t last;         /* key of every entry in 'cur'; no entry's key is below it */
     size_t size;           /* pending events (live entries) */
+    size_t daemons;        /* of which daemon events */
     size_t dead;           /* tombstones: entries of cancelled events */
     uint64_t processed;    /* events dispatched */
     uint64_t releases;     /* records freed since engine_new */
@@ -507,15 +509,33 @@ double engine_next_time(const struct engine *e)
     return INFINITY;
 }
 
-engine_event_id engine_schedule(struct engine *e, double t, engine_fn *fn, void *arg)
+static engine_event_id schedule(struct engine *e, double t, engine_fn *fn, void *arg,
+                                bool daemon)
 {
     assert(t >= e->now); /* also rejects NaN: never schedule into the past */
     assert(fn);
     uint32_t i = rec_alloc(e);
     uint32_t gen = e->recs[i].gen;
+    e->recs[i].link = daemon;
     queue_push(e, (struct entry){key_of(t), fn, arg, i, gen});
     e->size++;
+    e->daemons += daemon;
     return (uint64_t)gen << 32 | i;
+}
+
+engine_event_id engine_schedule(struct engine *e, double t, engine_fn *fn, void *arg)
+{
+    return schedule(e, t, fn, arg, false);
+}
+
+engine_event_id engine_schedule_daemon(struct engine *e, double t, engine_fn *fn, void *arg)
+{
+    return schedule(e, t, fn, arg, true);
+}
+
+bool engine_has_work(const struct engine *e)
+{
+    return e->size > e->daemons;
 }
 
 engine_event_id engine_schedule_in(struct engine *e, double delay, engine_fn *fn, void *arg)
@@ -531,6 +551,7 @@ bool engine_cancel(struct engine *e, engine_event_id id)
         return false;
     /* A matching generation means pending: dispatch and cancel both bump
      * it. Its entry stays where it is as a tombstone. */
+    e->daemons -= e->recs[i].link;
     rec_release(e, (uint32_t)i);
     e->size--;
     e->dead++;
@@ -613,6 +634,7 @@ bool engine_step(struct engine *e)
                 e->dead--;
                 continue;
             }
+            e->daemons -= e->recs[x.rec].link;
             rec_release(e, x.rec);
             e->size--;
             e->now = time_of(e->last);

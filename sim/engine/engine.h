@@ -20,6 +20,12 @@
  *   entries from pooled 4 KB chunks: no malloc per event once grown. The
  *   schedule order of equal times is kept by the buckets' FIFO order (the
  *   "seq" above is implied, not stored).
+ * Daemon events (housekeeping: image GC, eviction checks, the sampler) fire
+ *   like any other but are not work: engine_has_work() is false when only
+ *   daemons are pending. A daemon handler reschedules itself only while
+ *   there is work, so a run ends when only housekeeping remains, each
+ *   daemon firing at most once more (as SimGrid's daemon actors end with
+ *   the last regular one).
  * Ownership: the engine owns event records, never handler arguments; an
  *   argument must stay valid until its event fires or is cancelled.
  * Units: seconds since simulation start.
@@ -54,6 +60,10 @@ double engine_horizon(const struct engine *e);
 
 /* Schedules fn(arg) at absolute time t (s), t >= engine_now(). Returns its handle. */
 engine_event_id engine_schedule(struct engine *e, double t, engine_fn *fn, void *arg);
+/* Schedules a daemon event (see above) at t >= engine_now(). */
+engine_event_id engine_schedule_daemon(struct engine *e, double t, engine_fn *fn, void *arg);
+/* Is an event other than a daemon pending? */
+bool engine_has_work(const struct engine *e);
 /* Schedules fn(arg) 'delay' seconds from now (delay >= 0). */
 engine_event_id engine_schedule_in(struct engine *e, double delay, engine_fn *fn, void *arg);
 

@@ -1,6 +1,7 @@
 /* node.c - see node.h. */
 #include "model/node.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -26,8 +27,8 @@ void node_release(struct node *nd)
     free(nd->tags);
     free(nd->pulls);
     free(nd->pull_images);
-    free(nd->token_q);
     free(nd->gc_deleted);
+    free(nd->manifests);
     *nd = (struct node){0};
 }
 
@@ -79,58 +80,40 @@ void node_set_layer_state(struct node *nd, uint32_t layer, enum node_state st)
     set(nd, layer, 0, st);
 }
 
-enum node_state node_chain_state(const struct node *nd, uint32_t chain)
-{
-    return node_chain_state_in(nd, chain, 0);
-}
-
-void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st)
-{
-    set(nd, chain | NODE_CHAIN_BIT, 0, st);
-}
-
-enum node_state node_chain_state_in(const struct node *nd, uint32_t chain, uint32_t snap)
+enum node_state node_chain_state(const struct node *nd, uint32_t chain, uint32_t snap)
 {
     const struct node_entry *e = find(nd, chain | NODE_CHAIN_BIT, snap);
     return e ? (enum node_state)e->state : NODE_ABSENT;
 }
 
-void node_set_chain_state_in(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st)
+void node_set_chain_state(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st)
 {
     set(nd, chain | NODE_CHAIN_BIT, snap, st);
 }
 
-struct node_image *node_image_record(struct node *nd, uint32_t image)
+/* Index of the record of (image, handler), or nd->n_images. */
+static size_t image_index(const struct node *nd, uint32_t image, uint32_t handler)
 {
-    return node_image_record_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
+    size_t i = 0;
+    while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
+        i++;
+    return i;
 }
 
-bool node_has_image(const struct node *nd, uint32_t image)
+struct node_image *node_image_record(struct node *nd, uint32_t image, uint32_t handler)
 {
-    return node_has_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
+    size_t i = image_index(nd, image, handler);
+    return i < nd->n_images ? &nd->images[i] : NULL;
 }
 
-void node_add_image(struct node *nd, uint32_t image, double now)
+bool node_has_image(const struct node *nd, uint32_t image, uint32_t handler)
 {
-    node_add_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
+    return image_index(nd, image, handler) < nd->n_images;
 }
 
-struct node_image *node_image_record_for(struct node *nd, uint32_t image, uint32_t handler)
+void node_add_image(struct node *nd, uint32_t image, uint32_t handler, double now)
 {
-    for (size_t i = 0; i < nd->n_images; i++)
-        if (nd->images[i].image == image && nd->images[i].handler == handler)
-            return &nd->images[i];
-    return NULL;
-}
-
-bool node_has_image_for(const struct node *nd, uint32_t image, uint32_t handler)
-{
-    return node_image_record_for((struct node *)nd, image, handler) != NULL;
-}
-
-void node_add_image_for(struct node *nd, uint32_t image, uint32_t handler, double now)
-{
-    if (node_has_image_for(nd, image, handler))
+    if (node_has_image(nd, image, handler))
         return;
     struct node_image *r = VEC_PUSH(nd->images, nd->n_images, nd->cap_images);
     *r = (struct node_image){.image = image, .first_detected = now,
@@ -150,9 +133,10 @@ void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t ima
     const struct scenario_image *im = &sc->images[image];
     for (size_t k = 0; k < im->n_layers; k++) {
         node_set_layer_state(nd, im->layers[k], NODE_READY);
-        node_set_chain_state(nd, im->chains[k], NODE_READY);
+        node_set_chain_state(nd, im->chains[k], 0, NODE_READY);
     }
-    node_add_image(nd, image, now);
+    node_add_manifest_item(nd, image, scenario_manifest_items(sc, image) - 1);
+    node_add_image(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
     if (!by_digest && !im->by_digest)
         node_set_tag(nd, image, 0, image);
 }
@@ -181,7 +165,7 @@ uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest, uint
 {
     if (!by_digest)
         return node_tag_image(nd, image, handler);
-    return node_has_image_for(nd, image, handler) ? image : SCENARIO_NONE;
+    return node_has_image(nd, image, handler) ? image : SCENARIO_NONE;
 }
 
 /* The record of (image, handler) went: so do that handler's local tags
@@ -215,16 +199,52 @@ static bool referenced(const struct node *nd, uint32_t key, uint32_t snap)
     return false;
 }
 
-uint64_t node_delete_image(struct node *nd, uint32_t image)
-{
-    return node_delete_image_for(nd, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-uint64_t node_delete_image_for(struct node *nd, uint32_t image, uint32_t handler)
+static size_t manifest_index(const struct node *nd, uint32_t image)
 {
     size_t i = 0;
-    while (i < nd->n_images && !(nd->images[i].image == image && nd->images[i].handler == handler))
+    while (i < nd->n_manifests && nd->manifests[i].image != image)
         i++;
+    return i;
+}
+
+uint32_t node_manifest_depth(const struct node *nd, uint32_t image)
+{
+    size_t i = manifest_index(nd, image);
+    return i < nd->n_manifests ? nd->manifests[i].depth : 0;
+}
+
+void node_add_manifest_item(struct node *nd, uint32_t image, uint32_t item)
+{
+    size_t i = manifest_index(nd, image);
+    if (i == nd->n_manifests)
+        *(struct node_manifest *)VEC_PUSH(nd->manifests, nd->n_manifests, nd->cap_manifests) =
+            (struct node_manifest){image, 0};
+    if (nd->manifests[i].depth < item)
+        nd->manifests[i].depth = item;
+}
+
+static void drop_manifest(struct node *nd, uint32_t image)
+{
+    size_t i = manifest_index(nd, image);
+    if (i == nd->n_manifests)
+        return;
+    for (size_t j = i + 1; j < nd->n_manifests; j++)
+        nd->manifests[j - 1] = nd->manifests[j];
+    nd->n_manifests--;
+}
+
+/* Is there a record of 'image' for any handler? */
+static bool has_any_record(const struct node *nd, uint32_t image)
+{
+    for (size_t i = 0; i < nd->n_images; i++)
+        if (nd->images[i].image == image)
+            return true;
+    return false;
+}
+
+uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler)
+{
+    size_t i = image_index(nd, image, handler);
     if (i == nd->n_images)
         return 0;
     /* Keep record order: GC ties and outputs depend on it. */
@@ -232,6 +252,8 @@ uint64_t node_delete_image_for(struct node *nd, uint32_t image, uint32_t handler
         nd->images[j - 1] = nd->images[j];
     nd->n_images--;
     drop_tags(nd, image, handler);
+    if (!has_any_record(nd, image))
+        drop_manifest(nd, image);
     *(struct node_image_key *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) =
         (struct node_image_key){image, handler};
     uint64_t before = nd->disk_used;
@@ -264,12 +286,7 @@ uint64_t node_disk_free(const struct node *nd)
     return used >= cap ? 0 : cap - used;
 }
 
-void node_add_pull(struct node *nd, uint32_t pull, uint32_t image)
-{
-    node_add_pull_for(nd, pull, image, RUNTIMECLASS_DEFAULT_HANDLER);
-}
-
-void node_add_pull_for(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler)
+void node_add_pull(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler)
 {
     *(uint32_t *)VEC_PUSH(nd->pulls, nd->n_pulls, nd->cap_pulls) = pull;
     if (nd->cap_pull_images < nd->cap_pulls) {
@@ -292,4 +309,23 @@ void node_remove_pull(struct node *nd, uint32_t pull)
             return;
         }
     }
+}
+
+void node_reserve(struct node *nd, uint64_t bytes)
+{
+    nd->disk_reserved += bytes;
+}
+
+void node_unreserve(struct node *nd, uint64_t bytes)
+{
+    assert(nd->disk_reserved >= bytes);
+    nd->disk_reserved -= bytes;
+}
+
+void node_blob_stored(struct node *nd, uint32_t layer)
+{
+    uint64_t size = nd->sc->layers[layer].size;
+    node_unreserve(nd, size);
+    node_set_layer_state(nd, layer, NODE_READY);
+    nd->bytes_fetched += size;
 }

@@ -38,7 +38,7 @@
  *   and a chain by (chain, snapshotter of the handler that unpacked it);
  *   blobs are keyed by layer only (one content store for every handler).
  *   With RuntimeClassInImageCriApi off every key uses handler 0 and
- *   snapshotter 0, and the functions without "_for"/"_in" are those.
+ *   snapshotter 0.
  * Ownership: world owns the node array; a node owns its store arrays.
  *   Release with node_release().
  */
@@ -63,12 +63,6 @@ struct node_entry {
 };
 #define NODE_CHAIN_BIT 0x80000000u
 
-/* A request for one of the node's download tokens (containerd 2.1+ scope). */
-struct node_token_req {
-    uint32_t pull;  /* runtime pull id */
-    uint32_t layer; /* index of the layer within the image */
-};
-
 /* An image recorded as present, with the kubelet image GC's bookkeeping. */
 struct node_image {
     uint32_t image;        /* scenario image index */
@@ -85,6 +79,14 @@ struct node_tag {
     uint32_t tag, handler, image;
 };
 
+/* How much of an image's manifest-phase content (manifest or index,
+ * platform manifest, config) the content store holds: items 1..depth of
+ * its manifest phase (runtime.h); item 0, the resolve, stores nothing. */
+struct node_manifest {
+    uint32_t image;
+    uint32_t depth;
+};
+
 /* An (image, runtime handler) pair: what a record is keyed by. */
 struct node_image_key {
     uint32_t image, handler;
@@ -99,7 +101,7 @@ struct node {
     struct rng_stream latency_rng; /* RNG_REQUEST_LATENCY */
     struct rng_stream failure_rng; /* RNG_REQUEST_FAILURE: drawn only when p > 0 */
 
-    /* --- read-only outside node.c and runtime.c --- */
+    /* --- read-only outside node.c --- */
     struct node_entry *store;     /* linear: a node holds tens to hundreds of entries */
     size_t n_store, cap_store;
     const struct scenario *sc;    /* layer sizes for disk accounting */
@@ -113,14 +115,13 @@ struct node {
                                      from image GC */
     size_t n_pulls, cap_pulls, cap_pull_images;
     uint64_t disk_used;           /* B of READY content + baseline, see above */
-    uint64_t disk_reserved;       /* B in flight (runtime), see above */
+    uint64_t disk_reserved;       /* B in flight (node_reserve), see above */
     struct node_image_key *gc_deleted; /* records image GC deleted here (not re-pulled yet) */
     size_t n_gc_deleted, cap_gc_deleted;
+    struct node_manifest *manifests; /* per image with manifest content, in first-fetch order */
+    size_t n_manifests, cap_manifests;
     uint64_t gc_repulls;          /* successful pulls of an image GC had deleted here */
-    uint32_t tokens_used;         /* download tokens held (scope node) */
-    struct node_token_req *token_q; /* FIFO of waiting token requests */
-    size_t token_head, n_token_q, cap_token_q;
-    uint64_t bytes_fetched;       /* layer bytes downloaded */
+    uint64_t bytes_fetched;       /* layer bytes downloaded (node_blob_stored) */
 };
 
 void node_init(struct node *nd, uint32_t id, uint32_t pool, const struct scenario *sc,
@@ -129,28 +130,23 @@ void node_release(struct node *nd);
 
 enum node_state node_layer_state(const struct node *nd, uint32_t layer);
 void node_set_layer_state(struct node *nd, uint32_t layer, enum node_state st);
-enum node_state node_chain_state(const struct node *nd, uint32_t chain);
-void node_set_chain_state(struct node *nd, uint32_t chain, enum node_state st);
+/* Chains are keyed by (chain, snapshotter of the handler that unpacks
+ * them, runtimeclass.h); 0 with RuntimeClassInImageCriApi off. */
+enum node_state node_chain_state(const struct node *nd, uint32_t chain, uint32_t snap);
+void node_set_chain_state(struct node *nd, uint32_t chain, uint32_t snap, enum node_state st);
 
-/* Chains of snapshotter 'snap' (runtimeclass.h); the two above are snap 0. */
-enum node_state node_chain_state_in(const struct node *nd, uint32_t chain, uint32_t snap);
-void node_set_chain_state_in(struct node *nd, uint32_t chain, uint32_t snap,
-                             enum node_state st);
+/* Image records are keyed by (image, runtime handler); handler 0 with the
+ * gate off. */
+bool node_has_image(const struct node *nd, uint32_t image, uint32_t handler);
+/* The record of (image, handler), or NULL. */
+struct node_image *node_image_record(struct node *nd, uint32_t image, uint32_t handler);
+/* Records (image, handler) as present at time 'now' (s); a pull of an image
+ * GC had deleted here counts as a re-pull. */
+void node_add_image(struct node *nd, uint32_t image, uint32_t handler, double now);
 
-bool node_has_image(const struct node *nd, uint32_t image);
-/* The record of 'image', or NULL. */
-struct node_image *node_image_record(struct node *nd, uint32_t image);
-/* Records 'image' as present at time 'now' (s); a pull of an image GC had
- * deleted here counts as a re-pull. */
-void node_add_image(struct node *nd, uint32_t image, double now);
-
-/* The same for the record of (image, handler); the three above use handler 0. */
-bool node_has_image_for(const struct node *nd, uint32_t image, uint32_t handler);
-struct node_image *node_image_record_for(struct node *nd, uint32_t image, uint32_t handler);
-void node_add_image_for(struct node *nd, uint32_t image, uint32_t handler, double now);
-
-/* Records every layer, chain and the image itself as present (prePulled),
- * for handler 0, with its tag unless it was named by digest. */
+/* Records every layer, chain, the manifest-phase content and the image
+ * itself as present (prePulled), for handler 0, with its tag unless it was
+ * named by digest. */
 void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image,
                         bool by_digest, double now);
 
@@ -162,15 +158,29 @@ uint32_t node_tag_image(const struct node *nd, uint32_t tag, uint32_t handler);
  * if recorded, by tag the image its local tag names; SCENARIO_NONE if absent. */
 uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest, uint32_t handler);
 
-/* Image GC deleted 'image' (image GC, spec §8): its record and tags go; its blobs and
- * chains that no remaining record and no active pull references go back to
- * ABSENT. Returns the bytes really freed (shared content stays). */
-uint64_t node_delete_image(struct node *nd, uint32_t image);
-/* The same for the record of (image, handler): the chains of the handler's
- * snapshotter that no remaining record or active pull on that snapshotter
- * needs go, and the blobs nothing at all needs. node_delete_image is
- * handler 0. */
-uint64_t node_delete_image_for(struct node *nd, uint32_t image, uint32_t handler);
+/* Image GC deleted the record of (image, handler) (spec §8): its tags go;
+ * the chains of the handler's snapshotter that no remaining record or
+ * active pull on that snapshotter needs go back to ABSENT, and the blobs
+ * nothing at all needs; its manifest content goes with its last record
+ * (containerd's content GC: no image references it; Simplification: at
+ * once, without a lease for a pull in progress). Returns the bytes really
+ * freed (shared content stays). */
+uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler);
+
+/* Manifest-phase items of 'image' in the content store (0: none). */
+uint32_t node_manifest_depth(const struct node *nd, uint32_t image);
+/* Item 'item' of the image's manifest phase was fetched: items 1..item are
+ * in the content store (items come in order). */
+void node_add_manifest_item(struct node *nd, uint32_t image, uint32_t item);
+
+/* Space for content in flight: the caller checked node_disk_free() (a
+ * node without a capacity never runs out). */
+void node_reserve(struct node *nd, uint64_t bytes);
+/* Gives a reservation back (the transfer or unpack stopped). */
+void node_unreserve(struct node *nd, uint64_t bytes);
+/* The reserved blob of 'layer' is READY in the content store: its
+ * reservation becomes usage and its bytes count as fetched. */
+void node_blob_stored(struct node *nd, uint32_t layer);
 
 /* Bytes in use on the image filesystem: disk_used + disk_reserved. */
 uint64_t node_disk_usage(const struct node *nd);
@@ -178,10 +188,9 @@ uint64_t node_disk_usage(const struct node *nd);
  * UINT64_MAX when the capacity is unlimited. */
 uint64_t node_disk_free(const struct node *nd);
 
-/* The pull holds a lease on 'image' until node_remove_pull. */
-void node_add_pull(struct node *nd, uint32_t pull, uint32_t image);
-/* The same for a pull for runtime handler 'handler' (node_add_pull: 0). */
-void node_add_pull_for(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler);
+/* The pull (for runtime handler 'handler') holds a lease on 'image' until
+ * node_remove_pull. */
+void node_add_pull(struct node *nd, uint32_t pull, uint32_t image, uint32_t handler);
 void node_remove_pull(struct node *nd, uint32_t pull);
 
 #endif

@@ -165,26 +165,27 @@ static bool window_allow(struct registry_window *w, double now,
     return true;
 }
 
-enum registry_outcome registry_judge(struct registry *r, double now, bool counted,
-                                     uint32_t node, uint32_t pool, struct rng *rng,
-                                     struct rng_stream *fail_stream)
+enum registry_outcome registry_judge(struct registry *r, const struct registry_request *q)
 {
-    return registry_judge_as(r, now, counted, node, pool, REGISTRY_ANONYMOUS, rng, fail_stream);
-}
-
-enum registry_outcome registry_judge_as(struct registry *r, double now, bool counted,
-                                        uint32_t node, uint32_t pool, uint32_t credential,
-                                        struct rng *rng, struct rng_stream *fail_stream)
-{
-    if (counted && r->windows) {
-        struct registry_window *w = window_of(r, node, pool, credential);
-        if (w && !window_allow(w, now, &r->cfg->rate_limit))
+    if (q->counted && r->windows) {
+        struct registry_window *w = window_of(r, q->node, q->pool, q->credential);
+        if (w && !window_allow(w, q->now, &r->cfg->rate_limit))
             return REGISTRY_THROTTLED;
     }
     /* Counted at admission: a GET that then answers 5xx still used quota. */
-    if (r->failure_probability > 0 && rng_uniform(rng, fail_stream) < r->failure_probability)
+    if (r->failure_probability > 0 &&
+        rng_uniform(q->rng, q->fail_stream) < r->failure_probability)
         return REGISTRY_UNAVAILABLE;
     return REGISTRY_OK;
+}
+
+void registry_count_sent(struct registry *r, bool manifest)
+{
+    r->requests++;
+    if (manifest)
+        r->manifest_requests++;
+    else
+        r->blob_requests++;
 }
 
 void registry_count_error(struct registry *r, enum registry_outcome outcome)

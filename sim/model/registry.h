@@ -61,7 +61,7 @@ enum registry_outcome {
     REGISTRY_UNAUTHORIZED, /* HTTP 401: the credential may not pull the repository (auth) */
 };
 
-/* The credential of an anonymous pull (registry_judge_as, registry_authorizes). */
+/* The credential of an anonymous pull (registry_request, registry_authorizes). */
 #define REGISTRY_ANONYMOUS UINT32_MAX
 
 /* Called when a queued request gets a slot (from inside registry_slot_release). */
@@ -81,14 +81,14 @@ struct registry {
     double per_connection_bandwidth; /* B/s; INFINITY = none */
     double failure_probability;
     size_t next_change;     /* cfg->changes not applied yet start here */
-    /* counters */
+    /* --- read-only outside registry.c --- */
+    /* counters (registry_count_sent, registry_count_error) */
     uint64_t requests;      /* HTTP requests sent */
     uint64_t manifest_requests; /* of which manifest/index/config requests */
     uint64_t blob_requests; /* of which layer blob GETs */
     uint64_t failures;      /* requests answered with an error or left hanging */
     uint64_t throttled;     /* of which 429 */
     uint64_t unauthorized;  /* of which 401 (auth) */
-    /* --- read-only outside registry.c --- */
     uint32_t slots_used;
     void **slot_q;          /* FIFO of waiters for a slot */
     size_t slot_head, n_slot_q, cap_slot_q;
@@ -98,7 +98,8 @@ struct registry {
 };
 
 /* Sets up r; n_nodes and n_pools size the rate-limit keys (max nodes of the
- * run, pools of the scenario). */
+ * run, pools of the scenario); grant is called when a queued request gets
+ * a slot (the runtime's runtime_slot_granted). */
 void registry_init(struct registry *r, const struct scenario_registry *cfg, struct net *n,
                    size_t n_nodes, size_t n_pools, registry_grant_fn *grant);
 void registry_release(struct registry *r);
@@ -115,25 +116,28 @@ double registry_draw(const struct scenario_dist *d, struct rng *rng, struct rng_
  * REGISTRY_HANG (mode hang) or REGISTRY_OK (none). */
 enum registry_outcome registry_outage(const struct registry *r, double t);
 
-/*
- * Judges one request sent at 'now' while the registry is up: a counted
- * manifest GET over the client's quota is REGISTRY_THROTTLED (and does not
- * count); otherwise it counts, and the request is REGISTRY_UNAVAILABLE with
- * the current failure probability (one draw from 'fail_stream', the node's
- * RNG_REQUEST_FAILURE stream, only when that probability is > 0), else
- * REGISTRY_OK. node and pool name the client (rate-limit key).
- */
-enum registry_outcome registry_judge(struct registry *r, double now, bool counted,
-                                     uint32_t node, uint32_t pool, struct rng *rng,
-                                     struct rng_stream *fail_stream);
+/* One request as the registry judges it when it goes on the wire. */
+struct registry_request {
+    double now;                    /* s */
+    bool counted;                  /* a counted manifest GET (rateLimit) */
+    uint32_t node, pool;           /* the client (rate-limit keys node, pool) */
+    uint32_t credential;           /* scenario credentials index, or REGISTRY_ANONYMOUS */
+    struct rng *rng;
+    struct rng_stream *fail_stream; /* the node's RNG_REQUEST_FAILURE stream */
+};
 
-/* registry_judge for a pull made with 'credential' (scenario credentials
- * index, or REGISTRY_ANONYMOUS): under rateLimit key credential the quota is
- * the credential's (anonymous: the cluster's). registry_judge is this with
- * REGISTRY_ANONYMOUS. */
-enum registry_outcome registry_judge_as(struct registry *r, double now, bool counted,
-                                        uint32_t node, uint32_t pool, uint32_t credential,
-                                        struct rng *rng, struct rng_stream *fail_stream);
+/*
+ * Judges one request while the registry is up: a counted manifest GET over
+ * its client's quota is REGISTRY_THROTTLED (and does not count; under
+ * rateLimit key credential the quota is the credential's, anonymous pulls
+ * sharing the cluster's); otherwise it counts, and the request is
+ * REGISTRY_UNAVAILABLE with the current failure probability (one draw from
+ * fail_stream, only when that probability is > 0), else REGISTRY_OK.
+ */
+enum registry_outcome registry_judge(struct registry *r, const struct registry_request *q);
+
+/* Counts one request sent (a manifest-phase request, else a blob GET). */
+void registry_count_sent(struct registry *r, bool manifest);
 
 /* Sizes the per-credential rate-limit quotas (rateLimit key credential) for
  * 'n' credentials; call once after registry_init. */

@@ -74,57 +74,57 @@ void trace_go_duration(double s, char *buf, size_t buflen)
     units_go_duration(ms / 1000, buf, buflen);
 }
 
-static const char *reason(enum trace_kind k)
+static const char *reason(enum kubelet_event_kind k)
 {
     switch (k) {
-    case TRACE_PULLING:
+    case KUBELET_EVENT_PULLING:
         return "Pulling";
-    case TRACE_PULLED:
-    case TRACE_ALREADY_PRESENT:
+    case KUBELET_EVENT_PULLED:
+    case KUBELET_EVENT_ALREADY_PRESENT:
         return "Pulled";
-    case TRACE_FAILED:
+    case KUBELET_EVENT_FAILED:
         return "Failed";
-    case TRACE_BACKOFF:
+    case KUBELET_EVENT_BACKOFF:
         return "BackOff";
-    case TRACE_NEVER_PULL:
+    case KUBELET_EVENT_NEVER_PULL:
         return "ErrImageNeverPull";
     }
     return "?";
 }
 
-static const char *type(enum trace_kind k)
+static const char *type(enum kubelet_event_kind k)
 {
-    return k == TRACE_FAILED || k == TRACE_NEVER_PULL ? "Warning" : "Normal";
+    return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL ? "Warning" : "Normal";
 }
 
 /* The upstream event message. */
-static void message(const struct trace_event *ev, struct strbuf *sb)
+static void message(const struct kubelet_event *ev, struct strbuf *sb)
 {
     char d1[32], d2[32];
     switch (ev->kind) {
-    case TRACE_PULLING:
+    case KUBELET_EVENT_PULLING:
         strbuf_addf(sb, "Pulling image \"%s\"", ev->image);
         break;
-    case TRACE_PULLED:
+    case KUBELET_EVENT_PULLED:
         trace_go_duration(ev->pull_s, d1, sizeof(d1));
         trace_go_duration(ev->total_s, d2, sizeof(d2));
         strbuf_addf(sb, "Successfully pulled image \"%s\" in %s (%s including waiting). "
                         "Image size: %llu bytes.",
                     ev->image, d1, d2, (unsigned long long)ev->size);
         break;
-    case TRACE_ALREADY_PRESENT:
+    case KUBELET_EVENT_ALREADY_PRESENT:
         /* image_manager.go EnsureImageExists: the gate's variant says the pod's
          * credentials were checked. */
         strbuf_addf(sb, "Container image \"%s\" already present on machine%s", ev->image,
                     ev->accessible ? " and can be accessed by the pod" : "");
         break;
-    case TRACE_FAILED:
+    case KUBELET_EVENT_FAILED:
         strbuf_addf(sb, "Failed to pull image \"%s\": %s", ev->image, ev->error);
         break;
-    case TRACE_BACKOFF:
+    case KUBELET_EVENT_BACKOFF:
         strbuf_addf(sb, "Back-off pulling image \"%s\"", ev->image);
         break;
-    case TRACE_NEVER_PULL:
+    case KUBELET_EVENT_NEVER_PULL:
         strbuf_addf(sb, "Container image \"%s\" is not present with pull policy of Never",
                     ev->image);
         break;
@@ -132,33 +132,33 @@ static void message(const struct trace_event *ev, struct strbuf *sb)
 }
 
 /* Why the kubelet did it, in words for a workshop. */
-static void why(const struct trace_event *ev, struct strbuf *sb)
+static void why(const struct kubelet_event *ev, struct strbuf *sb)
 {
     char d[32];
     switch (ev->kind) {
-    case TRACE_PULLING:
+    case KUBELET_EVENT_PULLING:
         strbuf_addf(sb, "policy %s, %s; %s puller: %u running, %u queued ahead", ev->policy,
                     ev->presence                         ? ev->presence
                     : strcmp(ev->policy, "Always") == 0 ? "no presence check"
                                                          : "image not present",
                     ev->puller, ev->running, ev->ahead);
         break;
-    case TRACE_PULLED:
+    case KUBELET_EVENT_PULLED:
         strbuf_addf(sb, "waited %.3fs for the puller", ev->total_s - ev->pull_s);
         break;
-    case TRACE_ALREADY_PRESENT:
+    case KUBELET_EVENT_ALREADY_PRESENT:
         strbuf_addf(sb, "policy %s, image present: no request to the registry", ev->policy);
         break;
-    case TRACE_FAILED:
+    case KUBELET_EVENT_FAILED:
         trace_go_duration(ev->backoff_s, d, sizeof(d));
         strbuf_addf(sb, "ErrImagePull; back-off now %s; the pod worker re-syncs in 10-15s", d);
         break;
-    case TRACE_BACKOFF:
+    case KUBELET_EVENT_BACKOFF:
         trace_go_duration(ev->left_s, d, sizeof(d));
         strbuf_addf(sb, "ImagePullBackOff: %s left; no request, no puller slot, no QPS token; "
                         "last error: %s", d, ev->error ? ev->error : "-");
         break;
-    case TRACE_NEVER_PULL:
+    case KUBELET_EVENT_NEVER_PULL:
         if (ev->presence)
             strbuf_addf(sb, "policy Never, %s; the kubelet says \"not present\" rather than "
                             "reveal it", ev->presence);
@@ -170,7 +170,7 @@ static void why(const struct trace_event *ev, struct strbuf *sb)
         strbuf_addf(sb, "; %s", ev->note);
 }
 
-void trace_emit(struct trace *t, const struct trace_event *ev)
+void trace_emit(struct trace *t, const struct kubelet_event *ev)
 {
     struct strbuf msg, reasons;
     strbuf_init(&msg);
@@ -193,4 +193,14 @@ void trace_emit(struct trace *t, const struct trace_event *ev)
             type(ev->kind), reason(ev->kind), msg.buf, reasons.buf);
     strbuf_release(&msg);
     strbuf_release(&reasons);
+}
+
+static void on_kubelet_event(void *arg, const struct kubelet_event *ev)
+{
+    trace_emit(arg, ev);
+}
+
+void trace_subscribe(struct trace *t, struct kubelet_event_topic *topic)
+{
+    PROBE_SUBSCRIBE(topic, on_kubelet_event, t);
 }

@@ -143,16 +143,24 @@ static void parse_feature_gates(struct ctx *c, const struct node *v, const char 
  * "prefix/\*", each checked as getAllowlistImagePattern does, with its error
  * texts: verifypolicy.h). Source: spec §10; image_pull_policies.go. The
  * allowlist is read only under NeverVerifyAllowlistedImages, as upstream. */
+/* enum scenario_verify_policy's names, in its order. */
+static const char *const verify_policies[] = {"NeverVerify", "NeverVerifyPreloadedImages",
+                                              "NeverVerifyAllowlistedImages", "AlwaysVerify"};
+
+const char *scenario_verify_policy_name(enum scenario_verify_policy p)
+{
+    return verify_policies[p];
+}
+
 static void parse_verification(struct ctx *c, const struct node *m, const char *where,
                                struct scenario_kubelet *k)
 {
-    static const char *const policies[] = {"NeverVerify", "NeverVerifyPreloadedImages",
-                                           "NeverVerifyAllowlistedImages", "AlwaysVerify"};
+    const char *const *policies = verify_policies;
     const struct node *v = scn_get(m, "imagePullCredentialsVerificationPolicy");
     int pol;
     if (v && scn_to_enum(c, v, "imagePullCredentialsVerificationPolicy",
                          "an image pull credentials verification policy", policies,
-                         N_OF(policies), &pol) == 0)
+                         N_OF(verify_policies), &pol) == 0)
         k->verify_policy = (enum scenario_verify_policy)pol;
     const struct node *list = scn_get_list(c, m, "preloadedImagesVerificationAllowlist", where,
                                            false, "images");

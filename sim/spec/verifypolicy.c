@@ -68,34 +68,3 @@ bool verifypolicy_allowlisted(char *const *patterns, size_t n, const char *name)
     }
     return false;
 }
-
-bool verifypolicy_requires(const struct scenario_kubelet *k, const char *name,
-                           bool pulled_by_kubelet)
-{
-    switch (k->verify_policy) {
-    case SCENARIO_VERIFY_NEVER:
-        return false;
-    case SCENARIO_VERIFY_NEVER_PRELOADED:
-        return pulled_by_kubelet;
-    case SCENARIO_VERIFY_NEVER_ALLOWLISTED:
-        return !verifypolicy_allowlisted(k->allowlist, k->n_allowlist, name);
-    case SCENARIO_VERIFY_ALWAYS:
-        return true;
-    }
-    return true;
-}
-
-const char *verifypolicy_name(enum scenario_verify_policy p)
-{
-    switch (p) {
-    case SCENARIO_VERIFY_NEVER:
-        return "NeverVerify";
-    case SCENARIO_VERIFY_NEVER_PRELOADED:
-        return "NeverVerifyPreloadedImages";
-    case SCENARIO_VERIFY_NEVER_ALLOWLISTED:
-        return "NeverVerifyAllowlistedImages";
-    case SCENARIO_VERIFY_ALWAYS:
-        return "AlwaysVerify";
-    }
-    return "?";
-}

@@ -1,8 +1,9 @@
 /*
- * verifypolicy.h - the kubelet's image pull credential verification
- * policies (KubeletEnsureSecretPulledImages): does a present image need its
- * credentials verified before a pod may use it, and the
- * preloadedImagesVerificationAllowlist.
+ * verifypolicy.h - the preloadedImagesVerificationAllowlist of the
+ * kubelet's image pull credential verification (KubeletEnsureSecretPulledImages):
+ * its entries' validation and matching, as pure functions the scenario
+ * loader and the kubelet share. Which policy requires verification is the
+ * kubelet's (pullrecords_requires_verification, pullrecords.h).
  *
  * What upstream does (spec/kubelet-semantics.md §10; read for this module:
  * kubernetes pkg/kubelet/images/pullmanager/image_pull_policies.go
@@ -31,15 +32,13 @@
  *    with the entries: exact, or starting with a wildcard's prefix. (A
  *    forked copy, zylxjtu/kubernetes, strips tag and digest without
  *    normalizing; spec §10 caveat 8 leaves it open.)
- * Ownership: nothing; the kubelet config is borrowed. Costs: O(entries).
+ * Ownership: nothing. Costs: O(entries).
  */
 #ifndef PULLSIM_VERIFYPOLICY_H
 #define PULLSIM_VERIFYPOLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "spec/scenario.h"
 
 #define VERIFYPOLICY_ERRLEN 512
 
@@ -52,13 +51,5 @@ char *verifypolicy_allowlist_pattern(const char *entry, char *err, size_t errlen
 /* Is repository 'name' (normalized, e.g. "docker.io/library/nginx")
  * matched by stored patterns[0..n)? */
 bool verifypolicy_allowlisted(char *const *patterns, size_t n, const char *name);
-
-/* RequireCredentialVerificationForImage under kubelet config k, for the
- * pod image whose normalized repository is 'name'. */
-bool verifypolicy_requires(const struct scenario_kubelet *k, const char *name,
-                           bool pulled_by_kubelet);
-
-/* "NeverVerify", "NeverVerifyPreloadedImages", ... */
-const char *verifypolicy_name(enum scenario_verify_policy p);
 
 #endif

@@ -15,22 +15,12 @@
  * Registries: changes and outage starts are events scheduled before the
  * workloads (so at equal times the registry's state is settled first); an
  * outage start tells the runtime to stop the transfers in flight.
- * Disk (spec §8; only on nodes of pools with disk.capacity > 0, so a
- * scenario without capacities schedules no extra event): each such node runs
- * the kubelet's image GC (imagegc.h) at its join time and every 5 min
- * (ImageGCPeriod; not at all when imageGCHighThresholdPercent is 100 and
- * imageMaximumGCAge 0), and the eviction manager's check every 10 s
- * (evictionMonitoringPeriod): imagefs.available < 15% of the capacity is
- * DiskPressure; the check then deletes unused images (DeleteUnusedImages)
- * and the condition stays until a check finds it clear 5 min
- * (evictionPressureTransitionPeriod) after it was last observed. An image
- * is in use while a container of a pod on the node that uses it has started
- * (exited init containers included: the kubelet lists all containers).
- * A node under DiskPressure takes no new pod: Deployment and Pod replicas go
+ * Disk: image GC and the eviction manager run per node in imagefs.h; a
+ * node under DiskPressure takes no new pod: Deployment and Pod replicas go
  * to other nodes (the scheduler's disk-pressure NoSchedule taint), a
- * DaemonSet pod for it is rejected (the kubelet's eviction admission) and
- * recorded as unscheduled. Simplifications: no pod eviction, no retry of a
- * rejected pod. These periodic checks stop when nothing else is pending.
+ * DaemonSet pod for it is rejected (imagefs_admit) and recorded as
+ * unscheduled.
+ * Time series: sampler.h, read through the accessors below.
  * Tags: a push event moves the registry's tag (runtime_move_tag) at its
  * time; with any push in the scenario the world counts, at every sample,
  * which image each workload's containers run (versions.h).
@@ -45,45 +35,14 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "model/cluster/imagefs.h"
 #include "model/kubelet/kubelet.h"
 #include "model/registry.h"
 #include "model/runtime/runtime.h"
 #include "net/net.h"
-#include "obs/versions.h"
+#include "world/versions.h"
 #include "spec/scenario.h"
-
-/* One time-series row: averages over (t - interval, t]. */
-struct world_sample {
-    double t;             /* s */
-    double egress_Bps;    /* all registries' egress, B/s */
-    uint64_t active_pulls;
-    uint64_t queued_pulls;
-};
-
-/* One registry's requests within one time-series row's interval. */
-struct world_registry_sample {
-    uint64_t requests;  /* sent */
-    uint64_t failures;  /* answered with an error or left hanging (429s included) */
-    uint64_t throttled; /* answered 429 */
-};
-
-/* Disk totals over the run (nodes with a capacity). */
-struct world_disk_stats {
-    uint64_t gc_invocations;   /* GarbageCollect calls */
-    uint64_t gc_runs;          /* of which found usage >= high (or deleted by max age) */
-    uint64_t gc_failed;        /* of which could not free enough (FreeDiskSpaceFailed) */
-    uint64_t gc_images_deleted;
-    uint64_t gc_bytes_counted; /* sum of deleted images' CRI sizes */
-    uint64_t gc_bytes_freed;   /* bytes the filesystems got back */
-    uint64_t reclaims;         /* eviction checks under pressure that deleted images */
-    uint64_t reclaim_images_deleted;
-    uint64_t reclaim_bytes_counted;
-    uint64_t reclaim_bytes_freed;
-    uint64_t pressure_transitions; /* DiskPressure false -> true */
-    double pressure_node_seconds;  /* s under DiskPressure, summed over nodes */
-    uint64_t pods_rejected;    /* DaemonSet pods refused by a node under DiskPressure */
-    uint64_t repulls;          /* successful pulls of an image GC had deleted on the node */
-};
+#include "world/sampler.h"
 
 struct world;
 
@@ -92,9 +51,9 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
                         enum net_model model);
 void world_free(struct world *w);
 
-/* Sends the kubelets' image decisions to 't' (borrowed; see trace.h).
- * Call before world_run(). */
-void world_set_trace(struct world *w, struct trace *t);
+/* The kubelets' image decisions (kubelet.h), for observers such as the
+ * trace to subscribe to before world_run(). */
+struct kubelet_event_topic *world_kubelet_events(struct world *w);
 
 /* Runs until nothing is left to do or the horizon. */
 void world_run(struct world *w);
@@ -129,7 +88,7 @@ const struct scenario_kubelet *world_node_kubelet(const struct world *w, size_t 
 /* Whether node 'node' is under DiskPressure now. */
 bool world_node_disk_pressure(const struct world *w, size_t node);
 /* Totals so far (pressure time up to now). */
-void world_disk_stats(const struct world *w, struct world_disk_stats *out);
+void world_disk_stats(const struct world *w, struct imagefs_stats *out);
 
 /* Registry 'reg''s counts within the interval of row i. */
 const struct world_registry_sample *world_registry_sample(const struct world *w, size_t i,

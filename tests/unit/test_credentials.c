@@ -665,7 +665,7 @@ static int check_allowlist_row(struct tsv_row *r)
         const char *name = !strcmp(r->f[A_POLICY], "NeverVerifyPreloadedImages")
                                ? "docker.io/library/test-image"
                                : "test.io/test/test-image";
-        bool got = verifypolicy_requires(k, name, !strcmp(r->f[A_PULLED], "true"));
+        bool got = pullrecords_requires_verification(k, name, !strcmp(r->f[A_PULLED], "true"));
         bool want = !strcmp(r->f[A_REQUIRE], "true");
         if (got != want || k->n_allowlist != distinct(entries, n)) {
             print_error("allowlist.tsv:%zu: %s: verification %d (want %d), %zu entries (want "

@@ -7,14 +7,16 @@
  * ENGINE_NO_EVENT before the first.
  *   at T X      schedule X at absolute time T (s)
  *   in D X      schedule X at now + D (s)
+ *   daemon T X  schedule X as a daemon event at absolute time T (s)
  *   cancel X    cancel X's handle; engine_cancel must return true
  *   nocancel X  cancel X's handle; engine_cancel must return false
  *   on X CMD    when X fires, run CMD (any command but 'on'); several 'on'
  *               for one name run in tape order
  *   run         engine_run()
  *   step        engine_step() must return true; 'nostep': must return false
- *   now, size, next, count   log engine_now, engine_size, engine_next_time,
- *               engine_events_processed as "now=5", "size=2", ...
+ *   now, size, next, count, work   log engine_now, engine_size,
+ *               engine_next_time, engine_events_processed, engine_has_work
+ *               as "now=5", "size=2", ..., "work=1"
  * The log lists fired names and logged values, separated by spaces: "at 5 A;
  * at 5 B; at 1 C; cancel B; run" logs "C A".
  */
@@ -109,7 +111,7 @@ static double tape_time(const struct tape *t, size_t i)
 static size_t tape_cmd_len(const struct tape *t, size_t i)
 {
     const char *c = tape_arg(t, i);
-    if (!strcmp(c, "at") || !strcmp(c, "in"))
+    if (!strcmp(c, "at") || !strcmp(c, "in") || !strcmp(c, "daemon"))
         return 3;
     if (!strcmp(c, "cancel") || !strcmp(c, "nocancel"))
         return 2;
@@ -126,12 +128,14 @@ static void tape_cancel(struct tape *t, size_t i, bool want)
         tape_fail(t, i, want ? "engine_cancel returned false" : "engine_cancel returned true");
 }
 
-static void tape_schedule(struct tape *t, size_t i, bool relative)
+static void tape_schedule(struct tape *t, size_t i, char how)
 {
     int x = tape_name(t, i + 2);
     double v = tape_time(t, i + 1);
-    t->ids[x] = relative ? engine_schedule_in(t->e, v, on_tape_event, &t->events[x])
-                         : engine_schedule(t->e, v, on_tape_event, &t->events[x]);
+    struct tape_event *ev = &t->events[x];
+    t->ids[x] = how == 'i'   ? engine_schedule_in(t->e, v, on_tape_event, ev)
+                : how == 'd' ? engine_schedule_daemon(t->e, v, on_tape_event, ev)
+                             : engine_schedule(t->e, v, on_tape_event, ev);
 }
 
 static void tape_step(struct tape *t, size_t i, bool want)
@@ -151,8 +155,8 @@ static void tape_on(struct tape *t, size_t i)
 static size_t tape_exec(struct tape *t, size_t i)
 {
     const char *c = t->tok[i];
-    if (!strcmp(c, "at") || !strcmp(c, "in"))
-        tape_schedule(t, i, c[0] == 'i');
+    if (!strcmp(c, "at") || !strcmp(c, "in") || !strcmp(c, "daemon"))
+        tape_schedule(t, i, c[0]);
     else if (!strcmp(c, "cancel") || !strcmp(c, "nocancel"))
         tape_cancel(t, i, c[0] == 'c');
     else if (!strcmp(c, "on"))
@@ -167,6 +171,8 @@ static size_t tape_exec(struct tape *t, size_t i)
         tape_log(t, "size=%zu", engine_size(t->e));
     else if (!strcmp(c, "next"))
         tape_log(t, "next=%g", engine_next_time(t->e));
+    else if (!strcmp(c, "work"))
+        tape_log(t, "work=%d", engine_has_work(t->e));
     else if (!strcmp(c, "count"))
         tape_log(t, "count=%llu", (unsigned long long)engine_events_processed(t->e));
     else
@@ -382,6 +388,26 @@ static void on_noop(struct engine *e, void *arg)
 }
 
 /* engine_run returns the events dispatched by that call; the getters. */
+/* Daemon events fire in time order like any other but are not work: a
+ * daemon that reschedules itself while there is work stops after the last
+ * regular event; cancelling either kind keeps the count right. */
+static void test_tape_daemons(void **state)
+{
+    (void)state;
+    static const struct tape_case cases[] = {
+        {"work; daemon 1 A; work; at 2 B; work; run; work", INFINITY,
+         "work=0 work=0 work=1 A B work=0"},
+        /* The housekeeping pattern: A at 1, 2, 3, ... while B (at 2.5) is
+         * pending, then once more. */
+        {"daemon 1 A; at 2.5 B; on A work; on A in 1 A; run", 4.5,
+         "A work=1 A work=1 B A work=0 A work=0"},
+        {"daemon 1 A; at 2 B; cancel B; work; cancel A; size; work", INFINITY,
+         "work=0 size=0 work=0"},
+        {"at 1 B; daemon 2 A; cancel A; work; size", INFINITY, "work=1 size=1"},
+    };
+    RUN_TAPES(cases);
+}
+
 static void test_run_count_and_getters(void **state)
 {
     (void)state;
@@ -829,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_tape_queries),
         cmocka_unit_test(test_tape_key_edges),
         cmocka_unit_test(test_tape_cancel_edges),
+        cmocka_unit_test(test_tape_daemons),
         cmocka_unit_test(test_run_count_and_getters),
         cmocka_unit_test(test_equal_times_across_refills),
         cmocka_unit_test(test_schedule_at_now_in_dispatch),

@@ -178,8 +178,9 @@ static void check_shared_layer(const char *scope)
     /* The node holds the blob once, and nothing is left busy. */
     const struct node *nd = world_node(r.w, 0);
     assert_int_equal(node_layer_state(nd, 0), NODE_READY);
-    assert_int_equal(nd->tokens_used, 0);
-    assert_int_equal(nd->n_token_q, 0);
+    size_t waiting;
+    assert_int_equal(runtime_download_tokens(world_runtime(r.w), 0, &waiting), 0);
+    assert_int_equal(waiting, 0);
     assert_int_equal(nd->n_pulls, 0);
     run_release(&r);
     free(text);
@@ -251,9 +252,9 @@ static void test_failed_pull_drops_token_requests(void **state)
     assert_close(run_pod_ready(&r, 1), 1.520, 1e-9);
     assert_int_equal(r.s.registries[0].blob_requests, 1);
     assert_int_equal(r.s.registries[0].failures, 1);
-    const struct node *nd = world_node(r.w, 0);
-    assert_int_equal(nd->tokens_used, 0);
-    assert_int_equal(nd->n_token_q, 0);
+    size_t waiting;
+    assert_int_equal(runtime_download_tokens(world_runtime(r.w), 0, &waiting), 0);
+    assert_int_equal(waiting, 0);
     run_release(&r);
 }
 
@@ -370,7 +371,7 @@ static void test_failure_probability(void **state)
         print_message("seed %s: %llu of %llu requests failed (%.4f)\n", k ? "7" : "1",
                       (unsigned long long)reg->failures, (unsigned long long)reg->requests,
                       share);
-        assert_true(reg->requests > 1000);
+        assert_true(reg->requests > 500); /* enough for a share within 0.05 */
         assert_true(fabs(share - 0.3) < 0.05);
     }
     assert_int_equal(r1.s.pods_ready, 200); /* everyone gets through eventually */

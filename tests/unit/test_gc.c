@@ -57,8 +57,8 @@ static void store_init(struct store *s)
         s->img[i] = image_index(s->sc, refs[i]);
         node_preload_image(&s->nd, s->sc, s->img[i], false, 0);
     }
-    node_image_record(&s->nd, s->img[A])->last_used = 100;
-    node_image_record(&s->nd, s->img[C])->last_used = 50;
+    node_image_record(&s->nd, s->img[A], 0)->last_used = 100;
+    node_image_record(&s->nd, s->img[C], 0)->last_used = 50;
     assert_int_equal(s->nd.disk_used, 580);
     assert_int_equal(imagegc_usage_percent(&s->nd), 58);
 }
@@ -91,7 +91,7 @@ static struct imagegc_policy policy(uint32_t high, uint32_t low)
 
 static bool has(const struct store *s, int i)
 {
-    return node_has_image(&s->nd, s->img[i]);
+    return node_has_image(&s->nd, s->img[i], 0);
 }
 
 /* LRU: never-used b first, then c (50), then a (100). low 45: bytesToFree =
@@ -157,7 +157,7 @@ static void test_min_age(void **state)
     (void)state;
     struct store s;
     store_init(&s);
-    node_image_record(&s.nd, s.img[B])->first_detected = 950;
+    node_image_record(&s.nd, s.img[B], 0)->first_detected = 950;
     struct imagegc_policy pol = policy(50, 45);
     struct imagegc_result r;
     imagegc_collect(&s.nd, &pol, 1000, nothing_in_use, &s, &r);
@@ -178,7 +178,7 @@ static void test_in_use(void **state)
     struct imagegc_result r;
     imagegc_collect(&s.nd, &pol, 1000, b_in_use, &s, &r);
     assert_true(has(&s, B));
-    assert_close(node_image_record(&s.nd, s.img[B])->last_used, 1000, 0);
+    assert_close(node_image_record(&s.nd, s.img[B], 0)->last_used, 1000, 0);
     assert_false(has(&s, A) || has(&s, C));
     assert_int_equal(r.freed, 240);
     store_release(&s);
@@ -216,14 +216,14 @@ static void test_pull_lease_and_sharing(void **state)
     (void)state;
     struct store s;
     store_init(&s);
-    node_add_pull(&s.nd, 7, s.img[A]);
-    assert_int_equal(node_delete_image(&s.nd, s.img[A]), 0);
-    assert_int_equal(node_delete_image(&s.nd, s.img[B]), 120);
+    node_add_pull(&s.nd, 7, s.img[A], 0);
+    assert_int_equal(node_delete_image(&s.nd, s.img[A], 0), 0);
+    assert_int_equal(node_delete_image(&s.nd, s.img[B], 0), 120);
     node_remove_pull(&s.nd, 7);
-    assert_int_equal(node_delete_image(&s.nd, s.img[C]), 140);
+    assert_int_equal(node_delete_image(&s.nd, s.img[C], 0), 140);
     assert_int_equal(s.nd.disk_used, 320); /* a's content (300) and p (20) */
     /* a pulled again: a re-pull after GC. */
-    node_add_image(&s.nd, s.img[A], 2000);
+    node_add_image(&s.nd, s.img[A], 0, 2000);
     assert_int_equal(s.nd.gc_repulls, 1);
     store_release(&s);
 }
@@ -237,7 +237,7 @@ static void test_max_age(void **state)
     store_init(&s);
     struct imagegc_policy pol = policy(90, 80);
     pol.max_age = 300;
-    node_image_record(&s.nd, s.img[C])->last_used = 800; /* unused 200 s: kept */
+    node_image_record(&s.nd, s.img[C], 0)->last_used = 800; /* unused 200 s: kept */
     struct imagegc_result r;
     imagegc_collect(&s.nd, &pol, 1000, nothing_in_use, &s, &r);
     assert_false(r.over_high);
@@ -422,7 +422,7 @@ static void test_gc_thrash_scenario(void **state)
     assert_int_equal(r.s.disk.pressure_transitions, 0);
     assert_int_equal(r.s.pulls, 16);
     for (size_t i = 0; i < world_node_count(r.w); i++) /* pause: pinned, kept */
-        assert_true(node_has_image(world_node(r.w, i), 0));
+        assert_true(node_has_image(world_node(r.w, i), 0, 0));
     run_release(&r);
     run_scenario(&r, "scenarios/gc-thrash.yaml", NULL, "default", NULL, 0);
     assert_int_equal(r.s.pods_ready, 16);

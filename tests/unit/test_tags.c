@@ -116,7 +116,7 @@ static void test_always_pulls_new_digest_changed_layers_only(void **state)
     assert_int_equal(kubelet_pull_count(world_kubelet(r.w)), 2);
     /* The node holds both images; only v2 is tagged. */
     const struct node *nd = world_node(r.w, 0);
-    assert_true(node_has_image(nd, 0));
+    assert_true(node_has_image(nd, 0, 0));
     assert_int_equal(node_tag_image(nd, 0, 0), r.sc->n_listed_images);
     run_release(&r);
 }

@@ -38,13 +38,13 @@ static void test_lines(void **state)
     close(fd);
     struct trace *t = trace_open(path, stderr);
     assert_non_null(t);
-    struct trace_event ev = {.kind = TRACE_PULLED, .t = 2.08, .node = 3, .pod = "web-1",
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_PULLED, .t = 2.08, .node = 3, .pod = "web-1",
                              .container = "c", .image = "nginx:1.27", .policy = "IfNotPresent",
                              .pull_s = 1.04, .total_s = 2.08, .size = 125000000};
     trace_emit(t, &ev);
-    ev.kind = TRACE_NEVER_PULL;
+    ev.kind = KUBELET_EVENT_NEVER_PULL;
     trace_emit(t, &ev);
-    ev.kind = TRACE_BACKOFF;
+    ev.kind = KUBELET_EVENT_BACKOFF;
     ev.error = "pull QPS exceeded";
     ev.left_s = 4.5;
     trace_emit(t, &ev);

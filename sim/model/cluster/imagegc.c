@@ -65,7 +65,7 @@ static void delete_one(struct node *nd, const struct node_image *r, struct image
 {
     out->deleted++;
     out->counted += scenario_image_size(nd->sc, r->image);
-    out->freed += node_delete_image_for(nd, r->image, r->handler);
+    out->freed += node_delete_image(nd, r->image, r->handler);
 }
 
 /* freeSpace: deletes candidates in order until 'counted' reaches 'target'. */
@@ -75,7 +75,7 @@ static void free_space(struct node *nd, const struct imagegc_policy *pol, double
 {
     uint64_t counted = 0;
     for (size_t i = 0; i < n && counted < target; i++) {
-        if (!node_has_image_for(nd, c[i].image, c[i].handler))
+        if (!node_has_image(nd, c[i].image, c[i].handler))
             continue; /* deleted by freeOldImages in this run */
         if (c[i].last_used >= now || now - c[i].first_detected < pol->min_age)
             continue;

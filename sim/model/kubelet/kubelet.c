@@ -9,11 +9,12 @@
 #include <gsl/gsl_randist.h>
 
 #include "base/base.h"
+#include "base/tokenbucket.h"
+#include "model/kubelet/ensure.h"
 #include "model/kubelet/pullcreds.h"
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
 #include "spec/keyring.h"
-#include "spec/verifypolicy.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
  * Source: spec §5; pkg/kubelet/pod_workers.go completeWork. */
@@ -63,16 +64,14 @@ struct kl_node {
     uint32_t active;       /* CRI pulls running (puller slots used) */
     uint32_t *queue;       /* FIFO of ticket ids waiting for the puller */
     size_t head, n_queue, cap_queue;
-    double tokens;         /* QPS bucket level */
-    double tokens_at;      /* s: when 'tokens' was computed */
+    struct tokenbucket qps; /* registryPullQPS / registryBurst */
     double ticker_phase;   /* s in [0, 1): syncLoop ticks at phase + k */
     double pleg_phase;     /* s in [0, 1): PLEG relists at phase + k */
 };
 
 struct kubelet {
-    struct trace *trace;   /* borrowed; NULL when not tracing */
-    kubelet_start_fn *on_start; /* NULL when nobody listens */
-    void *on_start_arg;
+    struct kubelet_event_topic events; /* image decisions (the trace) */
+    struct kubelet_start_topic starts;  /* container starts (version skew) */
     const struct scenario *sc;
     const struct scenario_kubelet *run_config;
     struct engine *engine;
@@ -156,8 +155,8 @@ void kubelet_add_node(struct kubelet *k, uint32_t node)
     uint32_t idx = nd->cfg->kubelet;
     kn->cfg = idx == SCENARIO_NONE ? k->run_config : &k->sc->kubelet_configs[idx];
     /* The token bucket starts full (golang.org/x/time/rate). */
-    kn->tokens = kn->cfg->registry_burst;
-    kn->tokens_at = engine_now(k->engine);
+    tokenbucket_init(&kn->qps, kn->cfg->registry_pull_qps, kn->cfg->registry_burst,
+                     engine_now(k->engine));
     struct rng_stream s;
     rng_stream_init(&s, k->sc->seed, RNG_NODE_TICKER, node);
     kn->ticker_phase = rng_uniform(k->rng, &s) * TICK_PERIOD;
@@ -245,16 +244,12 @@ uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload)
     return id;
 }
 
-void kubelet_set_trace(struct kubelet *k, struct trace *t)
+struct kubelet_event_topic *kubelet_events(struct kubelet *k) { return &k->events; }
+const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint32_t node)
 {
-    k->trace = t;
+    return k->kn[node].cfg;
 }
-
-void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg)
-{
-    k->on_start = fn;
-    k->on_start_arg = arg;
-}
+struct kubelet_start_topic *kubelet_starts(struct kubelet *k) { return &k->starts; }
 
 /* The runtime handler in the CRI ImageSpec of the pod's presence checks and
  * pulls (0 = "" unless RuntimeClassInImageCriApi is on; runtimeclass.h). */
@@ -281,9 +276,9 @@ static const char *policy_name(enum scenario_pull_policy p)
 
 /* Emits one trace line about container c of pod; ev carries the
  * kind-specific fields, the rest is filled in here. */
-static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_event *ev)
+static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct kubelet_event *ev)
 {
-    if (!k->trace)
+    if (!PROBE_ACTIVE(&k->events))
         return;
     const struct kubelet_pod *p = &k->pods[pod];
     const struct scenario_workload *wl = &k->sc->workloads[p->workload];
@@ -298,7 +293,7 @@ static void trace_pod(struct kubelet *k, uint32_t pod, uint32_t c, struct trace_
     uint32_t handler = image_handler(k, pod);
     if (handler != RUNTIMECLASS_DEFAULT_HANDLER)
         ev->handler = runtimeclass_handler_name(k->sc, handler);
-    trace_emit(k->trace, ev);
+    PROBE_PUBLISH(&k->events, ev);
 }
 
 /* ---------------------------------------------------------------- credentials */
@@ -353,7 +348,7 @@ static void verdict_note(const struct scenario_kubelet *cfg, enum pullrecords_ve
     switch (v) {
     case PULLRECORDS_EXEMPT:
         strbuf_addf(sb, "credentials not verified: imagePullCredentialsVerificationPolicy %s",
-                    verifypolicy_name(cfg->verify_policy));
+                    scenario_verify_policy_name(cfg->verify_policy));
         if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_PRELOADED)
             strbuf_addf(sb, " and the kubelet did not pull it");
         else if (cfg->verify_policy == SCENARIO_VERIFY_NEVER_ALLOWLISTED)
@@ -513,21 +508,10 @@ static void on_runtime_done(void *arg, const struct runtime_result *res);
 static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_result *res,
                       bool qps_refused);
 
-/* golang.org/x/time/rate TryAccept: refill at qps up to burst, take one
- * token if there is one. QPS 0 = no limiter. Source: spec §6. */
+/* The node's registryPullQPS / registryBurst bucket (tokenbucket.h). */
 static bool qps_try_accept(struct kubelet *k, struct kl_node *kn)
 {
-    if (kn->cfg->registry_pull_qps <= 0)
-        return true;
-    double now = engine_now(k->engine);
-    kn->tokens += (now - kn->tokens_at) * kn->cfg->registry_pull_qps;
-    if (kn->tokens > kn->cfg->registry_burst)
-        kn->tokens = kn->cfg->registry_burst;
-    kn->tokens_at = now;
-    if (kn->tokens < 1)
-        return false;
-    kn->tokens -= 1;
-    return true;
+    return tokenbucket_try_accept(&kn->qps, engine_now(k->engine));
 }
 
 static void on_qps_refused(struct engine *e, void *arg)
@@ -547,9 +531,11 @@ static void start_attempt(struct kubelet *k, struct ticket *t)
         struct cred_pull *cp = &k->cred_pulls[t->cred];
         cred = cp->creds[cp->tried++].credential;
     }
-    bool by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest;
-    runtime_pull_as(k->rt, t->rec.node, t->rec.image, by_digest, image_handler(k, t->rec.pod),
-                    cred, on_runtime_done, t);
+    struct runtime_pull_request req = {
+        .node = t->rec.node, .ref = t->rec.image,
+        .by_digest = spec_of(k, t->rec.pod, t->rec.container)->by_digest,
+        .handler = image_handler(k, t->rec.pod), .credential = cred};
+    runtime_pull(k->rt, &req, on_runtime_done, t);
 }
 
 /* The puller starts the CRI pull of ticket t (slot already counted). */
@@ -598,7 +584,7 @@ static void request_pull(struct kubelet *k, uint32_t pod, uint32_t c, const char
         .result = KUBELET_PULL_PENDING, .verification = presence != NULL};
     p->attempts++;
     struct kl_node *kn = &k->kn[p->node];
-    struct trace_event ev = {.kind = TRACE_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_PULLING, .ahead = (uint32_t)(kn->n_queue - kn->head),
                              .running = kn->active,
                              .puller = kn->cfg->serialize_image_pulls ? "serial" : "parallel",
                              .presence = presence};
@@ -657,16 +643,17 @@ static struct backoff_entry *backoff_of(struct kubelet *k, uint32_t pod, uint32_
     return &cont_of(k, pod, c)->backoff;
 }
 
-enum ensure { ENSURE_PRESENT, ENSURE_PULLING, ENSURE_ERROR };
+/* Where a container's EnsureImageExists left its pod's sync. */
+enum step { STEP_PRESENT, STEP_PULLING, STEP_ERROR };
 
 /* The container uses present image 'have' with no pull. 'v' is the record
  * check's verdict, NULL when the gate is not in force (the old message). */
-static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
+static enum step use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint32_t have,
                                const enum pullrecords_verdict *v)
 {
-    struct trace_event ev = {.kind = TRACE_ALREADY_PRESENT, .accessible = v != NULL};
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_ALREADY_PRESENT, .accessible = v != NULL};
     const struct scenario_container *spec = spec_of(k, pod, c);
-    if (k->trace && k->sc->n_pushes > 0) {
+    if (PROBE_ACTIVE(&k->events) && k->sc->n_pushes > 0) {
         ev.digest = k->sc->images[have].digest;
         uint32_t now_named = runtime_tag_target(k->rt, spec->image_idx);
         if (!spec->by_digest && now_named != have)
@@ -682,56 +669,83 @@ static enum ensure use_present(struct kubelet *k, uint32_t pod, uint32_t c, uint
     trace_pod(k, pod, c, &ev);
     strbuf_release(&note);
     cont_of(k, pod, c)->image = have;
-    return ENSURE_PRESENT;
+    return STEP_PRESENT;
+}
+
+/* What the kubelet knows about container c's image now (ensure.h). The
+ * presence check is for the pod's runtime handler (image_manager.go:
+ * ImageSpec.RuntimeHandler); a tag is looked up in the node's local tags
+ * (node.h): what it named when pulled, not what the registry's tag names
+ * now. 'have' gets the present image, 'v' the record check's verdict when
+ * the KubeletEnsureSecretPulledImages check ran ('*checked'). */
+static struct ensure_facts ensure_facts_of(struct kubelet *k, uint32_t pod, uint32_t c,
+                                           uint32_t *have, enum pullrecords_verdict *v,
+                                           bool *checked)
+{
+    const struct scenario_container *sc = spec_of(k, pod, c);
+    uint32_t node = k->pods[pod].node;
+    struct ensure_facts f = {
+        .policy = sc->pull_policy,
+        .in_backoff = backoff_is_in_backoff_since_update(backoff_of(k, pod, c),
+                                                         engine_now(k->engine), BACKOFF_IMAGE_MAX)};
+    *have = SCENARIO_NONE;
+    *checked = false;
+    if (!ensure_checks_presence(f.policy))
+        return f;
+    *have = node_lookup(&k->nodes[node], sc->image_idx, sc->by_digest, image_handler(k, pod));
+    f.present = *have != SCENARIO_NONE;
+    if (f.present && verifies(k, node)) {
+        *v = check_present(k, pod, c, *have);
+        *checked = true;
+        f.must_pull = pullrecords_verdict_pulls(*v);
+    }
+    return f;
+}
+
+/* The BackOff event of container c (no request, no puller slot, no QPS
+ * token). */
+static void trace_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    const struct backoff_entry *b = backoff_of(k, pod, c);
+    double now = engine_now(k->engine);
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_BACKOFF, .left_s = b->last_update + b->duration - now,
+                             .backoff_s = b->duration,
+                             .error = kubelet_reason_name(cont_of(k, pod, c)->last_reason)};
+    trace_pod(k, pod, c, &ev);
 }
 
 /* EnsureImageExists. Source: spec §3; pkg/kubelet/images/image_manager.go. */
-static enum ensure ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
+static enum step ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
 {
-    const struct scenario_container *sc = spec_of(k, pod, c);
-    struct kubelet_pod *p = pod_of(k, pod);
-    double now = engine_now(k->engine);
-    uint32_t handler = image_handler(k, pod);
-    struct trace_event ev = {0};
-    /* Always skips the presence check entirely. The check is for the pod's
-     * runtime handler (image_manager.go: ImageSpec.RuntimeHandler). A tag is
-     * looked up in the node's local tags (node.h): what it named when
-     * pulled, not what the registry's tag names now. */
-    uint32_t have = sc->pull_policy == SCENARIO_PULL_ALWAYS
-                        ? SCENARIO_NONE
-                        : node_lookup(&k->nodes[p->node], sc->image_idx, sc->by_digest, handler);
-    const char *presence = NULL;
-    if (have != SCENARIO_NONE) {
-        if (!verifies(k, p->node))
-            return use_present(k, pod, c, have, NULL);
-        enum pullrecords_verdict v = check_present(k, pod, c, have);
-        if (!pullrecords_verdict_pulls(v))
-            return use_present(k, pod, c, have, &v);
-        /* Never: the same ErrImageNeverPull as for an absent image, so the
-         * image's presence is not revealed (imageNotPresentOnNeverPolicyError). */
-        presence = verdict_presence(v, sc->pull_policy == SCENARIO_PULL_NEVER);
-        if (sc->pull_policy == SCENARIO_PULL_NEVER)
-            k->cstats.never_pull_denied++;
-    }
-    if (sc->pull_policy == SCENARIO_PULL_NEVER) {
-        ev.kind = TRACE_NEVER_PULL;
-        ev.presence = presence;
+    uint32_t have;
+    enum pullrecords_verdict v = PULLRECORDS_EXEMPT;
+    bool checked;
+    struct ensure_facts f = ensure_facts_of(k, pod, c, &have, &v, &checked);
+    bool never = f.policy == SCENARIO_PULL_NEVER;
+    /* Why a present image is pulled again or refused (trace). */
+    const char *presence = f.must_pull ? verdict_presence(v, never) : NULL;
+    switch (ensure_decide(&f)) {
+    case ENSURE_INVALID_NAME:
+        /* The scenario loader refuses such references (imageref.h). */
+        assert(!"invalid reference reached the kubelet");
+        return STEP_ERROR;
+    case ENSURE_USE_PRESENT:
+        return use_present(k, pod, c, have, checked ? &v : NULL);
+    case ENSURE_NEVER_PULL: {
+        k->cstats.never_pull_denied += f.must_pull;
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_NEVER_PULL, .presence = presence};
         trace_pod(k, pod, c, &ev);
-        return ENSURE_ERROR;
+        return STEP_ERROR;
     }
-    const struct backoff_entry *b = backoff_of(k, pod, c);
-    if (backoff_is_in_backoff_since_update(b, now, BACKOFF_IMAGE_MAX)) {
-        /* No request, no puller slot, no QPS token. */
-        ev.kind = TRACE_BACKOFF;
-        ev.left_s = b->last_update + b->duration - now;
-        ev.backoff_s = b->duration;
-        ev.error = kubelet_reason_name(cont_of(k, pod, c)->last_reason);
-        trace_pod(k, pod, c, &ev);
-        return ENSURE_ERROR;
+    case ENSURE_BACKOFF:
+        trace_backoff(k, pod, c);
+        return STEP_ERROR;
+    case ENSURE_PULL:
+        request_pull(k, pod, c, presence);
+        pod_of(k, pod)->phase = POD_BLOCKED;
+        return STEP_PULLING;
     }
-    request_pull(k, pod, c, presence);
-    p->phase = POD_BLOCKED;
-    return ENSURE_PULLING;
+    return STEP_ERROR;
 }
 
 static void on_resync(struct engine *e, void *arg);
@@ -776,8 +790,11 @@ static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
     note_success(k, pod, c);
     kc->image_ready = now;
     kc->started = true;
-    if (k->on_start)
-        k->on_start(k->on_start_arg, pod, c);
+    if (PROBE_ACTIVE(&k->starts)) {
+        struct kubelet_start_event ev = {.pod = pod, .container = c,
+                                         .workload = k->pods[pod].workload, .image = kc->image};
+        PROBE_PUBLISH(&k->starts, &ev);
+    }
     if (sc->init)
         schedule_pod(k, now + sc->run_for, on_init_exit, pod);
 }
@@ -797,13 +814,13 @@ static bool sync_init(struct kubelet *k, uint32_t pod)
     }
     p->cursor = c;
     switch (ensure_image(k, pod, c)) {
-    case ENSURE_PULLING:
+    case STEP_PULLING:
         return true;
-    case ENSURE_ERROR:
+    case STEP_ERROR:
         p->sync_error = true; /* a failing init container aborts the sync */
         end_sync(k, pod);
         return true;
-    case ENSURE_PRESENT:
+    case STEP_PRESENT:
         start_container(k, pod, c);
         end_sync(k, pod);
         return true;
@@ -824,12 +841,12 @@ static void continue_sync(struct kubelet *k, uint32_t pod)
             continue;
         p->cursor = c;
         switch (ensure_image(k, pod, c)) {
-        case ENSURE_PULLING:
+        case STEP_PULLING:
             return;
-        case ENSURE_ERROR:
+        case STEP_ERROR:
             p->sync_error = true;
             break;
-        case ENSURE_PRESENT:
+        case STEP_PRESENT:
             start_container(k, pod, c);
             break;
         }
@@ -867,7 +884,7 @@ static void note_failure(struct kubelet *k, struct ticket *t, const struct runti
     struct backoff_entry *b = backoff_of(k, pod, c);
     backoff_next(b, now, BACKOFF_IMAGE_INITIAL, BACKOFF_IMAGE_MAX);
     kc->last_reason = t->rec.reason;
-    struct trace_event ev = {.kind = TRACE_FAILED, .error = sb.buf, .backoff_s = b->duration};
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_FAILED, .error = sb.buf, .backoff_s = b->duration};
     struct strbuf note;
     strbuf_init(&note);
     if (k->creds && !qps_refused) {
@@ -926,7 +943,7 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
     p->phase = POD_IDLE;
     if (res->ok) {
         t->rec.resolved = res->image;
-        struct trace_event ev = {.kind = TRACE_PULLED, .pull_s = now - t->rec.started,
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_PULLED, .pull_s = now - t->rec.started,
                                  .total_s = now - t->rec.requested,
                                  .size = scenario_image_size(k->sc, res->image)};
         if (k->sc->n_pushes > 0)
@@ -1059,7 +1076,7 @@ size_t kubelet_pull_count(const struct kubelet *k)
 
 const struct kubelet_pull *kubelet_pull_record(const struct kubelet *k, uint32_t pull)
 {
-    return &((struct ticket *)base_chunks_at((struct base_chunks *)&k->tickets, pull))->rec;
+    return &((const struct ticket *)base_chunks_get(&k->tickets, pull))->rec;
 }
 
 uint64_t kubelet_queued_pulls(const struct kubelet *k)
@@ -1076,12 +1093,12 @@ uint64_t kubelet_pods_pending(const struct kubelet *k)
 
 void kubelet_pull_error_text(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    pull_text(k, base_chunks_at((struct base_chunks *)&k->tickets, pull), sb);
+    pull_text(k, base_chunks_get(&k->tickets, pull), sb);
 }
 
 void kubelet_pull_credential_label(const struct kubelet *k, uint32_t pull, struct strbuf *sb)
 {
-    const struct ticket *t = base_chunks_at((struct base_chunks *)&k->tickets, pull);
+    const struct ticket *t = base_chunks_get(&k->tickets, pull);
     if (t->rec.result == KUBELET_PULL_PENDING || t->rec.qps_refused)
         return;
     if (t->cred == NO_CRED) {

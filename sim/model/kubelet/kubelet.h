@@ -62,10 +62,10 @@
 
 #include "base/rng.h"
 #include "engine/engine.h"
+#include "engine/probe.h"
 #include "model/kubelet/backoff.h"
 #include "model/node.h"
 #include "model/runtime/runtime.h"
-#include "obs/trace.h"
 #include "spec/scenario.h"
 
 enum kubelet_pull_result { KUBELET_PULL_PENDING, KUBELET_PULL_OK, KUBELET_PULL_FAILED };
@@ -131,6 +131,61 @@ struct kubelet_pod {
     struct rng_stream resync_rng;
 };
 
+/* What the kubelet reports about a container's image, one event per
+ * decision: the Kubernetes event reasons and their texts (what `kubectl
+ * describe pod` shows; the trace, trace.h, writes them). Source: spec §3,
+ * §13; pkg/kubelet/images/image_manager.go, pkg/kubelet/events/event.go. */
+enum kubelet_event_kind {
+    KUBELET_EVENT_PULLING,
+    KUBELET_EVENT_PULLED,          /* after a successful pull */
+    KUBELET_EVENT_ALREADY_PRESENT, /* Pulled: no pull needed */
+    KUBELET_EVENT_FAILED,
+    KUBELET_EVENT_BACKOFF,
+    KUBELET_EVENT_NEVER_PULL,
+};
+
+struct kubelet_event {
+    enum kubelet_event_kind kind;
+    double t;               /* s */
+    uint32_t node;
+    const char *pod;        /* "<workload>-<index>" */
+    const char *container;
+    const char *image;      /* as written in the pod spec */
+    const char *policy;     /* "Always", "IfNotPresent", "Never" */
+    const char *handler;    /* runtime handler keying the pod's images (runtimeclass.h),
+                               NULL for the default "" */
+    uint32_t ahead;         /* Pulling: requests ahead of it in the node's puller queue */
+    uint32_t running;       /* Pulling: pulls the node's puller is running */
+    const char *puller;     /* Pulling: "serial" or "parallel" */
+    double pull_s;          /* Pulled: the CRI pull, s */
+    double total_s;         /* Pulled: including the wait for the puller, s */
+    uint64_t size;          /* Pulled: image size, bytes */
+    const char *error;      /* Failed, BackOff: the error text */
+    double backoff_s;       /* Failed, BackOff: current back-off, s */
+    double left_s;          /* BackOff: until the back-off expires, s */
+    /* Credentials (scenarios that use them; NULL/false elsewhere, so other
+     * lines stay as they were): */
+    bool accessible;        /* Pulled (present): the KubeletEnsureSecretPulledImages text */
+    const char *presence;   /* Pulling, ErrImageNeverPull: why a present image is pulled
+                               again or refused, in place of "image not present" */
+    const char *note;       /* any kind: appended to the why ("; NOTE"): credentials tried,
+                               used, or the record that made a pull unnecessary */
+    /* Mutable tags (scenarios with a push event; NULL elsewhere): */
+    const char *digest;     /* Pulled (both kinds): the digest the container runs */
+    const char *moved_to;   /* Pulled (present): the digest the registry's tag names now,
+                               when it is not the local one */
+};
+
+/* A container started: it runs 'image' (scenario index). */
+struct kubelet_start_event {
+    uint32_t pod, container; /* container: index within the pod */
+    uint32_t workload;
+    uint32_t image;
+};
+
+PROBE_TOPIC(kubelet_event_topic, struct kubelet_event);
+PROBE_TOPIC(kubelet_start_topic, struct kubelet_start_event);
+
 struct kubelet;
 
 /* run_config: the kubelet config for pools that do not name their own. */
@@ -139,13 +194,13 @@ struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kub
                             struct node *nodes, size_t max_nodes);
 void kubelet_free(struct kubelet *k);
 
-/* Writes every image decision to 't' (borrowed; NULL stops). See trace.h. */
-void kubelet_set_trace(struct kubelet *k, struct trace *t);
+/* Topics to subscribe to before the run (probe.h): every image decision,
+ * and every container start. */
+struct kubelet_event_topic *kubelet_events(struct kubelet *k);
+struct kubelet_start_topic *kubelet_starts(struct kubelet *k);
 
-/* Called when container 'container' (index within the pod) of 'pod' starts;
- * kubelet_container().image tells which image it runs. */
-typedef void kubelet_start_fn(void *arg, uint32_t pod, uint32_t container);
-void kubelet_set_start_hook(struct kubelet *k, kubelet_start_fn *fn, void *arg);
+/* The kubelet config node 'node' runs (its pool's, else the run's). */
+const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint32_t node);
 
 /* Sets up the kubelet of a node that joins now (ticker and PLEG phases). */
 void kubelet_add_node(struct kubelet *k, uint32_t node);

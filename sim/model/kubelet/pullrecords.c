@@ -58,17 +58,25 @@ void pullrecords_failed(struct pullrecords *pr, uint32_t ref)
 
 /* ---------------------------------------------------------------- records */
 
+/* Index of the record of 'image', or pr->n. */
+static size_t index_of(const struct pullrecords *pr, uint32_t image)
+{
+    size_t i = 0;
+    while (i < pr->n && pr->records[i].image != image)
+        i++;
+    return i;
+}
+
 static struct pullrecords_record *find(struct pullrecords *pr, uint32_t image)
 {
-    for (size_t i = 0; i < pr->n; i++)
-        if (pr->records[i].image == image)
-            return &pr->records[i];
-    return NULL;
+    size_t i = index_of(pr, image);
+    return i < pr->n ? &pr->records[i] : NULL;
 }
 
 const struct pullrecords_record *pullrecords_find(const struct pullrecords *pr, uint32_t image)
 {
-    return find((struct pullrecords *)pr, image);
+    size_t i = index_of(pr, image);
+    return i < pr->n ? &pr->records[i] : NULL;
 }
 
 static struct pullrecords_record *add_record(struct pullrecords *pr, uint32_t image)
@@ -122,6 +130,27 @@ static bool pulled_by_kubelet(struct pullrecords *pr, const struct pullrecords_r
     return intent_of(pr, ref) != NULL;
 }
 
+
+/* RequireCredentialVerificationForImage. Source: spec §10;
+ * image_pull_policies.go (NeverVerifyImagePullPolicy,
+ * NeverVerifyPreloadedPullPolicy, NewNeverVerifyAllowListedPullPolicy,
+ * AlwaysVerifyImagePullPolicy). */
+bool pullrecords_requires_verification(const struct scenario_kubelet *k, const char *name,
+                                       bool pulled_by_kubelet)
+{
+    switch (k->verify_policy) {
+    case SCENARIO_VERIFY_NEVER:
+        return false;
+    case SCENARIO_VERIFY_NEVER_PRELOADED:
+        return pulled_by_kubelet;
+    case SCENARIO_VERIFY_NEVER_ALLOWLISTED:
+        return !verifypolicy_allowlisted(k->allowlist, k->n_allowlist, name);
+    case SCENARIO_VERIFY_ALWAYS:
+        return true;
+    }
+    return true;
+}
+
 /* The pod's secret matches a recorded one by hash (credential) or by
  * coordinates (secret). A hash match under new coordinates is recorded while
  * fewer than PULLRECORDS_WRITE_LIMIT secrets are. */
@@ -152,7 +181,7 @@ enum pullrecords_verdict pullrecords_must_attempt(struct pullrecords *pr,
                                                   size_t n_secrets)
 {
     struct pullrecords_record *r = find(pr, image);
-    if (!verifypolicy_requires(k, repo, pulled_by_kubelet(pr, r, ref))) {
+    if (!pullrecords_requires_verification(k, repo, pulled_by_kubelet(pr, r, ref))) {
         /* lockedShouldWriteImagePreloaded: only when nothing says the kubelet
          * pulled it (every mapping Preloaded, or no record and no intent). */
         if (!r && !intent_of(pr, ref))

@@ -127,4 +127,11 @@ void pullrecords_prune(struct pullrecords *pr, pullrecords_present_fn *present, 
 /* The record of image ID 'image', or NULL. */
 const struct pullrecords_record *pullrecords_find(const struct pullrecords *pr, uint32_t image);
 
+/* RequireCredentialVerificationForImage under kubelet config k, for the
+ * pod image whose normalized repository is 'name': NeverVerify never;
+ * NeverVerifyPreloadedImages iff the kubelet pulled it; NeverVerifyAllowlisted
+ * unless allowlisted (verifypolicy.h); AlwaysVerify always. */
+bool pullrecords_requires_verification(const struct scenario_kubelet *k, const char *name,
+                                       bool pulled_by_kubelet);
+
 #endif

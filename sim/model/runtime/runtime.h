@@ -5,10 +5,19 @@
  * internal/cri/server/images/image_pull.go, core/unpack/unpacker.go,
  * core/remotes/docker/fetcher.go; spec/pull-storm.md (runtime steps).
  * One pull:
- *  1. manifest requests, one after another, each paying the registry's
- *     request latency: 'manifestRequests' of them, plus one for the platform
- *     manifest of a multi-platform image; a node whose platform is missing
- *     fails there;
+ *  1. the manifest phase, one request after another, each paying the
+ *     endpoint's request latency: items 0..manifestRequests-1 (the HEAD
+ *     resolve, GET manifest or index, GET config), plus the platform
+ *     manifest of a multi-platform image (the last item). The resolve goes
+ *     out on every pull (core/remotes/docker/resolver.go Resolve: a HEAD by
+ *     tag or digest); the other items only when the node's content store
+ *     lacks them (core/remotes/handlers.go Fetch skips what it has; what a
+ *     node holds is a prefix of the items, node_manifest_depth). A node
+ *     whose platform is missing fails before the platform manifest. Only
+ *     the manifest GET (an index's platform manifest GET) counts toward a
+ *     rate limit, never the HEAD. Source: spec §13 (correction);
+ *     Simplification: two pulls of one new image at once both fetch its
+ *     manifests (containerd would make the second wait on the ingest lock);
  *  2. layer fetches in layer order. A present layer is skipped. A layer
  *     whose blob lock another pull on the node holds is waited for, not
  *     fetched twice. At most maxConcurrentDownloads blob downloads: per pull
@@ -33,7 +42,7 @@
  * reusing only chains of that snapshotter, and records (image, handler) and
  * that handler's local tag.
  * There is no CRI-level de-duplication of identical concurrent pulls: each
- * resolves its manifest; only blobs and chains are shared.
+ * resolves its tag; content (manifests, blobs, chains) is shared.
  * HTTP requests (registry.h): a request first waits for a registry slot
  * (maxConcurrentRequests; the wait counts as latency), then is judged when
  * sent: an outage refuses it at once or leaves it hanging; otherwise a
@@ -69,6 +78,7 @@
 #define PULLSIM_RUNTIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/base.h"
@@ -79,21 +89,45 @@
 #include "net/net.h"
 #include "spec/scenario.h"
 
-/* Why a pull failed. */
+/*
+ * Why a pull failed: X(NAME, short text, shape of containerd's full
+ * message, what happened). One row per kind; runtime_error_text and
+ * runtime_format_error read this table (errors.c), and the kubelet's
+ * reason follows from the text (kubelet_eval_pull_error: none starts with
+ * "RegistryUnavailable", so every one is ErrImagePull).
+ */
+#define RUNTIME_ERRORS(X)                                                                  \
+    X(NONE, NULL, PLAIN, "not failed")                                                     \
+    X(PLATFORM, "no match for platform in manifest: not found", PLATFORM,                  \
+      "the index has no manifest for the node's platform")                                 \
+    X(MANIFEST_UNAVAILABLE, "failed to resolve reference: 503 Service Unavailable",        \
+      MANIFEST, "503 on a manifest-phase request")                                         \
+    X(MANIFEST_REFUSED, "failed to resolve reference: connection refused", MANIFEST,       \
+      "outage (fail) on a manifest-phase request")                                         \
+    X(TOO_MANY_REQUESTS, "429 Too Many Requests: toomanyrequests", MANIFEST,               \
+      "429 on a counted manifest GET (rateLimit)")                                         \
+    X(BLOB_UNAVAILABLE, "failed to fetch layer: 503 Service Unavailable", BLOB,            \
+      "503 on a blob GET")                                                                 \
+    X(BLOB_REFUSED, "failed to fetch layer: connection refused", BLOB,                     \
+      "outage (fail) on a blob GET")                                                       \
+    X(BLOB_RESET, "failed to fetch layer: connection reset by peer", BLOB,                 \
+      "outage (fail) began during a blob transfer")                                        \
+    X(PROGRESS_TIMEOUT, "no progress within image_pull_progress_timeout: context canceled", \
+      CANCELED, "no progress for image_pull_progress_timeout")                             \
+    X(NO_SPACE_FETCH, "failed to fetch layer: no space left on device", NO_SPACE_FETCH,    \
+      "a blob would not fit on the node's disk")                                           \
+    X(NO_SPACE_UNPACK, "failed to extract layer: no space left on device",                 \
+      NO_SPACE_UNPACK, "a chain's unpack would not fit on the node's disk")                \
+    X(AUTH_ANONYMOUS,                                                                      \
+      "failed to authorize: failed to fetch anonymous token: 401 Unauthorized", AUTH,      \
+      "401 on the resolve of an anonymous pull")                                           \
+    X(AUTH_REJECTED, "failed to authorize: failed to fetch oauth token: 401 Unauthorized", \
+      AUTH, "401 on the resolve: the credential was refused")
+
 enum runtime_error {
-    RUNTIME_ERR_NONE,
-    RUNTIME_ERR_PLATFORM,             /* the index has no manifest for the node's platform */
-    RUNTIME_ERR_MANIFEST_UNAVAILABLE, /* 503 on a manifest-phase request */
-    RUNTIME_ERR_MANIFEST_REFUSED,     /* outage (fail) on a manifest-phase request */
-    RUNTIME_ERR_TOO_MANY_REQUESTS,    /* 429 on a counted manifest GET (rateLimit) */
-    RUNTIME_ERR_BLOB_UNAVAILABLE,     /* 503 on a blob GET */
-    RUNTIME_ERR_BLOB_REFUSED,         /* outage (fail) on a blob GET */
-    RUNTIME_ERR_BLOB_RESET,           /* outage (fail) began during a blob transfer */
-    RUNTIME_ERR_PROGRESS_TIMEOUT,     /* no progress for image_pull_progress_timeout */
-    RUNTIME_ERR_NO_SPACE_FETCH,       /* a blob would not fit on the node's disk */
-    RUNTIME_ERR_NO_SPACE_UNPACK,      /* a chain's unpack would not fit on the node's disk */
-    RUNTIME_ERR_AUTH_ANONYMOUS,       /* 401 on the resolve of an anonymous pull */
-    RUNTIME_ERR_AUTH_REJECTED,        /* 401 on the resolve: the credential was refused */
+#define RUNTIME_ERROR_ENUM(name, text, shape, what) RUNTIME_ERR_##name,
+    RUNTIME_ERRORS(RUNTIME_ERROR_ENUM)
+#undef RUNTIME_ERROR_ENUM
 };
 
 struct runtime;
@@ -112,30 +146,48 @@ struct runtime_result {
 
 typedef void runtime_done_fn(void *arg, const struct runtime_result *res);
 
-/* Sets itself as the slot-grant callback of every registry. */
+/* 'nodes' has room for max_nodes nodes. The registries' slot grants must
+ * call runtime_slot_granted (registry_init). */
 struct runtime *runtime_new(const struct scenario *sc, struct engine *e, struct net *n,
-                            struct rng *rng, struct registry *registries, struct node *nodes);
+                            struct rng *rng, struct registry *registries, struct node *nodes,
+                            size_t max_nodes);
 /* Frees all pull records; pending pulls are dropped without callbacks. */
 void runtime_free(struct runtime *rt);
 
-/* Starts a CRI PullImage on 'node' of reference 'ref' (a scenario image
- * index) for runtime 'handler' (the CRI ImageSpec's runtime handler,
- * runtimeclass.h; 0 = the default): by digest that image; by tag the image
- * the registry's tag names now (runtime_move_tag), whose local tag (for that
- * handler) the pull points at it when it succeeds (node.h). Chains go to the
- * handler's snapshotter; the image is recorded for (image, handler).
- * done(arg, result) runs later. */
-void runtime_pull(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
-                  uint32_t handler, runtime_done_fn *done, void *arg);
+/* One CRI PullImage (as libuv's uv_spawn takes its options). */
+struct runtime_pull_request {
+    uint32_t node;
+    uint32_t ref;        /* scenario image index of the reference */
+    bool by_digest;      /* by digest that image; by tag the image the registry's tag
+                            names now (runtime_move_tag), whose local tag (for 'handler')
+                            the pull points at it when it succeeds (node.h) */
+    uint32_t handler;    /* the CRI ImageSpec's runtime handler (runtimeclass.h; 0 = the
+                            default): chains go to its snapshotter, the image is recorded
+                            for (image, handler) */
+    uint32_t credential; /* the CRI AuthConfig: scenario credentials index, or
+                            REGISTRY_ANONYMOUS. A registry with auth answers the resolve
+                            with 401 when it may not pull the repository
+                            (registry_authorizes: RUNTIME_ERR_AUTH_ANONYMOUS or
+                            RUNTIME_ERR_AUTH_REJECTED); rate limits with key credential
+                            count the pull against its quota */
+};
 
-/* runtime_pull with the CRI AuthConfig of 'credential' (scenario credentials
- * index; REGISTRY_ANONYMOUS = none, which is runtime_pull): a registry with
- * auth answers the resolve with 401 when the credential may not pull the
- * repository (registry_authorizes), failing the pull with
- * RUNTIME_ERR_AUTH_ANONYMOUS or RUNTIME_ERR_AUTH_REJECTED; rate limits with
- * key credential count the pull against the credential's quota. */
-void runtime_pull_as(struct runtime *rt, uint32_t node, uint32_t ref, bool by_digest,
-                     uint32_t handler, uint32_t credential, runtime_done_fn *done, void *arg);
+/* Starts the pull; done(arg, result) runs later, from an event. */
+void runtime_pull(struct runtime *rt, const struct runtime_pull_request *req,
+                  runtime_done_fn *done, void *arg);
+
+/* Replaces where the runtime's requests go (source.h; default: each
+ * image's registry). Call before the first pull. */
+struct source;
+void runtime_set_source(struct runtime *rt, const struct source *src);
+
+/* The registries' slot-grant callback (registry_init): a request that
+ * waited for a registry slot goes on the wire. */
+void runtime_slot_granted(void *waiter);
+
+/* Download tokens of 'node' held now (scope node), and in '*waiting' the
+ * requests queued for one. */
+size_t runtime_download_tokens(const struct runtime *rt, uint32_t node, size_t *waiting);
 
 /* A push: from now on the registry resolves the tag of images entry 'tag'
  * to 'image' (a pull already started keeps what it resolved). */

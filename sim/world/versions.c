@@ -1,5 +1,5 @@
 /* versions.c - see versions.h. */
-#include "obs/versions.h"
+#include "world/versions.h"
 
 #include <stdlib.h>
 #include <string.h>
