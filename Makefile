@@ -28,10 +28,13 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # Debian packages pullsim needs at build, test or plot time.
 DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
+# What only the tests need: the job engines experiments are checked on
+# (GNU parallel, and a local Slurm with munge; tests/run-experiments.sh).
+TEST_PKGS := parallel slurm-wlm munge
 # Unit tests find the upstream vectors wherever they are started from.
 VECTORS_DEF := -DPULLSIM_VECTORS_DIR='"$(CURDIR)/tests/spec/vectors"'
 
-.PHONY: all deps libs-check lint build demo test test-plain test-asan bench clean unit-% FORCE
+.PHONY: all deps test-deps libs-check lint build demo test test-plain test-asan bench clean unit-% FORCE
 # Keep object files of unit tests (make would delete them as intermediates).
 .SECONDARY:
 all: build
@@ -41,6 +44,8 @@ all: build
 # a plain build only says what is missing and builds.
 deps:
 	@sh tests/deps.sh install $(DEB_PKGS)
+test-deps:
+	@sh tests/deps.sh install $(DEB_PKGS) $(TEST_PKGS)
 libs-check:
 	@sh tests/deps.sh check $(DEB_PKGS)
 
@@ -83,7 +88,7 @@ lint:
 
 # Each variant runs every cmocka binary, then the end-to-end scenario suite
 # with that variant's pullsim binary.
-test: deps
+test: test-deps
 	@rm -f build/plain/tally build/asan/tally
 	@sh tests/lint-layers.sh --self-test
 	@sh tests/lint-layers.sh
@@ -95,12 +100,15 @@ test: deps
 test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
 	@sh tests/run-units.sh build/plain $(UNITS)
 	@sh tests/run-scenarios.sh build/plain/pullsim
+	@sh tests/run-experiments.sh build/plain/pullsim engines
 
 test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run-units.sh build/asan $(UNITS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run-scenarios.sh build/asan/pullsim
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/run-experiments.sh build/asan/pullsim
 
 # Build and run one unit test: make unit-engine
 unit-%: build/asan/test_%

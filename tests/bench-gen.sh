@@ -10,8 +10,9 @@
 #   replicas each, created at uniformly random times over 600 s, spread
 #   over every pool. Configs A (serial) and B (maxParallelImagePulls 4).
 # multireg(N): N nodes (10 Gbps NIC) pulling from 3 registries at once with
-#   serializeImagePulls false: every node runs one DaemonSet whose pod has a
-#   container from each registry; 'slow.bench' is overloaded (1 Gbps egress
+#   serializeImagePulls false: three DaemonSets, each with one container
+#   from its own registry (a pod's containers pull one after the other, so
+#   parallel pulls need several pods); 'slow.bench' is overloaded (1 Gbps egress
 #   for all N nodes, lognormal latency median 80 ms); the other two have
 #   40 Gbps. Config P = maxParallelImagePulls 3, so a node's three pulls run
 #   together and each couples two or three registry links.
@@ -77,12 +78,10 @@ multireg() {
         print "nodePools:"
         printf "  - {name: nodes, count: %d, nicBandwidth: 10Gbps}\n", n
         print "workloads:"
-        print "  - name: trio"
-        print "    kind: DaemonSet"
-        print "    template:"
-        print "      containers:"
-        for (r = 1; r <= 3; r++)
-            printf "        - {name: c%d, image: %s.bench/img:v1, imagePullPolicy: IfNotPresent}\n", r, h[r]
+        for (r = 1; r <= 3; r++) {
+            printf "  - name: from-%s\n    kind: DaemonSet\n    template:\n      containers:\n", h[r]
+            printf "        - {name: c, image: %s.bench/img:v1, imagePullPolicy: IfNotPresent}\n", h[r]
+        }
     }'
 }
 

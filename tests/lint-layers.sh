@@ -35,7 +35,8 @@ model/kubelet: base engine net spec model model/runtime
 model/cluster: base engine net spec model model/runtime model/kubelet
 world: base engine net spec model model/runtime model/kubelet model/cluster
 obs: base engine net spec model model/runtime model/kubelet model/cluster world
-cli: base engine net spec model model/runtime model/kubelet model/cluster world obs
+exp: base engine net spec model model/runtime model/kubelet model/cluster world obs
+cli: base engine net spec model model/runtime model/kubelet model/cluster world obs exp
 '
 
 allowed() { # allowed FROM TO

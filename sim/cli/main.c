@@ -3,12 +3,18 @@
  * result files and plots; exit codes.
  *
  *   pullsim run FILE [--out DIR] [--seed N] [--config NAME]... [--set PATH=VALUE]...
- *               [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]
+ *               [--net fast|exact] [--trace FILE] [--no-plots] [--quiet] [--format table|json]
+ *   pullsim run FILE ... --replications N | --seeds A..B | --sweep PATH=VALUES ...
+ *               (an experiment: cli/expcmd.h)
+ *   pullsim sweep FILE ...   (the same, always an experiment)
+ *   pullsim collect DIR
  *   pullsim validate FILE [--set PATH=VALUE]...
  *   pullsim ref [--json] REF...
  *
  * Exit status: 0 success; 2 bad user input (scenario, arguments), with
- * nothing written; 1 environment failure (I/O, gnuplot failing).
+ * nothing written; 1 environment failure (I/O, gnuplot failing). A run the
+ * horizon cut short still exits 0, with a warning on stderr and
+ * "horizon": {"cutShort": true} in summary.json.
  * The wall clock read here goes only to run-info.json, never into the model.
  */
 #include <errno.h>
@@ -23,7 +29,9 @@
 
 #include "base/base.h"
 #include "base/diag.h"
+#include "cli/expcmd.h"
 #include "cli/refcmd.h"
+#include "exp/headline.h"
 #include "obs/metrics.h"
 #include "obs/output.h"
 #include "obs/plot.h"
@@ -47,6 +55,7 @@ struct options {
     bool quiet;
     enum net_model net;
     const char *trace;   /* --trace FILE */
+    enum headline_format format; /* --format */
 };
 
 static void usage(FILE *f)
@@ -54,6 +63,11 @@ static void usage(FILE *f)
     fprintf(f, "usage: pullsim run FILE [--out DIR] [--seed N] [--config NAME]... "
                "[--set PATH=VALUE]...\n"
                "                   [--net fast|exact] [--trace FILE] [--no-plots] [--quiet]\n"
+               "                   [--format table|json]\n"
+               "       pullsim run FILE [--replications N | --seeds LIST] [--sweep PATH=VALUES]...\n"
+               "                   [--jobs N] [--bound 'METRIC<=VALUE'] [--emit parallel|slurm]\n"
+               "                   [--run-index K] [--detail] (see README \"Experiments\")\n"
+               "       pullsim collect DIR\n"
                "       pullsim validate FILE [--set PATH=VALUE]...\n"
                "       pullsim ref [--json] REF...\n");
 }
@@ -124,6 +138,12 @@ static int parse_options(int argc, char **argv, bool run, struct options *o)
             o->no_plots = true;
         } else if (run && strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+        } else if (run && strcmp(a, "--format") == 0 && has_value) {
+            if (headline_parse_format(argv[++i], &o->format) != 0) {
+                fprintf(stderr, "pullsim: error: --format: '%s' is not a format; expected "
+                                "table or json\n", argv[i]);
+                return 2;
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "pullsim: error: unknown or incomplete option '%s'\n", a);
             usage(stderr);
@@ -205,39 +225,10 @@ static long peak_rss_kb(void)
     return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
 
-static void print_header(const struct scenario *sc, const char *outdir)
-{
-    printf("pullsim: scenario '%s', seed %llu -> %s/\n", sc->name,
-           (unsigned long long)sc->seed, outdir);
-    printf("%-16s %11s %9s %9s %9s %9s %9s %10s %10s\n", "config", "ready", "mean_s",
-           "p50_s", "p90_s", "p99_s", "max_s", "layers", "events");
-}
-
-static void print_row(const char *config, const struct metrics_summary *s)
-{
-    char ready[32];
-    snprintf(ready, sizeof(ready), "%zu/%zu", s->pods_ready, s->pods);
-    printf("%-16s %11s %9.2f %9.2f %9.2f %9.2f %9.2f %10llu %10llu\n", config, ready,
-           s->ready_mean, s->ready_p50, s->ready_p90, s->ready_p99, s->ready_max,
-           (unsigned long long)s->layer_transfers, (unsigned long long)s->events);
-    /* The rollouts' durations (update events) and restarts (runFor), when any. */
-    for (size_t i = 0; i < s->n_rollouts; i++) {
-        const struct metrics_rollout *r = &s->rollouts[i];
-        if (isnan(r->duration))
-            printf("  rollout of %s at %.2f s: %s\n", r->workload, r->at,
-                   r->superseded ? "superseded by a later update" : "not complete at the end");
-        else
-            printf("  rollout of %s at %.2f s: complete in %.2f s\n", r->workload, r->at,
-                   r->duration);
-    }
-    if (s->has_restarts)
-        printf("  container restarts: %llu\n", (unsigned long long)s->restarts);
-}
-
 /* Runs one config and writes its results. Returns 0 or 1. */
 static int run_config(const struct scenario *sc, const struct scenario_kubelet *cfg,
                       const char *name, const char *outdir, const struct options *o,
-                      struct trace *trace)
+                      struct trace *trace, bool first)
 {
     double t0 = wall_seconds();
     struct world *w = world_new(sc, cfg, o->net);
@@ -258,7 +249,9 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
     if (rc == 0)
         rc = output_write_run_info(dir, wall_seconds() - t0, peak_rss_kb(), stderr);
     if (rc == 0 && !o->quiet)
-        print_row(name, &s);
+        headline_row(stdout, o->format, first, sc->name, sc->seed, name, &s);
+    if (rc == 0)
+        headline_warn_horizon(stderr, name, &s);
     free(dir);
     metrics_release(&s);
     world_free(w);
@@ -301,7 +294,14 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0)
         goto out;
     rc = 2;
-    if (!(sc = load(&o)) || pick_configs(sc, &o, &cfgs, &n) != 0)
+    if (!(sc = load(&o)))
+        goto out;
+    /* A file with an experiment section runs as an experiment (cli/expcmd.h). */
+    if (sc->experiment.present) {
+        rc = expcmd_run(argc - 1, argv + 1);
+        goto out;
+    }
+    if (pick_configs(sc, &o, &cfgs, &n) != 0)
         goto out;
     scenario_kubelet_defaults(&defaults);
     if (n == 0) {
@@ -317,9 +317,11 @@ static int cmd_run(int argc, char **argv)
     if (o.trace && !(trace = trace_open(o.trace, stderr)))
         rc = 1;
     if (rc == 0 && !o.quiet)
-        print_header(sc, outdir);
+        headline_begin(stdout, o.format, sc->name, sc->seed, outdir);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace);
+        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace, i == 0);
+    if (rc == 0 && !o.quiet)
+        headline_end(stdout, o.format);
     if (trace) {
         if (rc == 0)
             rc = trace_close(trace, stderr) == 0 ? 0 : 1;
@@ -364,8 +366,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "run") == 0 && expcmd_wanted(argc - 1, argv + 1))
+        return expcmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (strcmp(argv[1], "sweep") == 0)
+        return expcmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "collect") == 0)
+        return expcmd_collect(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc, argv);
     if (strcmp(argv[1], "ref") == 0)

@@ -28,6 +28,7 @@ void node_release(struct node *nd)
     free(nd->pulls);
     free(nd->pull_images);
     free(nd->gc_deleted);
+    free(nd->manifests);
     *nd = (struct node){0};
 }
 
@@ -134,6 +135,7 @@ void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t ima
         node_set_layer_state(nd, im->layers[k], NODE_READY);
         node_set_chain_state(nd, im->chains[k], 0, NODE_READY);
     }
+    node_add_manifest_item(nd, image, scenario_manifest_items(sc, image) - 1);
     node_add_image(nd, image, RUNTIMECLASS_DEFAULT_HANDLER, now);
     if (!by_digest && !im->by_digest)
         node_set_tag(nd, image, 0, image);
@@ -197,6 +199,49 @@ static bool referenced(const struct node *nd, uint32_t key, uint32_t snap)
     return false;
 }
 
+static size_t manifest_index(const struct node *nd, uint32_t image)
+{
+    size_t i = 0;
+    while (i < nd->n_manifests && nd->manifests[i].image != image)
+        i++;
+    return i;
+}
+
+uint32_t node_manifest_depth(const struct node *nd, uint32_t image)
+{
+    size_t i = manifest_index(nd, image);
+    return i < nd->n_manifests ? nd->manifests[i].depth : 0;
+}
+
+void node_add_manifest_item(struct node *nd, uint32_t image, uint32_t item)
+{
+    size_t i = manifest_index(nd, image);
+    if (i == nd->n_manifests)
+        *(struct node_manifest *)VEC_PUSH(nd->manifests, nd->n_manifests, nd->cap_manifests) =
+            (struct node_manifest){image, 0};
+    if (nd->manifests[i].depth < item)
+        nd->manifests[i].depth = item;
+}
+
+static void drop_manifest(struct node *nd, uint32_t image)
+{
+    size_t i = manifest_index(nd, image);
+    if (i == nd->n_manifests)
+        return;
+    for (size_t j = i + 1; j < nd->n_manifests; j++)
+        nd->manifests[j - 1] = nd->manifests[j];
+    nd->n_manifests--;
+}
+
+/* Is there a record of 'image' for any handler? */
+static bool has_any_record(const struct node *nd, uint32_t image)
+{
+    for (size_t i = 0; i < nd->n_images; i++)
+        if (nd->images[i].image == image)
+            return true;
+    return false;
+}
+
 uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler)
 {
     size_t i = image_index(nd, image, handler);
@@ -207,6 +252,8 @@ uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler)
         nd->images[j - 1] = nd->images[j];
     nd->n_images--;
     drop_tags(nd, image, handler);
+    if (!has_any_record(nd, image))
+        drop_manifest(nd, image);
     *(struct node_image_key *)VEC_PUSH(nd->gc_deleted, nd->n_gc_deleted, nd->cap_gc_deleted) =
         (struct node_image_key){image, handler};
     uint64_t before = nd->disk_used;

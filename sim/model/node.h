@@ -79,6 +79,14 @@ struct node_tag {
     uint32_t tag, handler, image;
 };
 
+/* How much of an image's manifest-phase content (manifest or index,
+ * platform manifest, config) the content store holds: items 1..depth of
+ * its manifest phase (runtime.h); item 0, the resolve, stores nothing. */
+struct node_manifest {
+    uint32_t image;
+    uint32_t depth;
+};
+
 /* An (image, runtime handler) pair: what a record is keyed by. */
 struct node_image_key {
     uint32_t image, handler;
@@ -110,6 +118,8 @@ struct node {
     uint64_t disk_reserved;       /* B in flight (node_reserve), see above */
     struct node_image_key *gc_deleted; /* records image GC deleted here (not re-pulled yet) */
     size_t n_gc_deleted, cap_gc_deleted;
+    struct node_manifest *manifests; /* per image with manifest content, in first-fetch order */
+    size_t n_manifests, cap_manifests;
     uint64_t gc_repulls;          /* successful pulls of an image GC had deleted here */
     uint64_t bytes_fetched;       /* layer bytes downloaded (node_blob_stored) */
 };
@@ -134,8 +144,9 @@ struct node_image *node_image_record(struct node *nd, uint32_t image, uint32_t h
  * GC had deleted here counts as a re-pull. */
 void node_add_image(struct node *nd, uint32_t image, uint32_t handler, double now);
 
-/* Records every layer, chain and the image itself as present (prePulled),
- * for handler 0, with its tag unless it was named by digest. */
+/* Records every layer, chain, the manifest-phase content and the image
+ * itself as present (prePulled), for handler 0, with its tag unless it was
+ * named by digest. */
 void node_preload_image(struct node *nd, const struct scenario *sc, uint32_t image,
                         bool by_digest, double now);
 
@@ -150,9 +161,17 @@ uint32_t node_lookup(const struct node *nd, uint32_t image, bool by_digest, uint
 /* Image GC deleted the record of (image, handler) (spec §8): its tags go;
  * the chains of the handler's snapshotter that no remaining record or
  * active pull on that snapshotter needs go back to ABSENT, and the blobs
- * nothing at all needs. Returns the bytes really freed (shared content
- * stays). */
+ * nothing at all needs; its manifest content goes with its last record
+ * (containerd's content GC: no image references it; Simplification: at
+ * once, without a lease for a pull in progress). Returns the bytes really
+ * freed (shared content stays). */
 uint64_t node_delete_image(struct node *nd, uint32_t image, uint32_t handler);
+
+/* Manifest-phase items of 'image' in the content store (0: none). */
+uint32_t node_manifest_depth(const struct node *nd, uint32_t image);
+/* Item 'item' of the image's manifest phase was fetched: items 1..item are
+ * in the content store (items come in order). */
+void node_add_manifest_item(struct node *nd, uint32_t image, uint32_t item);
 
 /* Space for content in flight: the caller checked node_disk_free() (a
  * node without a capacity never runs out). */

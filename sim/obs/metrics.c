@@ -11,10 +11,20 @@
 #include "base/stats.h"
 #include "model/kubelet/kubelet.h"
 
+/* Fills the order statistics from 'v': the n_ready finite values first,
+ * then n - n_ready never-ready entries, which sort as +INFINITY. */
+static double rank_all(double *v, size_t n_ready, size_t n, double q)
+{
+    for (size_t i = n_ready; i < n; i++)
+        v[i] = INFINITY;
+    return stats_nearest_rank(v, n, q);
+}
+
 static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
 {
     size_t n = kubelet_pod_count(k), ready = 0;
     double *lat = xmalloc((n ? n : 1) * sizeof(*lat));
+    double *at = xmalloc((n ? n : 1) * sizeof(*at));
     out->last_ready = NAN;
     for (uint32_t i = 0; i < n; i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
@@ -22,6 +32,7 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
             out->pods_unscheduled++;
         if (isnan(p->ready))
             continue;
+        at[ready] = p->ready;
         lat[ready++] = p->ready - p->created;
         if (isnan(out->last_ready) || p->ready > out->last_ready)
             out->last_ready = p->ready;
@@ -29,11 +40,19 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
     out->pods = n;
     out->pods_ready = ready;
     gsl_sort(lat, 1, ready);
+    gsl_sort(at, 1, ready);
     out->ready_mean = ready ? gsl_stats_mean(lat, 1, ready) : NAN;
-    out->ready_p50 = stats_nearest_rank(lat, ready, 0.50);
-    out->ready_p90 = stats_nearest_rank(lat, ready, 0.90);
-    out->ready_p99 = stats_nearest_rank(lat, ready, 0.99);
-    out->ready_max = ready ? lat[ready - 1] : NAN;
+    out->ready_max_ready = ready ? lat[ready - 1] : NAN;
+    out->ready_p50 = rank_all(lat, ready, n, 0.50);
+    out->ready_p90 = rank_all(lat, ready, n, 0.90);
+    out->ready_p95 = rank_all(lat, ready, n, 0.95);
+    out->ready_p99 = rank_all(lat, ready, n, 0.99);
+    out->ready_max = rank_all(lat, ready, n, 1.00);
+    out->t50 = rank_all(at, ready, n, 0.50);
+    out->t90 = rank_all(at, ready, n, 0.90);
+    out->t95 = rank_all(at, ready, n, 0.95);
+    out->t99 = rank_all(at, ready, n, 0.99);
+    free(at);
     out->ready_latency = lat;
 }
 
@@ -132,6 +151,8 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
     out->layer_transfers = runtime_layer_transfers(world_runtime(w));
     out->events = engine_events_processed(world_engine(w));
     out->end_time = engine_now(world_engine(w));
+    out->horizon = engine_horizon(world_engine(w));
+    out->horizon_cut = engine_has_work(world_engine(w));
     for (size_t i = 0; i < world_node_count(w); i++)
         out->bytes_fetched += (double)world_node(w, i)->bytes_fetched;
     out->has_disk = world_has_disk(w);

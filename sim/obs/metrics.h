@@ -3,8 +3,13 @@
  * counts, bytes, events, registry errors, and how long pods spent in
  * ErrImagePull / ImagePullBackOff.
  *
- * Percentiles are by nearest rank (base/stats.h). Statistics come from GSL
- * (gsl_sort, gsl_stats_mean).
+ * Percentiles are by nearest rank (base/stats.h) over ALL pods created: a
+ * pod never ready (unscheduled, failing, or cut off by the horizon) counts
+ * as +INFINITY, so p99 is INFINITY ("not reached") as soon as more than 1%
+ * of the pods never became ready - never a value computed over the ready
+ * pods only. The same holds for the "time until X% of pods are ready"
+ * (t50...t99, simulated clock, not per-pod latency) and for max.
+ * Statistics come from GSL (gsl_sort, gsl_stats_mean).
  * Ownership: a summary owns its per-registry array; release with
  *   metrics_release().
  * Units: seconds, bytes.
@@ -57,10 +62,22 @@ struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
     size_t pods_unscheduled;
-    double ready_mean, ready_p50, ready_p90, ready_p99, ready_max; /* s; NAN if none ready */
+    /* s, creation to ready. mean: over ready pods only (NAN if none);
+     * percentiles and max: over all pods, INFINITY when not reached, NAN
+     * when there is no pod. ready_max_ready: the largest latency of a ready
+     * pod (NAN if none). */
+    double ready_mean, ready_p50, ready_p90, ready_p95, ready_p99, ready_max;
+    double ready_max_ready;
+    /* s, simulated clock: when 50/90/95/99 % of all pods were ready;
+     * INFINITY when not reached, NAN when there is no pod. */
+    double t50, t90, t95, t99;
     double last_ready;        /* s: time the last pod became ready; NAN if none */
     double *ready_latency;    /* s, creation to ready of each ready pod, ascending;
                                  pods_ready entries, owned (the plots' CDF steps) */
+    /* The horizon stopped the run: events were still pending at its end
+     * (pods waiting, pulls in flight or back-offs to retry). */
+    bool horizon_cut;
+    double horizon;           /* s: the scenario's horizon */
     uint64_t pulls;           /* pull requests handed to pullers */
     uint64_t pulls_ok, pulls_failed, pulls_pending;
     uint64_t layer_transfers; /* blob downloads */

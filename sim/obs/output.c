@@ -417,7 +417,8 @@ static void disk_csv(const struct world *w, FILE *f)
     }
 }
 
-/* A JSON number, or null for NAN. */
+/* A JSON number, or null for NAN and for INFINITY (a percentile or time
+ * not reached: more pods than its share never became ready). */
 static void json_num(struct strbuf *sb, double x)
 {
     if (isnan(x) || isinf(x))
@@ -512,12 +513,27 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     json_num(sb, s->ready_p50);
     strbuf_addf(sb, ", \"p90\": ");
     json_num(sb, s->ready_p90);
+    strbuf_addf(sb, ", \"p95\": ");
+    json_num(sb, s->ready_p95);
     strbuf_addf(sb, ", \"p99\": ");
     json_num(sb, s->ready_p99);
     strbuf_addf(sb, ", \"max\": ");
     json_num(sb, s->ready_max);
+    strbuf_addf(sb, ", \"maxReady\": ");
+    json_num(sb, s->ready_max_ready);
+    strbuf_addf(sb, "},\n  \"podsReadyBy\": {\"t50\": ");
+    json_num(sb, s->t50);
+    strbuf_addf(sb, ", \"t90\": ");
+    json_num(sb, s->t90);
+    strbuf_addf(sb, ", \"t95\": ");
+    json_num(sb, s->t95);
+    strbuf_addf(sb, ", \"t99\": ");
+    json_num(sb, s->t99);
     strbuf_addf(sb, "},\n  \"lastPodReady\": ");
     json_num(sb, s->last_ready);
+    strbuf_addf(sb, ",\n  \"horizon\": {\"seconds\": ");
+    json_num(sb, s->horizon);
+    strbuf_addf(sb, ", \"cutShort\": %s}", s->horizon_cut ? "true" : "false");
     strbuf_addf(sb, ",\n  \"pods\": {\"total\": %zu, \"ready\": %zu, \"notReady\": %zu, "
                     "\"unscheduled\": %zu},\n",
                 s->pods, s->pods_ready, s->pods - s->pods_ready, s->pods_unscheduled);

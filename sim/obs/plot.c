@@ -407,3 +407,36 @@ char *plot_find_dir(const char *argv0)
         dir = beside(argv0);
     return dir;
 }
+
+int plot_render_sweep(const char *plots_dir, const char *dir, const char *scenario_name,
+                      const char *xlabel, const char *metric, const char *const *configs,
+                      size_t n_configs, double bound, FILE *err)
+{
+    int found = probe_gnuplot(err);
+    if (found <= 0) {
+        if (found == 0)
+            fprintf(err, "%s\n", PLOT_NO_GNUPLOT_WARNING);
+        return found;
+    }
+    if (check_args(plots_dir, dir, scenario_name, configs, n_configs, err) != 0 ||
+        strpbrk(xlabel, "\n\r") || check_script(plots_dir, "sweep", err) != 0)
+        return -1;
+    struct strbuf params, list;
+    strbuf_init(&params);
+    strbuf_init(&list);
+    for (size_t i = 0; i < n_configs; i++)
+        strbuf_addf(&list, "%s%s", i ? " " : "", configs[i]);
+    char b[64];
+    snprintf(b, sizeof(b), "%.6f", bound);
+    add_assignment(&params, "datafile", dir);
+    strbuf_add(&params, "datafile = datafile . '/sweep.dat'; ", 36);
+    add_assignment(&params, "configs", list.buf);
+    add_assignment(&params, "scenario", scenario_name);
+    add_assignment(&params, "xlabel", xlabel);
+    add_assignment(&params, "metric", metric);
+    add_assignment(&params, "bound", b);
+    int result = render(plots_dir, "sweep", dir, params.buf, err);
+    strbuf_release(&list);
+    strbuf_release(&params);
+    return result;
+}

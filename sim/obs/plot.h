@@ -80,4 +80,15 @@ int plot_render_run(const char *plots_dir, const char *results_dir, const char *
  */
 char *plot_find_dir(const char *argv0);
 
+/*
+ * Renders an experiment's sweep.{png,svg} into 'dir' from dir/sweep.dat
+ * (exp/summary.h: per config a block of "value mean lo hi"): 'metric'
+ * against the swept value 'xlabel', one line per config with its 95% CI
+ * band, and the bound as a dashed line when bound >= 0. Returns as
+ * plot_render_run (0 without gnuplot, after the warning).
+ */
+int plot_render_sweep(const char *plots_dir, const char *dir, const char *scenario_name,
+                      const char *xlabel, const char *metric, const char *const *configs,
+                      size_t n_configs, double bound, FILE *err);
+
 #endif

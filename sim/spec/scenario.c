@@ -66,14 +66,50 @@ static void note_credentials(struct scenario *s)
         s->uses_credentials = s->uses_credentials || s->pools[i].n_node_auths > 0;
 }
 
-/* Top level keys: name, seed, horizon, sampleInterval, admission, registries,
- * images, runtimeClasses, secrets, kubeletConfigs, nodePools, workloads, events. */
+/* bandwidthMeans: payload (the default: figures are what a pull's bytes
+ * get) or linkRate (figures are Ethernet line rates, as a NIC or a cloud
+ * instance type is sold): the network bandwidths are then scaled to their
+ * payload share, SCENARIO_ETHERNET_GOODPUT. Disks are not framed. */
+static void parse_bandwidth_means(struct ctx *c, const struct node *root)
+{
+    static const char *const names[] = {"payload", "linkRate"};
+    const struct node *v = scn_get(root, "bandwidthMeans");
+    int means = 0;
+    if (v && scn_to_enum(c, v, "bandwidthMeans", "what bandwidths mean", names, N_OF(names),
+                         &means) == 0)
+        c->s->bandwidth_is_link_rate = means == 1;
+}
+
+/* After registries, changes and pools are read: their network bandwidths
+ * as payload rates. */
+static void apply_bandwidth_means(struct scenario *s)
+{
+    if (!s->bandwidth_is_link_rate)
+        return;
+    const double g = SCENARIO_ETHERNET_GOODPUT;
+    for (size_t i = 0; i < s->n_registries; i++) {
+        struct scenario_registry *r = &s->registries[i];
+        r->egress_bandwidth *= g;
+        r->per_connection_bandwidth *= g; /* INFINITY stays */
+        for (size_t k = 0; k < r->n_changes; k++) {
+            r->changes[k].egress_bandwidth *= g;
+            r->changes[k].per_connection_bandwidth *= g;
+        }
+    }
+    for (size_t i = 0; i < s->n_pools; i++)
+        s->pools[i].nic_bandwidth *= g;
+}
+
+/* Top level keys: name, seed, horizon, sampleInterval, bandwidthMeans,
+ * admission, registries, images, runtimeClasses, secrets, kubeletConfigs,
+ * nodePools, workloads, events, experiment. */
 static void parse_top(struct ctx *c, const struct node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
-                                       "admission", "registries", "images", "kubeletConfigs",
+                                       "bandwidthMeans", "admission", "registries", "images",
+                                       "kubeletConfigs",
                                        "nodePools", "workloads", "events",
-                                       "runtimeClasses", "secrets"};
+                                       "runtimeClasses", "secrets", "experiment"};
     struct scenario *s = c->s;
     const struct node *v;
     if (root->kind != NODE_MAP) {
@@ -99,6 +135,7 @@ static void parse_top(struct ctx *c, const struct node *root)
         scn_to_duration(c, v, "horizon", true, &s->horizon);
     if ((v = scn_get(root, "sampleInterval")))
         scn_to_duration(c, v, "sampleInterval", true, &s->sample_interval);
+    parse_bandwidth_means(c, root);
     parse_admission(c, root);
     scn_parse_registries(c, root);
     scn_parse_images(c, root);
@@ -108,8 +145,10 @@ static void parse_top(struct ctx *c, const struct node *root)
     scn_parse_pools(c, root);
     scn_parse_events(c, root); /* before workloads: a pod may name a pushed image's digest */
     scn_parse_workloads(c, root);
+    scn_parse_experiment(c, root);
     scn_check_totals(c);
     note_credentials(s);
+    apply_bandwidth_means(s);
 }
 
 /* ------------------------------------------------------------ public API */
@@ -221,6 +260,7 @@ void scenario_free(struct scenario *s)
     free(s->handlers);
     free(s->snapshotters);
     free(s->origins);
+    scn_free_experiment(&s->experiment);
     free(s->name);
     free(s->effective_yaml);
     free(s->file);
@@ -233,6 +273,12 @@ uint64_t scenario_image_size(const struct scenario *s, uint32_t image)
     for (size_t i = 0; i < s->images[image].n_layers; i++)
         size += s->layers[s->images[image].layers[i]].size;
     return size;
+}
+
+uint32_t scenario_manifest_items(const struct scenario *s, uint32_t image)
+{
+    const struct scenario_image *im = &s->images[image];
+    return s->registries[im->registry].manifest_requests + (im->n_platforms > 0 ? 1u : 0u);
 }
 
 uint32_t scenario_find_kubelet(const struct scenario *s, const char *name)

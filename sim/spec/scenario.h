@@ -137,9 +137,12 @@ struct scenario_registry {
     double egress_bandwidth;         /* B/s, > 0 */
     double per_connection_bandwidth; /* B/s cap per blob transfer; INFINITY = none */
     struct scenario_dist latency;    /* per HTTP request, paid before bytes flow */
-    uint32_t manifest_requests;      /* sequential requests before any layer fetch for a
-                                        single-platform image; default 3 (resolve HEAD,
-                                        manifest GET, config GET: spec §13) */
+    struct scenario_dist connect_latency; /* more for a request that opens a connection
+                                        (TCP and TLS handshakes); default 0 */
+    uint32_t manifest_requests;      /* the manifest phase of a new single-platform image,
+                                        the resolve included; default 3 (HEAD resolve,
+                                        GET manifest, GET config: spec §13); a node
+                                        holding the content sends only the HEAD */
     double failure_probability;      /* [0, 1]: each request answers 5xx; default 0 */
     struct scenario_outage *outages; /* in time order, disjoint */
     size_t n_outages;
@@ -385,6 +388,35 @@ struct scenario_event {
     struct diag_loc loc;
 };
 
+/* experiment.sweep[i]: one swept path (see cli "Experiments"); values as
+ * written: a scalar ("250..2000*2", "a,b") or a list's items joined by ','. */
+struct scenario_sweep {
+    char *path;
+    char *values;
+    struct diag_loc loc; /* of the values, for errors the experiment layer finds */
+};
+
+/* The experiment section: what `pullsim run` runs as an experiment when the
+ * file has one (the command line's --replications, --seeds, --sweep and
+ * --bound replace the matching parts). */
+struct scenario_experiment {
+    bool present;
+    uint32_t replications; /* 0 = not given */
+    char *seeds;           /* a value list or range, or NULL */
+    struct diag_loc seeds_loc;
+    struct scenario_sweep *sweeps;
+    size_t n_sweeps;
+    char *bound;           /* "METRIC<=VALUE", or NULL */
+    struct diag_loc bound_loc;
+};
+
+/* Payload bytes per byte on an Ethernet wire for full-size TCP segments:
+ * MTU 1500 less IPv4 (20), TCP (20) and TCP timestamps (12) leaves 1448 B
+ * of payload per 1538 B on the wire (frame header 14, FCS 4, preamble and
+ * start delimiter 8, inter-frame gap 12). Source: IEEE 802.3 framing, RFC
+ * 7323 (timestamps, on by default in Linux). */
+#define SCENARIO_ETHERNET_GOODPUT (1448.0 / 1538.0)
+
 struct scenario {
     char *file;              /* path as given; diag_locs point here */
     char *name;              /* results folder name */
@@ -392,6 +424,10 @@ struct scenario {
     double horizon;          /* s; default 24h */
     double sample_interval;  /* s between time-series rows; default 1s */
     bool always_pull_images; /* admission: {alwaysPullImages: true} (spec §12) */
+    /* bandwidthMeans: what the scenario's network bandwidths (registry egress,
+     * perConnectionBandwidth, NICs) are. The loader stores payload rates:
+     * with "linkRate" it has multiplied them by SCENARIO_ETHERNET_GOODPUT. */
+    bool bandwidth_is_link_rate;
 
     struct scenario_registry *registries; size_t n_registries;
     struct scenario_layer *layers;        size_t n_layers;
@@ -419,6 +455,8 @@ struct scenario {
      * the kubelet looks up credentials, keeps pull records, and the results get
      * their credential columns. False = exactly the behaviour without them. */
     bool uses_credentials;
+
+    struct scenario_experiment experiment;
 
     char *effective_yaml; /* the scenario as run (overrides applied, seed set), YAML text */
 
@@ -452,6 +490,12 @@ struct scenario *scenario_load_string(const char *path, const char *text,
                                       bool has_seed, uint64_t seed, struct diag *d);
 
 void scenario_free(struct scenario *s);
+
+/* Requests of the manifest phase of a full pull of 'image' from its
+ * registry: the registry's manifestRequests (item 0 the resolve, then the
+ * manifest or index GET and the config GET), plus the platform manifest of
+ * a multi-platform image (the last item). Source: spec §13. */
+uint32_t scenario_manifest_items(const struct scenario *s, uint32_t image);
 
 /* An image's size as the CRI reports it (the Pulled event's "Image size",
  * image GC's count): the sum of its layers' compressed sizes.

@@ -286,6 +286,9 @@ uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key);
 
 /* scenario_events.c */
 void scn_parse_events(struct ctx *c, const struct node *root);
+/* scenario_experiment.c: the experiment section. */
+void scn_parse_experiment(struct ctx *c, const struct node *root);
+void scn_free_experiment(struct scenario_experiment *e);
 
 /* scenario_workloads.c */
 void scn_parse_workloads(struct ctx *c, const struct node *root);

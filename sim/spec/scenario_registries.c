@@ -20,11 +20,12 @@
 
 static const char *const dist_names[] = {"constant", "exponential", "lognormal", "uniform"};
 
-/* registries[i].latency: a duration (constant), or a mapping
+/* registries[i].latency (or connectLatency, named by 'key'): a duration
+ * (constant), or a mapping
  *   {dist: constant, value: D} | {dist: exponential, mean: D} |
  *   {dist: lognormal, median: D, sigma: N > 0} | {dist: uniform, min: D, max: D}. */
-static void parse_latency(struct ctx *c, const struct node *v, const char *where,
-                          struct scenario_dist *out)
+static void parse_latency(struct ctx *c, const struct node *v, const char *key,
+                          const char *where, struct scenario_dist *out)
 {
     static const char *const keys[][3] = {
         {"dist", "value", NULL}, {"dist", "mean", NULL},
@@ -33,16 +34,16 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *where
     struct scenario_dist dist = {SCENARIO_DIST_CONSTANT, 0, 0};
     int kind;
     if (v->kind == NODE_SCALAR && !scn_is_null(v)) {
-        if (scn_to_duration(c, v, "latency", false, &dist.a) == 0)
+        if (scn_to_duration(c, v, key, false, &dist.a) == 0)
             *out = dist;
         return;
     }
     if (v->kind != NODE_MAP) {
         if (v->kind != NODE_BAD)
             diag_error(c->d, v->loc,
-                       "latency: expected a duration or a mapping such as {dist: exponential, "
+                       "%s: expected a duration or a mapping such as {dist: exponential, "
                        "mean: 20ms}, got %s",
-                       scn_kind_noun(v));
+                       key, scn_kind_noun(v));
         return;
     }
     const struct node *dv = scn_get(v, "dist");
@@ -184,7 +185,7 @@ static int parse_change(struct ctx *c, const struct node *m, const char *where,
         size_t errors = c->d->errors;
         char *w = xasprintf("%s.latency", where);
         ch->what |= SCENARIO_CHANGE_LATENCY;
-        parse_latency(c, v, w, &ch->latency);
+        parse_latency(c, v, "latency", w, &ch->latency);
         free(w);
         rc |= c->d->errors != errors ? -1 : 0;
     }
@@ -389,19 +390,20 @@ static void parse_auth(struct ctx *c, const struct node *v, const char *where,
 /* ---------------------------------------------------------- registries */
 
 /* registries[i] keys: host, egressBandwidth, perConnectionBandwidth, latency,
- * manifestRequests, failureProbability, outages, changes, rateLimit,
- * maxConcurrentRequests, auth. */
+ * connectLatency, manifestRequests, failureProbability, outages, changes,
+ * rateLimit, maxConcurrentRequests, auth. */
 static void parse_registry(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"host", "egressBandwidth", "perConnectionBandwidth",
-                                       "latency", "manifestRequests", "failureProbability",
-                                       "outages", "changes", "rateLimit",
-                                       "maxConcurrentRequests", "auth"};
+                                       "latency", "connectLatency", "manifestRequests",
+                                       "failureProbability", "outages", "changes",
+                                       "rateLimit", "maxConcurrentRequests", "auth"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_registries;
     struct scenario_registry *r = VEC_PUSH(s->registries, s->n_registries, c->cap_registries);
     r->per_connection_bandwidth = INFINITY;
     r->latency = (struct scenario_dist){SCENARIO_DIST_CONSTANT, 0, 0};
+    r->connect_latency = (struct scenario_dist){SCENARIO_DIST_CONSTANT, 0, 0};
     r->manifest_requests = 3;
     r->loc = m->loc;
     if (scn_want_map(c, m, where) != 0)
@@ -428,7 +430,12 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
         scn_to_bandwidth(c, v, "perConnectionBandwidth", &r->per_connection_bandwidth);
     if ((v = scn_get(m, "latency"))) {
         char *w = xasprintf("%s.latency", where);
-        parse_latency(c, v, w, &r->latency);
+        parse_latency(c, v, "latency", w, &r->latency);
+        free(w);
+    }
+    if ((v = scn_get(m, "connectLatency"))) {
+        char *w = xasprintf("%s.connectLatency", where);
+        parse_latency(c, v, "connectLatency", w, &r->connect_latency);
         free(w);
     }
     if ((v = scn_get(m, "manifestRequests")))

@@ -149,6 +149,13 @@ static void create_on(void *arg, uint32_t revision, uint32_t node)
     create_daemonset_pod(arg, revision, node);
 }
 
+/* imagefs_pressure_fn: the scheduler sees the node's DiskPressure. */
+static void on_pressure(void *arg, uint32_t node, bool pressure)
+{
+    struct world *w = arg;
+    placement_set_pressure(w->placement, node, pressure);
+}
+
 static void on_workload_created(struct engine *e, void *arg)
 {
     struct world_arg *a = arg;
@@ -252,7 +259,8 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
-    w->fs = imagefs_new(sc, w->engine, w->kubelet, w->placement, w->nodes, w->max_nodes);
+    w->fs = imagefs_new(sc, w->engine, w->kubelet, w->nodes, w->max_nodes);
+    imagefs_set_pressure_hook(w->fs, on_pressure, w);
     struct rollout_hooks hooks = {.arg = w, .scale_up = scale_up, .create_on = create_on,
                                   .remove = remove_pod};
     w->rollout = rollout_new(sc, w->engine, w->kubelet, w->nodes, &w->n_nodes, w->max_nodes,

@@ -371,7 +371,7 @@ static void test_failure_probability(void **state)
         print_message("seed %s: %llu of %llu requests failed (%.4f)\n", k ? "7" : "1",
                       (unsigned long long)reg->failures, (unsigned long long)reg->requests,
                       share);
-        assert_true(reg->requests > 1000);
+        assert_true(reg->requests > 500); /* enough for a share within 0.05 */
         assert_true(fabs(share - 0.3) < 0.05);
     }
     assert_int_equal(r1.s.pods_ready, 200); /* everyone gets through eventually */

@@ -141,7 +141,7 @@ static void test_keys(void **state)
 }
 
 /* Sliding window: quota 1 per 60 s, two pods on one node (serial
- * puller; b pulls Always, so it does not just find a's image present).
+ * puller) with different images, so b's manifest GET counts too.
  * a's GET at 0.02 s counts; b's GETs are refused (its first pull, then
  * each back-off retry) while that GET is within the window, i.e. until
  * 60.02 s; the first retry sent after it succeeds. Refused GETs do not
@@ -151,12 +151,12 @@ static void test_sliding_window(void **state)
     (void)state;
     static const char text[] = "name: t\nhorizon: 10m\n"
         REGISTRY("{requests: 1, window: 60s}") IMAGES
+        "  - {ref: busybox:1.36, layers: [{size: 10MB}]}\n"
         "kubeletConfigs:\n  serial: {serializeImagePulls: true}\n"
         "nodePools:\n  - {name: p, count: 1, nicBandwidth: 1Gbps}\n"
         "workloads:\n"
         "  - {name: a, kind: Pod, template: {containers: [{name: c, image: nginx:1.27}]}}\n"
-        "  - {name: b, kind: Pod, template: {containers: [{name: c, image: nginx:1.27, "
-        "imagePullPolicy: Always}]}}\n";
+        "  - {name: b, kind: Pod, template: {containers: [{name: c, image: busybox:1.36}]}}\n";
     struct run r;
     run_scenario(&r, "window.yaml", text, "serial", NULL, 0);
     assert_int_equal(r.s.pods_ready, 2);
@@ -173,6 +173,38 @@ static void test_sliding_window(void **state)
         assert_true(p->started + 0.020 <= 60.02);
     }
     assert_int_equal(r.s.registries[0].throttled, n - 2);
+    run_release(&r);
+}
+
+/* imagePullPolicy Always on a node that has the image: containerd sends the
+ * HEAD resolve and nothing else (the manifest, config and blob are in its
+ * content store), and Docker Hub does not count a HEAD. With a quota of 1,
+ * a's pull uses it (its manifest GET), and b's Always pull of the same
+ * image, queued behind a's (serial puller), is not refused: 4 requests for
+ * a (HEAD, GET manifest, GET config, GET blob), 1 for b. Source: spec §13 (correction); containerd resolver.go Resolve,
+ * remotes/handlers.go; Docker's rate-limit documentation (HEAD is free). */
+static void test_always_present_is_free(void **state)
+{
+    (void)state;
+    static const char text[] = "name: t\nhorizon: 10m\n"
+        REGISTRY("{requests: 1, window: 6h}") IMAGES
+        "kubeletConfigs:\n  serial: {serializeImagePulls: true}\n"
+        "nodePools:\n  - {name: p, count: 1, nicBandwidth: 1Gbps}\n"
+        "workloads:\n"
+        "  - {name: a, kind: Pod, template: {containers: [{name: c, image: nginx:1.27}]}}\n"
+        "  - {name: b, kind: Pod, template: {containers: [{name: c, image: nginx:1.27, "
+        "imagePullPolicy: Always}]}}\n";
+    struct run r;
+    run_scenario(&r, "always.yaml", text, "serial", NULL, 0);
+    assert_int_equal(r.s.pods_ready, 2);
+    assert_int_equal(r.s.pulls_failed, 0);
+    assert_int_equal(r.s.registries[0].throttled, 0);
+    assert_int_equal(r.s.registries[0].requests, 5);
+    assert_int_equal(r.s.registries[0].manifest_requests, 4);
+    /* b's pull: one request, 0.020 s. */
+    const struct kubelet_pull *b = run_pull(&r, 1);
+    assert_int_equal(b->pod, 1);
+    assert_close(b->finished - b->started, 0.020, 1e-9);
     run_release(&r);
 }
 
@@ -204,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_one_per_pull),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_sliding_window),
+        cmocka_unit_test(test_always_present_is_free),
         cmocka_unit_test(test_per_registry),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);

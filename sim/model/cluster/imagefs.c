@@ -33,11 +33,12 @@ struct imagefs {
     const struct scenario *sc;
     struct engine *engine;
     struct kubelet *kubelet;
-    struct placement *pl;
     struct node *nodes;
     struct fs_node *fn;    /* max_nodes entries */
     size_t max_nodes;
     struct imagefs_stats st;
+    imagefs_pressure_fn *on_pressure; /* NULL or the hook */
+    void *on_pressure_arg;
 };
 
 static void on_image_gc(struct engine *e, void *arg);
@@ -52,12 +53,12 @@ static bool any_capacity(const struct scenario *sc)
 }
 
 struct imagefs *imagefs_new(const struct scenario *sc, struct engine *e, struct kubelet *k,
-                            struct placement *pl, struct node *nodes, size_t max_nodes)
+                            struct node *nodes, size_t max_nodes)
 {
     if (!any_capacity(sc))
         return NULL;
     struct imagefs *fs = xcalloc(1, sizeof(*fs));
-    *fs = (struct imagefs){.sc = sc, .engine = e, .kubelet = k, .pl = pl, .nodes = nodes,
+    *fs = (struct imagefs){.sc = sc, .engine = e, .kubelet = k, .nodes = nodes,
                            .max_nodes = max_nodes};
     fs->fn = xcalloc(max_nodes ? max_nodes : 1, sizeof(*fs->fn));
     for (size_t i = 0; i < max_nodes; i++)
@@ -98,6 +99,14 @@ void imagefs_pod_placed(struct imagefs *fs, uint32_t node, uint32_t pod)
         return;
     struct fs_node *n = &fs->fn[node];
     *(uint32_t *)VEC_PUSH(n->pods, n->n_pods, n->cap_pods) = pod;
+}
+
+void imagefs_set_pressure_hook(struct imagefs *fs, imagefs_pressure_fn *fn, void *arg)
+{
+    if (!fs)
+        return;
+    fs->on_pressure = fn;
+    fs->on_pressure_arg = arg;
 }
 
 void imagefs_pod_removed(struct imagefs *fs, uint32_t node, uint32_t pod)
@@ -206,8 +215,8 @@ static void on_eviction_check(struct engine *e, void *arg)
     } else if (!pressure && n->pressure) {
         fs->st.pressure_node_seconds += now - n->pressure_since;
     }
-    if (pressure != n->pressure)
-        placement_set_pressure(fs->pl, n->id, pressure);
+    if (pressure != n->pressure && fs->on_pressure)
+        fs->on_pressure(fs->on_pressure_arg, n->id, pressure);
     n->pressure = pressure;
     if (met)
         reclaim(n, now);

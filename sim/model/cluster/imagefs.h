@@ -20,10 +20,7 @@
  * Both loops are daemon events (engine.h): they stop once nothing else is
  * pending. Simplifications: no pod eviction when a reclaim is not enough;
  * a rejected pod is not retried.
- * A DiskPressure change is told to the placement (a node under pressure
- * fits no new pod).
- * Ownership: owns per-node state; borrows scenario, engine, kubelet,
- *   placement, nodes.
+ * Ownership: owns per-node state; borrows scenario, engine, kubelet, nodes.
  * Units: s, bytes.
  */
 #ifndef PULLSIM_IMAGEFS_H
@@ -34,7 +31,6 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
-#include "model/cluster/placement.h"
 #include "model/kubelet/kubelet.h"
 #include "model/node.h"
 #include "spec/scenario.h"
@@ -62,7 +58,7 @@ struct imagefs;
 /* NULL when no pool of the scenario has a disk capacity: every function
  * below takes NULL and then does nothing (no node has pressure). */
 struct imagefs *imagefs_new(const struct scenario *sc, struct engine *e, struct kubelet *k,
-                            struct placement *pl, struct node *nodes, size_t max_nodes);
+                            struct node *nodes, size_t max_nodes);
 void imagefs_free(struct imagefs *fs);
 
 /* Node 'node' joined now: starts its GC and eviction loops. */
@@ -77,6 +73,12 @@ bool imagefs_pressure(const struct imagefs *fs, uint32_t node);
 /* The eviction manager's Admit for a new pod on 'node': false (and counted)
  * under DiskPressure. */
 bool imagefs_admit(struct imagefs *fs, uint32_t node);
+/* Called when a node's DiskPressure condition changes (the scheduler keeps
+ * its own view of which nodes admit pods). */
+typedef void imagefs_pressure_fn(void *arg, uint32_t node, bool pressure);
+/* Sets the pressure hook (none by default); with fs NULL, nothing. */
+void imagefs_set_pressure_hook(struct imagefs *fs, imagefs_pressure_fn *fn, void *arg);
+
 /* Totals so far, pressure time up to now. */
 void imagefs_stats(const struct imagefs *fs, size_t n_nodes, struct imagefs_stats *out);
 

@@ -80,6 +80,7 @@ static void on_body_done(void *arg)
     res->layers_fetched++;
     release_download(p);
     rt_release_slot(q);
+    rt_release_conn(q);
     if (!rt_per_pull(nd))
         rt_grant_tokens(rt, p->node);
     rt_poke(rt, nd);

@@ -108,6 +108,42 @@ static const char *repository_of(const struct req *q)
     return im->name + strlen(q->route.endpoint->cfg->host) + 1;
 }
 
+/*
+ * Connections, as Go's HTTP client in containerd keeps them: each CRI pull
+ * gets a new http.Transport (internal/cri/server/images/image_pull.go
+ * registryHosts: docker.DefaultHTTPTransport per pull), so a pull's first
+ * request opens a connection; a request reuses an idle keep-alive
+ * connection of its pull when there is one, else opens another; a finished
+ * request's connection goes idle, at most MAX_IDLE_CONNS of them (Go's
+ * DefaultMaxIdleConnsPerHost; containerd sets only MaxIdleConns 10).
+ * Opening one costs the endpoint's connectLatency before the request.
+ * Simplification: one idle pool per pull, whatever endpoint a source
+ * routes a request to.
+ */
+#define MAX_IDLE_CONNS 2
+
+/* Seconds q pays to get a connection (0 when it reuses an idle one). */
+static double take_conn(struct req *q, struct node *nd)
+{
+    struct pull *p = q->p;
+    q->on_conn = true;
+    if (p->idle_conns > 0) {
+        p->idle_conns--;
+        return 0;
+    }
+    const struct registry *r = q->route.endpoint;
+    return registry_draw(&r->cfg->connect_latency, p->rt->rng, &nd->latency_rng);
+}
+
+void rt_release_conn(struct req *q)
+{
+    if (!q->on_conn)
+        return;
+    q->on_conn = false;
+    if (q->p->idle_conns < MAX_IDLE_CONNS)
+        q->p->idle_conns++;
+}
+
 /* The request is on the wire now: judged by the registry, answered after its
  * latency (a refused connection answers at once, a hang never). */
 static void transmit(struct req *q)
@@ -125,7 +161,7 @@ static void transmit(struct req *q)
     }
     double lat = 0;
     if (o == REGISTRY_OK) {
-        lat = registry_request_latency(r, rt->rng, &nd->latency_rng);
+        lat = take_conn(q, nd) + registry_request_latency(r, rt->rng, &nd->latency_rng);
         uint32_t cred = credential_of(p, r);
         /* The token comes first: a refused one never reaches the manifest GET,
          * so it draws no failure and uses no quota. */

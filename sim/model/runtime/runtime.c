@@ -147,17 +147,36 @@ static bool node_platform_matches(const struct pull *p)
     return false;
 }
 
+/* The next manifest-phase item to send: the resolve always, then only
+ * what the node's content store lacks (items come in order, so what it
+ * holds is a prefix). Source: spec §13 (correction); containerd
+ * core/remotes/docker/resolver.go Resolve (a HEAD on every pull),
+ * core/remotes/handlers.go and core/metadata/content.go (Fetch skips
+ * content the store already has). */
+static uint32_t next_item(const struct pull *p)
+{
+    uint32_t item = p->next_item, have = node_manifest_depth(rt_node(p), p->image);
+    return item > 0 && item <= have ? have + 1 : item;
+}
+
+/* Is the next item the platform manifest of a multi-platform image? */
+static bool next_is_platform_manifest(const struct pull *p)
+{
+    return rt_image(p)->n_platforms > 0 && next_item(p) == p->manifest_items - 1u;
+}
+
 /* Sends the next manifest-phase request, or moves on to the layers. */
 static void next_request(struct pull *p)
 {
-    if (p->requests_left == 0) {
+    uint32_t item = next_item(p);
+    if (item >= p->manifest_items) {
         p->in_layers = true;
         rt_progress(p);
         return;
     }
-    p->requests_left--;
     struct req *q = rt_req_get(p->rt, p, REQ_MANIFEST);
-    q->index = p->requests_sent++;
+    q->index = (uint8_t)item;
+    p->next_item = (uint8_t)(item + 1);
     p->mreq = q;
     rt_send(q);
 }
@@ -165,13 +184,16 @@ static void next_request(struct pull *p)
 void rt_manifest_answered(struct req *q)
 {
     struct pull *p = q->p;
-    /* Simplification: the platform is matched once the single-platform
-     * requests are done, in place of the platform manifest request. */
-    if (p->requests_left == 1 && !node_platform_matches(p)) {
+    if (q->index > 0)
+        node_add_manifest_item(rt_node(p), p->image, q->index);
+    /* Simplification: the platform is matched before the platform
+     * manifest request, in its place. */
+    if (next_is_platform_manifest(p) && !node_platform_matches(p)) {
         rt_fail_pull(p, RUNTIME_ERR_PLATFORM, q->index);
         return;
     }
     rt_release_slot(q);
+    rt_release_conn(q);
     p->mreq = NULL;
     /* The next request is sent before this one is counted out, so the
      * watchdog never sees a gap between them. */
@@ -202,7 +224,7 @@ void runtime_pull(struct runtime *rt, const struct runtime_pull_request *req,
                        .done = done, .arg = arg, .ls = p->ls, .lreq = p->lreq,
                        .ls_cap = p->ls_cap, .live = true};
     pull_reserve_layers(p, rt->sc->images[image].n_layers);
-    p->requests_left = manifest_requests(rt, req->node, image);
+    p->manifest_items = manifest_requests(rt, req->node, image);
     /* Blobs go to the one content store, chains to the handler's snapshotter. */
     p->snap = (uint8_t)runtimeclass_snapshotter(rt->sc, req->handler);
     node_add_pull(&rt->nodes[req->node], p->id, image, req->handler);

@@ -5,10 +5,19 @@
  * internal/cri/server/images/image_pull.go, core/unpack/unpacker.go,
  * core/remotes/docker/fetcher.go; spec/pull-storm.md (runtime steps).
  * One pull:
- *  1. manifest requests, one after another, each paying the registry's
- *     request latency: 'manifestRequests' of them, plus one for the platform
- *     manifest of a multi-platform image; a node whose platform is missing
- *     fails there;
+ *  1. the manifest phase, one request after another, each paying the
+ *     endpoint's request latency: items 0..manifestRequests-1 (the HEAD
+ *     resolve, GET manifest or index, GET config), plus the platform
+ *     manifest of a multi-platform image (the last item). The resolve goes
+ *     out on every pull (core/remotes/docker/resolver.go Resolve: a HEAD by
+ *     tag or digest); the other items only when the node's content store
+ *     lacks them (core/remotes/handlers.go Fetch skips what it has; what a
+ *     node holds is a prefix of the items, node_manifest_depth). A node
+ *     whose platform is missing fails before the platform manifest. Only
+ *     the manifest GET (an index's platform manifest GET) counts toward a
+ *     rate limit, never the HEAD. Source: spec §13 (correction);
+ *     Simplification: two pulls of one new image at once both fetch its
+ *     manifests (containerd would make the second wait on the ingest lock);
  *  2. layer fetches in layer order. A present layer is skipped. A layer
  *     whose blob lock another pull on the node holds is waited for, not
  *     fetched twice. At most maxConcurrentDownloads blob downloads: per pull
@@ -33,7 +42,7 @@
  * reusing only chains of that snapshotter, and records (image, handler) and
  * that handler's local tag.
  * There is no CRI-level de-duplication of identical concurrent pulls: each
- * resolves its manifest; only blobs and chains are shared.
+ * resolves its tag; content (manifests, blobs, chains) is shared.
  * HTTP requests (registry.h): a request first waits for a registry slot
  * (maxConcurrentRequests; the wait counts as latency), then is judged when
  * sent: an outage refuses it at once or leaves it hanging; otherwise a

@@ -79,8 +79,9 @@ struct pull {
     uint8_t snap;           /* snapshotter its chains are unpacked into (runtimeclass.h) */
     uint16_t n_active;      /* HTTP requests in flight (any phase) */
     uint16_t n_flows;       /* of which moving body bytes */
-    uint8_t requests_left;  /* manifest-phase requests still to send (<= 11) */
-    uint8_t requests_sent;  /* manifest-phase requests sent */
+    uint8_t manifest_items; /* items of its manifest phase (<= 11; runtime.h step 1) */
+    uint8_t next_item;      /* the first item not yet sent or skipped */
+    uint8_t idle_conns;     /* keep-alive connections of its HTTP client, idle now */
     uint32_t ls_cap;
     struct req **lreq;      /* per layer: its blob request while LS_FETCHING; ls lives
                                in the same allocation, right after it */
@@ -117,6 +118,7 @@ struct req {
     uint8_t phase;          /* enum req_phase */
     uint8_t outcome;        /* enum registry_outcome decided when sent */
     bool has_slot;          /* holds a registry slot */
+    bool on_conn;           /* holds one of its pull's connections */
     bool reserved;          /* holds disk space on the node (node_reserve) */
 };
 
@@ -218,6 +220,8 @@ void rt_hang(struct req *q);
 void rt_release_slot(struct req *q);
 /* Stops whatever q has in progress (its pull is failing) and frees it. */
 void rt_abandon(struct req *q);
+/* q is done with its connection: it goes back to its pull's idle ones. */
+void rt_release_conn(struct req *q);
 
 /* ------------------------------------------------------------ fetch.c */
 
