@@ -62,6 +62,8 @@ struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
     size_t pods_unscheduled;
+    bool has_invalid_images;  /* some container has acceptInvalidImage */
+    size_t pods_invalid_image; /* pods with a container waiting with InvalidImageName */
     /* s, creation to ready. mean: over ready pods only (NAN if none);
      * percentiles and max: over all pods, INFINITY when not reached, NAN
      * when there is no pod. ready_max_ready: the largest latency of a ready
@@ -100,6 +102,10 @@ struct metrics_summary {
     bool has_restarts;        /* some regular container has a runFor: 'restarts' counts */
     uint64_t restarts;        /* container restarts */
 };
+
+/* Does a container of pod 'p' wait with InvalidImageName (its image does not
+ * parse: acceptInvalidImage)? Such a pod is never ready. */
+bool metrics_pod_waits_invalid_name(const struct kubelet *k, const struct kubelet_pod *p);
 
 /* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first
  * failed pull to its recovery, or to 'end' (the end of the run) when it

@@ -283,6 +283,10 @@ struct scenario_pool {
     uint32_t *pre_pulled;        /* image indices present at t = 0 */
     bool *pre_pulled_by_digest;  /* written as a digest: the tag is not recorded */
     size_t n_pre_pulled;
+    uint32_t sandbox_image;      /* sandboxImage with prePulled: false: the images entry
+                                    containerd pulls before a node's first pod sandbox
+                                    (also in 'pinned'); SCENARIO_NONE = pre-pulled, the
+                                    default: present and counted in baselineUsage */
     struct scenario_auth_entry *node_auths; /* credentials: {auths}: the nodes' config.json
                                                and credential providers, in file order */
     size_t n_node_auths;
@@ -300,6 +304,9 @@ struct scenario_container {
                                               pull time); by digest, the image with that
                                               repository and digest */
     bool by_digest;                        /* 'image' names a digest: it never moves */
+    bool invalid_image;                    /* acceptInvalidImage: 'image' does not parse; the
+                                              API server accepts it and the kubelet waits
+                                              with InvalidImageName (image_idx SCENARIO_NONE) */
     enum scenario_pull_policy pull_policy; /* after API defaulting and admission */
     bool init;                             /* an initContainers entry */
     double run_for;                        /* s a container runs before it exits; 0 for a
@@ -437,6 +444,7 @@ struct scenario {
     size_t n_pushes;                      /* push events */
     size_t n_updates;                     /* update events */
     size_t n_file_workloads;              /* workloads entries; then revisions */
+    size_t n_invalid_images;              /* containers with acceptInvalidImage */
     struct scenario_kubelet *kubelet_configs; size_t n_kubelet_configs;
     struct scenario_pool *pools;          size_t n_pools;
     struct scenario_workload *workloads;  size_t n_workloads;

@@ -271,6 +271,7 @@ static void make_revision(struct ctx *c, const struct node *v, struct scenario_e
     free(ct->image);
     ct->image = xstrdup(x->text);
     ct->image_idx = scn_resolve_image(c, x, "image", &ct->by_digest);
+    ct->invalid_image = false; /* the new image resolved (n_invalid_images: the file's) */
     s->n_updates++;
 }
 
