@@ -187,7 +187,8 @@ static int parse_intstr(struct ctx *c, const struct node *v, const char *key,
  * Deployment 25%/25% (apps/v1 defaults.go SetDefaults_Deployment), DaemonSet
  * maxSurge 0, maxUnavailable 1 (SetDefaults_DaemonSet). Both zero is invalid
  * (validation.go ValidateRollingUpdateDeployment,
- * ValidateRollingUpdateDaemonSet: "may not be 0 when maxSurge is 0"). */
+ * ValidateRollingUpdateDaemonSet: "may not be 0 when maxSurge is 0"); a
+ * DaemonSet may not set both. */
 static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
                            struct scenario_workload *wl)
 {
@@ -218,9 +219,11 @@ static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
                    "maxSurge is 0; expected at least one of them above 0");
         return;
     }
-    if (wl->kind == SCENARIO_KIND_DAEMONSET && r.max_surge.value > 0) {
-        diag_error(c->d, s->loc, "maxSurge: a DaemonSet surge is not modelled; expected 0 "
-                   "(use maxUnavailable)");
+    if (wl->kind == SCENARIO_KIND_DAEMONSET && r.max_surge.value > 0 &&
+        r.max_unavailable.value > 0) {
+        /* ValidateRollingUpdateDaemonSet: exactly one of them non-zero. */
+        diag_error(c->d, s->loc, "maxSurge: may not be set when maxUnavailable is non-zero; "
+                   "expected maxUnavailable: 0 with it (the default is 1)");
         return;
     }
     wl->rolling = r;

@@ -26,7 +26,8 @@ struct ctl {
     struct rev *revs;   /* revs[0] = the file's template, then updates in time order */
     size_t n_revs, cap_revs;
     uint32_t cur;       /* the current template */
-    uint32_t *on_node;  /* DaemonSet: its pod on each node (max_nodes), NONE */
+    uint32_t *on_node;  /* DaemonSet: its pods on each node, two slots per node (an old
+                           and a new one while surging), NONE when free */
     uint32_t record;    /* the rollout in progress, NONE */
     bool created;       /* the workload's creation time has passed */
     bool sync_pending;
@@ -78,8 +79,8 @@ static void add_ctl(struct rollout *ro, uint32_t wl)
     r->workload = wl;
     r->replicas = ro->sc->workloads[wl].replicas;
     if (ro->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET) {
-        c->on_node = xmalloc((ro->max_nodes ? ro->max_nodes : 1) * sizeof(*c->on_node));
-        for (size_t i = 0; i < ro->max_nodes; i++)
+        c->on_node = xmalloc(2 * (ro->max_nodes ? ro->max_nodes : 1) * sizeof(*c->on_node));
+        for (size_t i = 0; i < 2 * ro->max_nodes; i++)
             c->on_node[i] = NONE;
     }
 }
@@ -178,8 +179,11 @@ void rollout_pod_created(struct rollout *ro, uint32_t workload, uint32_t pod, ui
     struct ctl *c = &ro->ctls[pi->ctl];
     struct rev *r = &c->revs[pi->rev];
     *(uint32_t *)VEC_PUSH(r->pods, r->n_pods, r->cap_pods) = pod;
-    if (c->on_node && node != UINT32_MAX)
-        c->on_node[node] = pod;
+    if (c->on_node && node != UINT32_MAX) {
+        uint32_t *slot = &c->on_node[2 * node];
+        assert(slot[0] == NONE || slot[1] == NONE);
+        slot[slot[0] == NONE ? 0 : 1] = pod;
+    }
     c->created = true;
 }
 
@@ -194,8 +198,9 @@ static void delete_pod(struct ctl *c, uint32_t pod)
             r->n_pods--;
             break;
         }
-    if (c->on_node && pi->node != UINT32_MAX && c->on_node[pi->node] == pod)
-        c->on_node[pi->node] = NONE;
+    for (int s = 0; c->on_node && pi->node != UINT32_MAX && s < 2; s++)
+        if (c->on_node[2 * pi->node + s] == pod)
+            c->on_node[2 * pi->node + s] = NONE;
     pi->gone = true;
     c->ro->hooks.remove(c->ro->hooks.arg, pod);
 }
@@ -358,25 +363,52 @@ static uint32_t ds_desired(const struct ctl *c)
     return n;
 }
 
+/* findUpdatedPodsOnNode: the node's pod of the current template and its
+ * other one, each NONE if none. */
+static void node_pods(const struct ctl *c, uint32_t node, uint32_t *nw, uint32_t *old)
+{
+    *nw = *old = NONE;
+    for (int s = 0; s < 2; s++) {
+        uint32_t pod = c->on_node[2 * node + s];
+        if (pod == NONE)
+            continue;
+        if (info(c->ro, pod)->rev == c->cur)
+            *nw = pod;
+        else
+            *old = pod;
+    }
+}
+
+static bool pod_available(const struct ctl *c, uint32_t pod)
+{
+    return pod != NONE && info(c->ro, pod)->available;
+}
+
 /* manage: a node of the DaemonSet's pools without its pod gets one of the
  * current template. */
 static bool ds_manage(struct ctl *c)
 {
     bool changed = false;
     for (uint32_t i = 0; i < *c->ro->n_nodes; i++)
-        if (fits_pool(c, i) && c->on_node[i] == NONE) {
+        if (fits_pool(c, i) && c->on_node[2 * i] == NONE && c->on_node[2 * i + 1] == NONE) {
             c->ro->hooks.create_on(c->ro->hooks.arg, c->revs[c->cur].workload, i);
             changed = true;
         }
     return changed;
 }
 
-/* rollingUpdate with maxSurge 0 (update.go): which old pods go now. */
+static bool daemonset_surge_step(struct ctl *c, uint32_t max_surge);
+
+/* rollingUpdate (update.go): with maxSurge 0, which old pods go now. */
 static bool daemonset_step(struct ctl *c)
 {
     if (ds_manage(c))
         return true;
-    uint32_t max_unavail = rolling_ds_max_unavailable(&wl_of(c)->rolling, ds_desired(c));
+    uint32_t desired = ds_desired(c);
+    uint32_t max_surge = rolling_scaled(wl_of(c)->rolling.max_surge, desired, true);
+    if (max_surge > 0)
+        return daemonset_surge_step(c, max_surge);
+    uint32_t max_unavail = rolling_ds_max_unavailable(&wl_of(c)->rolling, desired);
     uint32_t unavailable = 0;
     uint32_t *del = xmalloc((*c->ro->n_nodes ? *c->ro->n_nodes : 1) * sizeof(*del));
     uint32_t *cand = xmalloc((*c->ro->n_nodes ? *c->ro->n_nodes : 1) * sizeof(*cand));
@@ -384,13 +416,16 @@ static bool daemonset_step(struct ctl *c)
     for (uint32_t i = 0; i < *c->ro->n_nodes; i++) {
         if (!fits_pool(c, i))
             continue;
-        const struct pod_info *pi = info(c->ro, c->on_node[i]);
-        if (pi->rev == c->cur)
-            unavailable += !pi->available;
-        else if (!pi->available)
-            del[n_del++] = pi->pod; /* allowedReplacementPods */
+        uint32_t nw, old;
+        node_pods(c, i, &nw, &old);
+        if (nw != NONE && old != NONE)
+            unavailable++; /* the manage loop's business */
+        else if (nw != NONE)
+            unavailable += !pod_available(c, nw);
+        else if (!pod_available(c, old))
+            del[n_del++] = old; /* allowedReplacementPods */
         else if (unavailable < max_unavail)
-            cand[n_cand++] = pi->pod; /* candidatePodsToDelete */
+            cand[n_cand++] = old; /* candidatePodsToDelete */
     }
     size_t remaining = unavailable < max_unavail ? max_unavail - unavailable : 0;
     if (remaining > n_cand)
@@ -404,15 +439,61 @@ static bool daemonset_step(struct ctl *c)
     return n_del > 0;
 }
 
+/* rollingUpdate with maxSurge > 0 (update.go): a new pod goes next to an
+ * old one at once where the old one is unavailable, and on up to maxSurge
+ * other nodes at a time; an old pod goes once the new one on its node is
+ * available. */
+static bool daemonset_surge_step(struct ctl *c, uint32_t max_surge)
+{
+    uint32_t surging = 0, n = (uint32_t)*c->ro->n_nodes;
+    uint32_t *create = xmalloc((n ? n : 1) * sizeof(*create));
+    uint32_t *cand = xmalloc((n ? n : 1) * sizeof(*cand));
+    uint32_t *del = xmalloc((n ? n : 1) * sizeof(*del));
+    size_t n_create = 0, n_cand = 0, n_del = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t nw, old;
+        if (!fits_pool(c, i))
+            continue;
+        node_pods(c, i, &nw, &old);
+        if (old == NONE)
+            continue; /* the manage loop's business */
+        if (nw == NONE) {
+            if (!pod_available(c, old))
+                create[n_create++] = i; /* allowedNewNodes */
+            else if (surging < max_surge)
+                cand[n_cand++] = i;     /* candidateNewNodes */
+        } else if (!pod_available(c, nw)) {
+            surging++; /* waiting for the new pod */
+        } else {
+            del[n_del++] = old;
+        }
+    }
+    size_t room = surging < max_surge ? max_surge - surging : 0;
+    for (size_t i = 0; i < n_cand && i < room; i++)
+        create[n_create++] = cand[i];
+    for (size_t i = 0; i < n_del; i++)
+        delete_pod(c, del[i]);
+    for (size_t i = 0; i < n_create; i++)
+        c->ro->hooks.create_on(c->ro->hooks.arg, c->revs[c->cur].workload, create[i]);
+    free(create);
+    free(cand);
+    free(del);
+    return n_create + n_del > 0;
+}
+
 static bool daemonset_complete(struct ctl *c)
 {
     for (size_t i = 0; i < c->n_revs; i++)
         if (i != c->cur && c->revs[i].n_pods > 0)
             return false;
-    for (uint32_t i = 0; i < *c->ro->n_nodes; i++)
-        if (fits_pool(c, i) &&
-            (c->on_node[i] == NONE || !info(c->ro, c->on_node[i])->available))
+    for (uint32_t i = 0; i < *c->ro->n_nodes; i++) {
+        uint32_t nw, old;
+        if (!fits_pool(c, i))
+            continue;
+        node_pods(c, i, &nw, &old);
+        if (old != NONE || !pod_available(c, nw))
             return false;
+    }
     return true;
 }
 

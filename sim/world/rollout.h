@@ -18,12 +18,16 @@
  * manageReplicas) then creates or deletes pods; it deletes unscheduled,
  * then not-ready, then not-available pods first, then the newest
  * (getPodsToDelete's ranking, simplified). Arithmetic: rolling.h.
- * DaemonSet (pkg/controller/daemon/update.go rollingUpdate, maxSurge 0):
- * nodes in id order; a node without a pod, or whose new pod is not
+ * DaemonSet (pkg/controller/daemon/update.go rollingUpdate), nodes in id
+ * order. maxSurge 0: a node without a pod, or whose new pod is not
  * available, counts as unavailable; old pods that are not available are
  * deleted at once, available old pods while fewer than maxUnavailable nodes
  * are unavailable; manage then creates the new pod on a node whose pod is
- * gone. Simplification: upstream walks a Go map (random node order).
+ * gone. maxSurge > 0 (maxUnavailable then 0): a new pod is created next to
+ * an unavailable old one at once, and next to available old ones on up to
+ * maxSurge (rounded up) nodes at a time, counting nodes whose new pod is
+ * not yet available; an old pod is deleted once the new one on its node is
+ * available. Simplification: upstream walks a Go map (random node order).
  * A pod is available once ready for minReadySeconds (podutil.IsPodAvailable).
  * Controllers react at once (zero latency: a sync is an engine event at
  * the current time, so a sync never runs inside a kubelet callback) and to

@@ -194,6 +194,31 @@ static void test_daemonset_waves(void **state)
     assert_close(rollout_duration(half, 6), 2 * 0.840, 1e-9);
 }
 
+/* DaemonSet maxSurge (maxUnavailable 0): the new pod starts next to the
+ * old one on up to maxSurge nodes; the old one goes when the new one is
+ * available, and the next nodes surge: 2 per wave, 3 x 0.840; 100% (6):
+ * one wave. During a wave a node runs both (12 pods at most). */
+static void test_daemonset_surge(void **state)
+{
+    (void)state;
+    static const char two[] = HEAD POOLS(6) DS6("{maxSurge: 2, maxUnavailable: 0}")
+        UPDATE_AT_10;
+    static const char all[] = HEAD POOLS(6) DS6("{maxSurge: 100%, maxUnavailable: 0}")
+        UPDATE_AT_10;
+    assert_close(rollout_duration(two, 6), 3 * 0.840, 1e-9);
+    assert_close(rollout_duration(all, 6), 0.840, 1e-9);
+    struct run r;
+    run_scenario(&r, "surge.yaml", two, NULL, NULL, 0);
+    /* Nodes 0 and 1 surge first: pods 6 and 7 created at 10 s while pods 0
+     * and 1 still run; those go at 10.840. */
+    assert_int_equal(run_pod(&r, 6)->node, 0);
+    assert_int_equal(run_pod(&r, 7)->node, 1);
+    assert_close(run_pod(&r, 6)->created, 10.0, 1e-9);
+    assert_close(run_pod(&r, 0)->deleted, 10.840, 1e-9);
+    assert_close(run_pod(&r, 8)->created, 10.840, 1e-9);
+    run_release(&r);
+}
+
 /* minReadySeconds 5: each wave waits 5 s more: 6 x 5.840. */
 static void test_daemonset_min_ready(void **state)
 {
@@ -323,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_deployment_full_surge),
         cmocka_unit_test(test_deployment_pods),
         cmocka_unit_test(test_daemonset_waves),
+        cmocka_unit_test(test_daemonset_surge),
         cmocka_unit_test(test_daemonset_min_ready),
         cmocka_unit_test(test_delete_pod_replaced),
         cmocka_unit_test(test_old_image_collectable),
