@@ -320,6 +320,33 @@ static void test_crash_loop_always_pulls(void **state)
     run_release(&r);
 }
 
+static void count_crash_backoff(void *arg, const struct kubelet_event *ev)
+{
+    *(int *)arg += ev->kind == KUBELET_EVENT_CRASH_BACKOFF;
+}
+
+/* The BackOff ("Back-off restarting failed container") events of the 700 s
+ * crash loop above: every sync in back-off emits one. After exit k the
+ * back-off b is 10, 20, 40, 80, 160, 300, 300 s (exits 2..8); the pod is
+ * synced at the exit's PLEG relist and then re-queued at min(expiry, 60 s
+ * later): 1, 1, 1, 2 (0, 60), 3 (0, 60, 120), 5 (0 ... 240) events, and 1
+ * for exit 8 (>= 651 s: its next sync would be past 700 s): 14. */
+static void test_crash_backoff_events(void **state)
+{
+    (void)state;
+    struct scenario *sc = load_scenario_text("crash.yaml",
+                                             CRASH_POD("5s", "IfNotPresent", "700s"));
+    struct scenario_kubelet cfg;
+    scenario_kubelet_defaults(&cfg);
+    struct world *w = world_new(sc, &cfg, NET_MODEL_AUTO);
+    int n = 0;
+    PROBE_SUBSCRIBE(world_kubelet_events(w), count_crash_backoff, &n);
+    world_run(w);
+    assert_int_equal(n, 14);
+    world_free(w);
+    scenario_free(sc);
+}
+
 /* runFor 700 s > 600 s: each exit comes more than 2 x 300 s after the last
  * Next, so the entry has expired and the restart is at once (the back-off
  * resets after 10 minutes running): s5 = 0.840 + 4 x 700 + four PLEG lags
@@ -355,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_crash_loop_backoff),
         cmocka_unit_test(test_crash_loop_always_pulls),
         cmocka_unit_test(test_crash_backoff_resets),
+        cmocka_unit_test(test_crash_backoff_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

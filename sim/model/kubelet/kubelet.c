@@ -904,6 +904,9 @@ static bool crash_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
         double wake = kc->finished + backoff_get(&kc->crash);
         if (wake < p->crash_wake)
             p->crash_wake = wake;
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_CRASH_BACKOFF,
+                                   .backoff_s = backoff_get(&kc->crash), .left_s = wake - now};
+        trace_pod(k, pod, c, &ev);
         return true;
     }
     backoff_next_since(&kc->crash, kc->finished, now, CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX);

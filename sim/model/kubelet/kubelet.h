@@ -187,6 +187,8 @@ enum kubelet_event_kind {
     KUBELET_EVENT_SANDBOX_FAILED,  /* FailedCreatePodSandBox: the sandbox image pull failed
                                       (pod-level: 'container' and 'image' name the first
                                       container; 'error' is containerd's text) */
+    KUBELET_EVENT_CRASH_BACKOFF,   /* BackOff: a restart waits in CrashLoopBackOff
+                                      (kuberuntime_manager.go doBackOff) */
 };
 
 struct kubelet_event {
