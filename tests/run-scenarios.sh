@@ -11,7 +11,8 @@
 #    handler, read from pulls.csv and summary.json, gate off and on;
 #  - private registries and credentials: scenarios/private-registry.yaml per
 #    kubelet config (pods, requests, verification pulls, 401s, trace);
-#  - atomic output: no *.tmp file is left behind.
+#  - atomic output: no *.tmp file is left behind; result folders all or
+#    nothing, one writer at a time (tests/run-outdir.sh).
 set -u
 bin=$1
 pass=0; fail=0
@@ -499,6 +500,9 @@ for args in "--help" "run --help" "validate -h" "--version"; do
     if "$bin" $args >"$tmp/help.out" 2>&1 && grep -q '^usage: pullsim\|^pullsim [0-9]' "$tmp/help.out"; then
         ok; else bad "pullsim $args: not usage/version with status 0"; fi
 done
+
+# Result folders: concurrent writers, reruns, signals, a full disk.
+. tests/run-outdir.sh
 
 echo "scenario checks ($bin): $pass passed, $fail failed"
 case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac

@@ -2,6 +2,7 @@
 #include "obs/output.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,6 +476,32 @@ static void json_str(struct strbuf *sb, const char *s)
             strbuf_addc(sb, (char)c);
     }
     strbuf_addc(sb, '"');
+}
+
+void output_run_json(const struct output_run_id *id, struct strbuf *sb)
+{
+    strbuf_addf(sb, "{\n  \"pullsim\": ");
+    json_str(sb, PULLSIM_VERSION);
+    strbuf_addf(sb, ",\n  \"complete\": true,\n  \"scenarioFile\": ");
+    json_str(sb, id->file);
+    strbuf_addf(sb, ",\n  \"scenario\": ");
+    json_str(sb, id->scenario);
+    strbuf_addf(sb, ",\n  \"seed\": %" PRIu64 ",\n  \"configs\": [", id->seed);
+    for (size_t i = 0; i < id->n_configs; i++) {
+        strbuf_addf(sb, "%s", i ? ", " : "");
+        json_str(sb, id->configs[i]);
+    }
+    strbuf_addf(sb, "],\n  \"set\": [");
+    for (size_t i = 0; i < id->n_sets; i++) {
+        strbuf_addf(sb, "%s{\"path\": ", i ? ", " : "");
+        json_str(sb, id->set_paths[i]);
+        strbuf_addf(sb, ", \"value\": ");
+        json_str(sb, id->set_values[i]);
+        strbuf_addc(sb, '}');
+    }
+    strbuf_addf(sb, "],\n  \"net\": ");
+    json_str(sb, id->net);
+    strbuf_addf(sb, ",\n  \"plots\": %s\n}\n", id->plots ? "true" : "false");
 }
 
 /* "pushes" and "versions": which image each workload's pods run at the end. */

@@ -19,7 +19,8 @@ struct trace *trace_open(const char *path, FILE *err)
 {
     struct trace *t = xcalloc(1, sizeof(*t));
     t->path = xstrdup(path);
-    t->tmp = xasprintf("%s.tmp", path);
+    /* Unique per process: two runs tracing to one path never share it. */
+    t->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     t->f = fopen(t->tmp, "w");
     if (!t->f) {
         fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", t->tmp, strerror(errno));
@@ -29,6 +30,11 @@ struct trace *trace_open(const char *path, FILE *err)
         return NULL;
     }
     return t;
+}
+
+const char *trace_tmp_path(const struct trace *t)
+{
+    return t->tmp;
 }
 
 static void release(struct trace *t)

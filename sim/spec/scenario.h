@@ -41,6 +41,13 @@
 #define SCENARIO_MAX_RUNTIME_CLASSES 100u /* runtimeClasses entries */
 #define SCENARIO_MAX_SECRETS 10000u       /* secrets entries */
 #define SCENARIO_MAX_CREDENTIALS 10000u   /* distinct registry account names */
+/* Limits on products (scenario_limits.c says what each one bounds). */
+#define SCENARIO_MAX_SAMPLES 1000000u                /* horizon / sampleInterval */
+#define SCENARIO_MAX_SAMPLE_CELLS 50000000u           /* samples x sampled series */
+#define SCENARIO_MAX_CONTAINERS_TOTAL 50000000u      /* pods x containers, in total */
+#define SCENARIO_MAX_PRE_PULLED_LAYERS 100000000u    /* nodes x prePulled layers */
+#define SCENARIO_MAX_HORIZON (366 * 24 * 3600.0)    /* s; a year and a day */
+#define SCENARIO_MIN_PROGRESS_TIMEOUT 1e-3          /* s; imagePullProgressTimeout, unless 0 */
 
 enum scenario_pull_policy {
     SCENARIO_PULL_ALWAYS,

@@ -57,8 +57,18 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
         rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
     if ((x = scn_get(v, "unpackBandwidth")))
         scn_to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
-    if ((x = scn_get(v, "imagePullProgressTimeout")))
-        scn_to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
+    double t;
+    if ((x = scn_get(v, "imagePullProgressTimeout")) &&
+        scn_to_duration(c, x, "imagePullProgressTimeout", false, &t) == 0) {
+        /* The watchdog counts checks of period timeout/2 up to the horizon
+         * in integers (model/runtime/watchdog.c): a tiny timeout would
+         * overflow them. */
+        if (t > 0 && t < SCENARIO_MIN_PROGRESS_TIMEOUT)
+            diag_error(c->d, x->loc, "imagePullProgressTimeout: '%s' is below the limit of "
+                       "1ms; expected 0s (no timeout) or at least 1ms", x->text);
+        else
+            rt->image_pull_progress_timeout = t;
+    }
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
@@ -93,6 +103,11 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
     }
     if (!c->kubelets_ok)
         return;
+    uint32_t hit = v->kind == NODE_SCALAR ? scn_strmap_get(&c->kubelets, v->text) : SCENARIO_NONE;
+    if (hit != SCENARIO_NONE && !s->kubelet_configs[hit].inline_config) {
+        p->kubelet = hit; /* the names are listed only for a dangling name */
+        return;
+    }
     const char **names = xmalloc((s->n_kubelet_configs + 1) * sizeof(*names));
     size_t n = 0;
     for (size_t i = 0; i < s->n_kubelet_configs; i++)
@@ -292,8 +307,11 @@ uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key)
         scn_want_scalar(c, v, key, "a pool name");
         return SCENARIO_NONE;
     }
+    uint32_t idx = v->kind == NODE_SCALAR ? scn_strmap_get(&c->pools, v->text) : SCENARIO_NONE;
+    if (idx != SCENARIO_NONE) /* the names are listed only for a dangling name */
+        return idx;
     NAMES_OF(s->pools, s->n_pools, name, names);
-    uint32_t idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
+    idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
     free(names);
     return idx;
 }

@@ -389,30 +389,41 @@ void scn_check_totals(struct ctx *c)
             final[s->events[i].pool] += s->events[i].count;
     for (size_t i = 0; i < s->n_pools; i++)
         nodes += final[i];
-    uint64_t pods = 0;
+    uint64_t pods = 0, containers = 0;
     /* A deleted pod's controller creates a replacement. */
     for (size_t i = 0; i < s->n_events; i++)
         if (s->events[i].kind == SCENARIO_EVENT_DELETE_PODS)
             pods += s->events[i].count;
     for (size_t i = 0; i < s->n_workloads; i++) {
         const struct scenario_workload *wl = &s->workloads[i];
+        uint64_t n = 0;
         if (!c->wl_src[i].kind_ok)
             continue;
         switch (wl->kind) {
         case SCENARIO_KIND_POD:
-            pods += 1;
+            n = 1;
             break;
         case SCENARIO_KIND_DEPLOYMENT:
-            pods += wl->replicas;
+            n = wl->replicas;
             break;
         case SCENARIO_KIND_DAEMONSET:
-            pods += wl->pool == SCENARIO_NONE ? nodes : final[wl->pool];
+            n = wl->pool == SCENARIO_NONE ? nodes : final[wl->pool];
             break;
         }
+        pods += n;
+        containers += n * wl->n_containers;
         if (pods > SCENARIO_MAX_PODS) {
             diag_error(c->d, c->wl_src[i].count_loc, "the workloads have %" PRIu64 " pods in "
                        "total (a DaemonSet has one per node), over the limit of %u pods", pods,
                        SCENARIO_MAX_PODS);
+            break;
+        }
+        /* Each container of each pod has a kubelet record and pods.csv cells. */
+        if (containers > SCENARIO_MAX_CONTAINERS_TOTAL) {
+            diag_error(c->d, c->wl_src[i].count_loc, "the workloads have %" PRIu64 " containers "
+                       "in total (pods x containers of their template), over the limit of %u "
+                       "containers; expected fewer pods or containers per pod", containers,
+                       SCENARIO_MAX_CONTAINERS_TOTAL);
             break;
         }
     }
