@@ -3,6 +3,8 @@
 #   make demo    install missing packages, build, run scenarios/quickstart.yaml, plot
 #   make test    unit + end-to-end tests, plain and under ASan/UBSan (+LeakSanitizer)
 #   make bench   optimised build, pull-storm at several N, engine microbenchmark
+#   make fuzz    libFuzzer on the scenario loader, --set paths and image refs
+#                (FUZZ_SECONDS each, default 60; clang)
 #
 # Builds live in build/<variant>/; ./pullsim is the release binary.
 
@@ -28,13 +30,18 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # Debian packages pullsim needs at build, test or plot time.
 DEB_PKGS := gcc make pkg-config libgsl-dev libyaml-dev libcmocka-dev gnuplot-nox
+# clang and its sanitizer runtime: the libFuzzer harnesses (make fuzz, and
+# their short runs in make test).
+FUZZ_PKGS := clang libclang-rt-dev
 # What only the tests need: the job engines experiments are checked on
-# (GNU parallel, and a local Slurm with munge; tests/run-experiments.sh).
-TEST_PKGS := parallel slurm-wlm munge
+# (GNU parallel, and a local Slurm with munge; tests/run-experiments.sh),
+# and the fuzzers.
+TEST_PKGS := parallel slurm-wlm munge $(FUZZ_PKGS)
 # Unit tests find the upstream vectors wherever they are started from.
 VECTORS_DEF := -DPULLSIM_VECTORS_DIR='"$(CURDIR)/tests/spec/vectors"'
 
-.PHONY: all deps test-deps libs-check lint build demo test test-plain test-asan bench clean unit-% FORCE
+.PHONY: all deps test-deps libs-check lint build demo test test-plain test-asan test-fuzz fuzz \
+        bench clean unit-% FORCE
 # Keep object files of unit tests (make would delete them as intermediates).
 .SECONDARY:
 all: build
@@ -89,12 +96,13 @@ lint:
 # Each variant runs every cmocka binary, then the end-to-end scenario suite
 # with that variant's pullsim binary.
 test: test-deps
-	@rm -f build/plain/tally build/asan/tally
+	@rm -f build/plain/tally build/asan/tally build/fuzz/tally
 	@sh tests/lint-layers.sh --self-test
 	@sh tests/lint-layers.sh
 	$(MAKE) --no-print-directory test-plain
 	$(MAKE) --no-print-directory test-asan
-	@cat build/plain/tally build/asan/tally | \
+	$(MAKE) --no-print-directory test-fuzz
+	@cat build/plain/tally build/asan/tally $$(ls build/fuzz/tally 2>/dev/null) | \
 	    awk '{ p += $$1; f += $$2 } END { printf "tests: %d passed, %d failed\n", p, f }'
 
 test-plain: $(addprefix build/plain/,$(UNITS)) build/plain/pullsim
@@ -113,6 +121,40 @@ test-asan: $(addprefix build/asan/,$(UNITS)) build/asan/pullsim
 # Build and run one unit test: make unit-engine
 unit-%: build/asan/test_%
 	./$<
+
+# ---------------------------------------------------------------- fuzz
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the whole library built
+# with clang, coverage and ASan+UBSan. The seed corpus is committed in
+# tests/fuzz/corpus/<harness>/; what a run adds stays in build/fuzz/corpus.
+# make test runs each for FUZZ_TEST_SECONDS when clang can build them and
+# says so when it cannot.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 20
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZERS      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) -Isim $(PKG_CFLAGS) $(DEPFLAGS) -c $< -o $@
+build/fuzz/libsim.a: $(patsubst sim/%.c,build/fuzz/%.o,$(SIM_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libsim.a
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isim $(PKG_CFLAGS) $^ \
+	    $(PKG_LIBS) -o $@
+
+fuzz:
+	@sh tests/deps.sh install $(DEB_PKGS) $(FUZZ_PKGS)
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+test-fuzz:
+	@if sh tests/fuzz/run.sh --probe $(FUZZ_CC); then \
+	    $(MAKE) --no-print-directory $(FUZZERS) && \
+	    sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) $(FUZZERS); \
+	else echo "fuzz: skipped: $(FUZZ_CC) cannot build libFuzzer programs (Debian: clang libclang-rt-dev)"; fi
 
 # ---------------------------------------------------------------- bench
 bench: deps build/release/pullsim build/release/bench_engine

@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench.sh - the table printed by `make bench`.
 # Usage: tests/bench.sh BUILD_DIR   (e.g. build/release)
-# Environment: BENCH_OPS = engine operations per queue size (default 10000000).
+# Environment: BENCH_OPS = engine operations per queue size (default 10000000);
+#   BENCH_VALIDATE_IMAGES = images (and workloads) of the generated scenario
+#   `pullsim validate` reads (default 125000, about 50 MB).
 #
 # Each row: scenario, N, config, events, wall s, CPU s (user + system),
 # events/s (per wall second), peak RSS MB (1 MB = 10^6 B). CPU time and peak
@@ -12,7 +14,8 @@ set -u
 dir=${1:?usage: tests/bench.sh BUILD_DIR}
 ops=${BENCH_OPS:-10000000}
 tmp=${TMPDIR:-/tmp}/pullsim-bench.$$
-trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep" \
+    "$tmp.large.yaml" "$tmp.keys.yaml"' EXIT INT TERM
 
 # header: prints the column names.
 header() {
@@ -195,3 +198,61 @@ for jobs in 1 2; do
     row "sweep200/j$jobs" 1000 "A+Bx100" "$events" "$wall" - -
     rm -rf "$res"
 done
+
+# ---------------------------------------------------------------- validate
+# Validation cost must grow with the file, not faster (issue 15): a valid
+# generated scenario of N images (4 layers each, shared bases), N
+# Deployments and N/100 pools, about 400 bytes per image and workload
+# (N = 125000: about 50 MB), and a file of 200,000 unknown top-level keys
+# (every one an error; 20 are printed). Rows: file, MB (10^6 B), wall s,
+# MB/s, peak RSS MB. The files are generated here, never committed.
+gen_large() { # gen_large N: the valid scenario on stdout
+    awk -v n="$1" 'BEGIN {
+      print "name: large"; print "seed: 1"; print "registries:"
+      for (r = 0; r < 100; r++) { print "  - host: reg" r ".example"
+        print "    egressBandwidth: 10Gbps"; print "    latency: 20ms" }
+      print "images:"
+      for (i = 0; i < n; i++) {
+        print "  - ref: reg" (i % 100) ".example/team" (i % 977) "/app-" i ":v1"
+        print "    layers:"
+        print "      - {id: base-" (i % 50) ", size: 40MB}"
+        print "      - {id: runtime-" (i % 1000) ", size: 60MB}"
+        print "      - {id: app-" i ", size: 30MB}"
+        print "      - {id: config-" i ", size: 10MB}"
+      }
+      print "kubeletConfigs:"; print "  A: {serializeImagePulls: true}"
+      print "nodePools:"
+      pools = int(n / 100) + 1
+      for (p = 0; p < pools; p++) { print "  - name: pool-" p; print "    count: 10"
+        print "    nicBandwidth: 1Gbps" }
+      print "workloads:"
+      for (i = 0; i < n; i++) {
+        print "  - name: wl-" i; print "    kind: Deployment"; print "    replicas: 1"
+        print "    pool: pool-" (i % pools); print "    template:"; print "      containers:"
+        print "        - {name: c, image: reg" (i % 100) ".example/team" (i % 977) "/app-" i ":v1}"
+      }
+    }'
+}
+vrow() { # vrow FILE LABEL EXPECTED_STATUS
+    t0=$(date +%s.%N)
+    if /usr/bin/time -f %M -o "$tmp.rss" true >/dev/null 2>&1; then
+        /usr/bin/time -f %M -o "$tmp.rss" "$dir/pullsim" validate "$1" >/dev/null 2>&1
+        rc=$?
+        RSS_MB=$(awk 'END { printf "%.1f", $1 * 1024 / 1e6 }' "$tmp.rss")
+    else
+        "$dir/pullsim" validate "$1" >/dev/null 2>&1
+        rc=$?
+        RSS_MB=-
+    fi
+    t1=$(date +%s.%N)
+    [ "$rc" = "$3" ] || { echo "bench.sh: validate $2: status $rc, expected $3" >&2; exit 1; }
+    awk -v f="$2" -v b="$(wc -c <"$1")" -v a="$t0" -v z="$t1" -v m="$RSS_MB" 'BEGIN {
+        w = z - a; printf "%-26s %9.1f %9.3f %9.1f %9s\n", f, b / 1e6, w, b / 1e6 / w, m }'
+}
+gen_large "${BENCH_VALIDATE_IMAGES:-125000}" >"$tmp.large.yaml"
+{ echo "name: keys"; awk 'BEGIN { for (i = 0; i < 200000; i++) print "unknownKey" i ": 1" }'; } \
+    >"$tmp.keys.yaml"
+echo
+printf '%-26s %9s %9s %9s %9s\n' "validate" "MB" "wall s" "MB/s" "RSS MB"
+vrow "$tmp.large.yaml" "generated-valid" 0
+vrow "$tmp.keys.yaml" "200k-unknown-keys" 2

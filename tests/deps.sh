@@ -21,6 +21,7 @@ have() {
         libcmocka-dev) pkg-config --exists cmocka 2>/dev/null ;;
         gnuplot-nox) command -v gnuplot >/dev/null 2>&1 ;;
         gcc) command -v cc >/dev/null 2>&1 ;;
+        libclang-rt-dev) sh "$(dirname "$0")/fuzz/run.sh" --probe clang ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -11,7 +11,8 @@
 #    handler, read from pulls.csv and summary.json, gate off and on;
 #  - private registries and credentials: scenarios/private-registry.yaml per
 #    kubelet config (pods, requests, verification pulls, 401s, trace);
-#  - atomic output: no *.tmp file is left behind.
+#  - atomic output: no *.tmp file is left behind; result folders all or
+#    nothing, one writer at a time (tests/run-outdir.sh).
 set -u
 bin=$1
 pass=0; fail=0
@@ -142,6 +143,40 @@ if head -n 1 "$tmp/gc1/tight/disk.csv" | grep -q '^t_s,node,used_bytes,' &&
 if head -n 1 "$tmp/gc1/tight/timeseries.csv" | grep -q ',small_disk_used_pct_max$'; then ok; else
     bad "gc-thrash: timeseries.csv lacks the pool disk columns at the end"; fi
 if [ -e "$tmp/q1/serial/disk.csv" ]; then bad "quickstart (no capacity) wrote disk.csv"; else ok; fi
+
+# pod-start (numbers in its header): stock nodes (0-2) ready at 0.880 s;
+# minimal nodes (3-5) wait for the sandbox image through a 90 s outage of
+# its registry, then pull it (0.203 s) and the app (0.880 s): ready in
+# [91, 107) s with one kubelet pull each, 0.880 s after their sandbox; the typo'd web pods wait with
+# InvalidImageName, never ready, no pull; twice to identical files; without
+# acceptInvalidImage the scenario is refused at the typo.
+for i in 1 2; do
+    "$bin" run scenarios/pod-start.yaml --out "$tmp/ps$i" --no-plots --quiet \
+        --trace "$tmp/ps$i.trace" || bad "pod-start run $i"
+done
+for file in pods.csv pulls.csv summary.json; do
+    if cmp -s "$tmp/ps1/default/$file" "$tmp/ps2/default/$file"; then ok; else
+        bad "determinism: pod-start $file differs between two runs"; fi
+done
+if awk -F, 'NR == 1 { if ($13 != "waiting") exit 1; next }
+    $2 == "agent" && $3 <= 2 && $6 != "0.880000" { exit 1 }
+    $2 == "agent" && $3 >= 3 && ($6 < 91 || $6 >= 107 || $8 != 1) { exit 1 }
+    $2 == "agent" && ($13 != "" || $5 - $14 < 0.8799995 || $5 - $14 > 0.8800005) { exit 1 }
+    $2 == "agent" && $3 <= 2 && $14 != "0.000000" { exit 1 }
+    $2 == "web" && ($5 != "" || $8 != 0 || $13 != "InvalidImageName") { exit 1 }
+    END { if (NR != 9) exit 1 }' "$tmp/ps1/default/pods.csv"; then ok; else
+    bad "pod-start: pods.csv"; fi
+if grep -q '"invalidImageName": 2}' "$tmp/ps1/default/summary.json"; then ok; else
+    bad "pod-start: summary.json lacks pods.invalidImageName 2"; fi
+if grep -q 'Warning InspectFailed *Failed to apply default image tag "registry.example.com/Shop/web:v2"' \
+        "$tmp/ps1.trace" &&
+   grep -q 'Warning FailedCreatePodSandBox Failed to create pod sandbox: .*failed to pull image "registry.k8s.io/pause:3.10"' \
+        "$tmp/ps1.trace"; then ok; else bad "pod-start: trace lacks InspectFailed or FailedCreatePodSandBox"; fi
+"$bin" validate scenarios/pod-start.yaml \
+    --set 'workloads[1].template.containers[0].acceptInvalidImage=false' 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "image: 'registry.example.com/Shop/web:v2' is not a valid image reference" \
+        "$tmp/stderr"; then ok; else bad "pod-start without acceptInvalidImage: exit $rc"; fi
 
 # tag-moves (mutable tags): twice to identical files; the version skew the
 # scenario's header derives: web 6 pods on v1 and 3 on the new build, worker
@@ -444,6 +479,9 @@ for args in "--help" "run --help" "validate -h" "--version"; do
     if "$bin" $args >"$tmp/help.out" 2>&1 && grep -q '^usage: pullsim\|^pullsim [0-9]' "$tmp/help.out"; then
         ok; else bad "pullsim $args: not usage/version with status 0"; fi
 done
+
+# Result folders: concurrent writers, reruns, signals, a full disk.
+. tests/run-outdir.sh
 
 echo "scenario checks ($bin): $pass passed, $fail failed"
 case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac

@@ -12,8 +12,11 @@
  *   pullsim ref [--json] REF...
  *
  * Exit status: 0 success; 2 bad user input (scenario, arguments), with
- * nothing written; 1 environment failure (I/O, gnuplot failing). A run the
- * horizon cut short still exits 0, with a warning on stderr and
+ * nothing written; 1 environment failure (I/O, gnuplot failing, another
+ * run writing the same folder); killed by SIGINT, SIGTERM or SIGHUP (130,
+ * 143, 129 in a shell) after removing its temporary files. A run's files
+ * appear together or not at all (obs/rundir.h). A run the horizon cut
+ * short still exits 0, with a warning on stderr and
  * "horizon": {"cutShort": true} in summary.json.
  * The wall clock read here goes only to run-info.json, never into the model.
  */
@@ -35,6 +38,7 @@
 #include "obs/metrics.h"
 #include "obs/output.h"
 #include "obs/plot.h"
+#include "obs/rundir.h"
 #include "obs/trace.h"
 #include "spec/scenario.h"
 #include "world/world.h"
@@ -258,6 +262,27 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
     return rc == 0 ? 0 : 1;
 }
 
+/* run.json: which run the folder holds (rundir.h). Caller frees. */
+static char *run_json(const struct scenario *sc, const struct options *o,
+                      const char *const *names, size_t n)
+{
+    const char **paths = xcalloc(o->n_sets + 1, sizeof(*paths));
+    const char **values = xcalloc(o->n_sets + 1, sizeof(*values));
+    for (size_t i = 0; i < o->n_sets; i++) {
+        paths[i] = o->sets[i].path;
+        values[i] = o->sets[i].value;
+    }
+    struct output_run_id id = {o->file, sc->name, sc->seed, names, n, paths, values,
+                               o->n_sets, o->net == NET_MODEL_EXACT ? "exact" : "fast",
+                               !o->no_plots};
+    struct strbuf sb;
+    strbuf_init(&sb);
+    output_run_json(&id, &sb);
+    free(paths);
+    free(values);
+    return strbuf_detach(&sb);
+}
+
 static int render(const struct scenario *sc, const char *outdir, const char *const *names,
                   size_t n, const char *argv0)
 {
@@ -291,8 +316,11 @@ static int cmd_run(int argc, char **argv)
     size_t n = 0;
     struct scenario_kubelet defaults;
     struct trace *trace = NULL;
+    struct rundir *rd = NULL;
+    char *marker = NULL;
     if (rc != 0)
         goto out;
+    rundir_signals_install();
     rc = 2;
     if (!(sc = load(&o)))
         goto out;
@@ -316,21 +344,34 @@ static int cmd_run(int argc, char **argv)
     rc = 0;
     if (o.trace && !(trace = trace_open(o.trace, stderr)))
         rc = 1;
+    if (trace)
+        rundir_track_file(trace_tmp_path(trace));
+    /* Every file goes to the staging folder; the target changes only at
+     * the commit, all at once. */
+    if (rc == 0 && !(rd = rundir_open(outdir, stderr, &rc)) && rc == 0)
+        rc = 1;
     if (rc == 0 && !o.quiet)
         headline_begin(stdout, o.format, sc->name, sc->seed, outdir);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = run_config(sc, cfgs[i], names[i], outdir, &o, trace, i == 0);
+        rc = run_config(sc, cfgs[i], names[i], rundir_path(rd), &o, trace, i == 0);
     if (rc == 0 && !o.quiet)
         headline_end(stdout, o.format);
+    if (rc == 0 && !o.no_plots)
+        rc = render(sc, rundir_path(rd), names, n, argv[0]);
+    if (rc == 0) {
+        marker = run_json(sc, &o, names, n);
+        rc = rundir_commit(rd, marker, stderr) == 0 ? 0 : 1;
+    }
     if (trace) {
         if (rc == 0)
             rc = trace_close(trace, stderr) == 0 ? 0 : 1;
         else
             trace_abort(trace);
+        rundir_track_file(NULL);
     }
-    if (rc == 0 && !o.no_plots)
-        rc = render(sc, outdir, names, n, argv[0]);
 out:
+    rundir_free(rd);
+    free(marker);
     free(outdir);
     free(names);
     free(cfgs);

@@ -88,10 +88,14 @@ bool headline_warn_horizon(FILE *err, const char *config, const struct metrics_s
 {
     if (!s->horizon_cut)
         return false;
-    char h[32];
+    char h[32], never[96] = "";
+    if (s->pods_invalid_image > 0) /* no horizon makes these ready */
+        snprintf(never, sizeof(never), " (%zu wait with InvalidImageName and never will)",
+                 s->pods_invalid_image);
     fprintf(err, "pullsim: warning: config '%s': the horizon (%s s) cut the run short with %zu "
-                 "of %zu pods not ready; percentiles they would reach print as '>horizon' "
+                 "of %zu pods not ready%s; percentiles they would reach print as '>horizon' "
                  "(null in JSON); raise 'horizon' to see them\n",
-            config, headline_time(h, sizeof(h), s->horizon), s->pods - s->pods_ready, s->pods);
+            config, headline_time(h, sizeof(h), s->horizon), s->pods - s->pods_ready, s->pods,
+            never);
     return true;
 }

@@ -11,6 +11,14 @@
 #include "base/stats.h"
 #include "model/kubelet/kubelet.h"
 
+bool metrics_pod_waits_invalid_name(const struct kubelet *k, const struct kubelet_pod *p)
+{
+    for (uint32_t c = 0; c < p->n_containers; c++)
+        if (kubelet_container(k, p->first_container + c)->invalid_name)
+            return true;
+    return false;
+}
+
 /* Fills the order statistics from 'v': the n_ready finite values first,
  * then n - n_ready never-ready entries, which sort as +INFINITY. */
 static double rank_all(double *v, size_t n_ready, size_t n, double q)
@@ -30,6 +38,7 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
         const struct kubelet_pod *p = kubelet_pod(k, i);
         if (p->node == UINT32_MAX)
             out->pods_unscheduled++;
+        out->pods_invalid_image += metrics_pod_waits_invalid_name(k, p);
         if (isnan(p->ready))
             continue;
         at[ready] = p->ready;
@@ -150,6 +159,7 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
         out->auth_failures += r->unauthorized;
     }
     out->has_credentials = kubelet_uses_credentials(world_kubelet(w));
+    out->has_invalid_images = world_scenario(w)->n_invalid_images > 0;
     kubelet_credential_stats(world_kubelet(w), &out->creds);
 }
 

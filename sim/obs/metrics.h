@@ -54,6 +54,8 @@ struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
     size_t pods_unscheduled;
+    bool has_invalid_images;  /* some container has acceptInvalidImage */
+    size_t pods_invalid_image; /* pods with a container waiting with InvalidImageName */
     /* s, creation to ready. mean: over ready pods only (NAN if none);
      * percentiles and max: over all pods, INFINITY when not reached, NAN
      * when there is no pod. ready_max_ready: the largest latency of a ready
@@ -88,6 +90,10 @@ struct metrics_summary {
     struct kubelet_credential_stats creds;
     uint64_t auth_failures;   /* 401 answers over all registries */
 };
+
+/* Does a container of pod 'p' wait with InvalidImageName (its image does not
+ * parse: acceptInvalidImage)? Such a pod is never ready. */
+bool metrics_pod_waits_invalid_name(const struct kubelet *k, const struct kubelet_pod *p);
 
 /* Seconds a pod spent in ErrImagePull / ImagePullBackOff: from its first
  * failed pull to its recovery, or to 'end' (the end of the run) when it

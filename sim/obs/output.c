@@ -2,6 +2,7 @@
 #include "obs/output.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,12 +151,38 @@ static void put_pod_digests(FILE *f, const struct scenario *sc, const struct kub
     }
 }
 
+/* Does some pool lack its sandbox image at the start (sandboxImage with
+ * prePulled: false)? */
+static bool pulls_sandbox_images(const struct scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_pools; i++)
+        if (sc->pools[i].sandbox_image != SCENARIO_NONE)
+            return true;
+    return false;
+}
+
+/* The waiting column of one pod (see pods_csv): per container
+ * "InvalidImageName" or nothing, ';' between containers. */
+static void put_pod_waiting(FILE *f, const struct kubelet *k, const struct kubelet_pod *p)
+{
+    putc(',', f);
+    for (uint32_t c = 0; c < p->n_containers; c++) {
+        if (c)
+            putc(';', f);
+        if (kubelet_container(k, p->first_container + c)->invalid_name)
+            fputs("InvalidImageName", f);
+    }
+}
+
 /* Columns: pod, workload, node, created_s, ready_s, latency_s,
  * container_ready_s (';' between containers), then attempts (pulls
  * requested), failed_pulls, first_failure_s, recovered_s and in_error_s
  * (ErrImagePull/ImagePullBackOff: first failure to recovery, or to the end
  * of the run), and in scenarios with a push event digests (of the image each
- * container runs, ';' between containers, empty until it started). Empty =
+ * container runs, ';' between containers, empty until it started), and in
+ * scenarios with acceptInvalidImage waiting (InvalidImageName per container
+ * whose image does not parse), and in scenarios where a pool's sandbox
+ * image is not pre-pulled sandbox_ready_s (RunPodSandbox succeeded). Empty =
  * not applicable. */
 static void pods_csv(const struct world *w, FILE *f)
 {
@@ -164,7 +191,10 @@ static void pods_csv(const struct world *w, FILE *f)
     double end = engine_now(world_engine(w));
     fputs("pod,workload,node,created_s,ready_s,latency_s,container_ready_s,attempts,"
           "failed_pulls,first_failure_s,recovered_s,in_error_s", f);
-    fputs(sc->n_pushes > 0 ? ",digests\n" : "\n", f);
+    bool sandbox = pulls_sandbox_images(sc);
+    fputs(sc->n_pushes > 0 ? ",digests" : "", f);
+    fputs(sc->n_invalid_images > 0 ? ",waiting" : "", f);
+    fputs(sandbox ? ",sandbox_ready_s\n" : "\n", f);
     for (uint32_t i = 0; i < kubelet_pod_count(k); i++) {
         const struct kubelet_pod *p = kubelet_pod(k, i);
         put_u64(f, i);
@@ -188,6 +218,12 @@ static void pods_csv(const struct world *w, FILE *f)
         put_pod_errors(f, p, end);
         if (sc->n_pushes > 0)
             put_pod_digests(f, sc, k, p);
+        if (sc->n_invalid_images > 0)
+            put_pod_waiting(f, k, p);
+        if (sandbox) {
+            putc(',', f);
+            put_time(f, p->sandbox_ready);
+        }
         putc('\n', f);
     }
 }
@@ -442,6 +478,32 @@ static void json_str(struct strbuf *sb, const char *s)
     strbuf_addc(sb, '"');
 }
 
+void output_run_json(const struct output_run_id *id, struct strbuf *sb)
+{
+    strbuf_addf(sb, "{\n  \"pullsim\": ");
+    json_str(sb, PULLSIM_VERSION);
+    strbuf_addf(sb, ",\n  \"complete\": true,\n  \"scenarioFile\": ");
+    json_str(sb, id->file);
+    strbuf_addf(sb, ",\n  \"scenario\": ");
+    json_str(sb, id->scenario);
+    strbuf_addf(sb, ",\n  \"seed\": %" PRIu64 ",\n  \"configs\": [", id->seed);
+    for (size_t i = 0; i < id->n_configs; i++) {
+        strbuf_addf(sb, "%s", i ? ", " : "");
+        json_str(sb, id->configs[i]);
+    }
+    strbuf_addf(sb, "],\n  \"set\": [");
+    for (size_t i = 0; i < id->n_sets; i++) {
+        strbuf_addf(sb, "%s{\"path\": ", i ? ", " : "");
+        json_str(sb, id->set_paths[i]);
+        strbuf_addf(sb, ", \"value\": ");
+        json_str(sb, id->set_values[i]);
+        strbuf_addc(sb, '}');
+    }
+    strbuf_addf(sb, "],\n  \"net\": ");
+    json_str(sb, id->net);
+    strbuf_addf(sb, ",\n  \"plots\": %s\n}\n", id->plots ? "true" : "false");
+}
+
 /* "pushes" and "versions": which image each workload's pods run at the end. */
 static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
 {
@@ -513,8 +575,11 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     json_num(sb, s->horizon);
     strbuf_addf(sb, ", \"cutShort\": %s}", s->horizon_cut ? "true" : "false");
     strbuf_addf(sb, ",\n  \"pods\": {\"total\": %zu, \"ready\": %zu, \"notReady\": %zu, "
-                    "\"unscheduled\": %zu},\n",
+                    "\"unscheduled\": %zu",
                 s->pods, s->pods_ready, s->pods - s->pods_ready, s->pods_unscheduled);
+    if (s->has_invalid_images)
+        strbuf_addf(sb, ", \"invalidImageName\": %zu", s->pods_invalid_image);
+    strbuf_addf(sb, "},\n");
     strbuf_addf(sb, "  \"pulls\": {\"total\": %llu, \"ok\": %llu, \"failed\": %llu, "
                     "\"pending\": %llu},\n",
                 (unsigned long long)s->pulls, (unsigned long long)s->pulls_ok,

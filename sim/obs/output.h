@@ -15,6 +15,8 @@
 #ifndef PULLSIM_OUTPUT_H
 #define PULLSIM_OUTPUT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "obs/metrics.h"
@@ -49,6 +51,24 @@ void output_cdf_steps(const struct metrics_summary *s, FILE *f);
 
 /* Writes run-info.json: wall seconds, peak RSS, version (not deterministic). */
 int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE *err);
+
+/* What identifies a run, for run.json (rundir.h): the scenario file as
+ * given, its name and seed, the configs run, the --set overrides in order,
+ * the bandwidth solver and whether plots were asked for. Borrowed. */
+struct output_run_id {
+    const char *file;
+    const char *scenario;
+    uint64_t seed;
+    const char *const *configs;
+    size_t n_configs;
+    const char *const *set_paths, *const *set_values;
+    size_t n_sets;
+    const char *net; /* "fast" or "exact" */
+    bool plots;
+};
+
+/* run.json text (deterministic: no time, no pid), into sb. */
+void output_run_json(const struct output_run_id *id, struct strbuf *sb);
 
 /* summary.json text of one run, into sb (used by tests and by
  * output_write_run). */

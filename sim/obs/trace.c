@@ -19,7 +19,8 @@ struct trace *trace_open(const char *path, FILE *err)
 {
     struct trace *t = xcalloc(1, sizeof(*t));
     t->path = xstrdup(path);
-    t->tmp = xasprintf("%s.tmp", path);
+    /* Unique per process: two runs tracing to one path never share it. */
+    t->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     t->f = fopen(t->tmp, "w");
     if (!t->f) {
         fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", t->tmp, strerror(errno));
@@ -29,6 +30,11 @@ struct trace *trace_open(const char *path, FILE *err)
         return NULL;
     }
     return t;
+}
+
+const char *trace_tmp_path(const struct trace *t)
+{
+    return t->tmp;
 }
 
 static void release(struct trace *t)
@@ -88,13 +94,20 @@ static const char *reason(enum kubelet_event_kind k)
         return "BackOff";
     case KUBELET_EVENT_NEVER_PULL:
         return "ErrImageNeverPull";
+    case KUBELET_EVENT_INSPECT_FAILED:
+        return "InspectFailed"; /* events.FailedToInspectImage */
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        return "FailedCreatePodSandBox";
     }
     return "?";
 }
 
 static const char *type(enum kubelet_event_kind k)
 {
-    return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL ? "Warning" : "Normal";
+    return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL ||
+                   k == KUBELET_EVENT_INSPECT_FAILED || k == KUBELET_EVENT_SANDBOX_FAILED
+               ? "Warning"
+               : "Normal";
 }
 
 /* The upstream event message. */
@@ -127,6 +140,15 @@ static void message(const struct kubelet_event *ev, struct strbuf *sb)
     case KUBELET_EVENT_NEVER_PULL:
         strbuf_addf(sb, "Container image \"%s\" is not present with pull policy of Never",
                     ev->image);
+        break;
+    case KUBELET_EVENT_INSPECT_FAILED:
+        /* image_manager.go EnsureImageExists around pkg/util/parsers
+         * ParseImageName's error. */
+        strbuf_addf(sb, "Failed to apply default image tag \"%s\": couldn't parse image name "
+                        "\"%s\": %s", ev->image, ev->image, ev->error);
+        break;
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        strbuf_addf(sb, "Failed to create pod sandbox: %s", ev->error);
         break;
     }
 }
@@ -164,6 +186,15 @@ static void why(const struct kubelet_event *ev, struct strbuf *sb)
                             "reveal it", ev->presence);
         else
             strbuf_addf(sb, "policy Never and image absent: waits for another pod to pull it");
+        break;
+    case KUBELET_EVENT_INSPECT_FAILED:
+        strbuf_addf(sb, "InvalidImageName: the reference does not parse; no CRI call, no "
+                        "puller, no back-off; the pod worker re-syncs in 10-15s and fails again");
+        break;
+    case KUBELET_EVENT_SANDBOX_FAILED:
+        strbuf_addf(sb, "containerd pulls the sandbox image itself before any container (no "
+                        "kubelet puller, no QPS token, no image back-off); the pod worker "
+                        "re-syncs in 10-15s and RunPodSandbox pulls again");
         break;
     }
     if (ev->note)

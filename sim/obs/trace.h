@@ -32,8 +32,10 @@
 
 struct trace;
 
-/* Opens PATH.tmp for writing. NULL after a message on err. */
+/* Opens PATH.tmp.PID for writing. NULL after a message on err. */
 struct trace *trace_open(const char *path, FILE *err);
+/* The temporary file's path (owned by t), e.g. for clean-up on a signal. */
+const char *trace_tmp_path(const struct trace *t);
 /* A heading line, e.g. the kubelet config a section of the trace runs. */
 void trace_heading(struct trace *t, const char *text);
 /* One line for 'ev'. */

@@ -131,8 +131,13 @@ static void parse_top(struct ctx *c, const struct node *root)
     }
     if ((v = scn_get(root, "seed")))
         scn_to_u64(c, v, "seed", &s->seed);
-    if ((v = scn_get(root, "horizon")))
-        scn_to_duration(c, v, "horizon", true, &s->horizon);
+    if ((v = scn_get(root, "horizon")) &&
+        scn_to_duration(c, v, "horizon", true, &s->horizon) == 0 &&
+        s->horizon > SCENARIO_MAX_HORIZON) {
+        diag_error(c->d, v->loc, "horizon: '%s' is over the limit of 366 days (8784h); "
+                   "expected a shorter horizon", v->text);
+        s->horizon = 24 * 3600.0;
+    }
     if ((v = scn_get(root, "sampleInterval")))
         scn_to_duration(c, v, "sampleInterval", true, &s->sample_interval);
     parse_bandwidth_means(c, root);
@@ -147,6 +152,7 @@ static void parse_top(struct ctx *c, const struct node *root)
     scn_parse_workloads(c, root);
     scn_parse_experiment(c, root);
     scn_check_totals(c);
+    scn_check_limits(c, root);
     note_credentials(s);
     apply_bandwidth_means(s);
 }
@@ -311,6 +317,7 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
             s->effective_yaml = scn_emit_tree(&c, root);
         scn_node_free(root);
     }
+    diag_flush(d); /* the messages, in file order */
     scn_strmap_release(&c.hosts);
     scn_strmap_release(&c.images);
     scn_strmap_release(&c.layers);
@@ -323,6 +330,10 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
     scn_strmap_release(&c.credentials);
     scn_strmap_release(&c.secrets);
     scn_chainmap_release(&c.chains);
+    scn_strmap_release(&c.digests);
+    for (size_t i = 0; i < c.n_digest_keys; i++)
+        free(c.digest_keys[i]);
+    free(c.digest_keys);
     free(c.layer_src);
     free(c.wl_src);
     if (d->errors != errors0) {
@@ -349,6 +360,7 @@ struct scenario *scenario_load(const char *path, const struct scenario_override 
     if (!f) {
         diag_error(d, (struct diag_loc){path, 0, 0}, "cannot open the scenario: %s",
                    strerror(errno));
+        diag_flush(d);
         return NULL;
     }
     strbuf_init(&sb);
@@ -360,6 +372,7 @@ struct scenario *scenario_load(const char *path, const struct scenario_override 
         strbuf_release(&sb);
         diag_error(d, (struct diag_loc){path, 0, 0}, "cannot read the scenario: %s",
                    strerror(err));
+        diag_flush(d);
         return NULL;
     }
     fclose(f);

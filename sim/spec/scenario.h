@@ -41,6 +41,13 @@
 #define SCENARIO_MAX_RUNTIME_CLASSES 100u /* runtimeClasses entries */
 #define SCENARIO_MAX_SECRETS 10000u       /* secrets entries */
 #define SCENARIO_MAX_CREDENTIALS 10000u   /* distinct registry account names */
+/* Limits on products (scenario_limits.c says what each one bounds). */
+#define SCENARIO_MAX_SAMPLES 1000000u                /* horizon / sampleInterval */
+#define SCENARIO_MAX_SAMPLE_CELLS 50000000u           /* samples x sampled series */
+#define SCENARIO_MAX_CONTAINERS_TOTAL 50000000u      /* pods x containers, in total */
+#define SCENARIO_MAX_PRE_PULLED_LAYERS 100000000u    /* nodes x prePulled layers */
+#define SCENARIO_MAX_HORIZON (366 * 24 * 3600.0)    /* s; a year and a day */
+#define SCENARIO_MIN_PROGRESS_TIMEOUT 1e-3          /* s; imagePullProgressTimeout, unless 0 */
 
 enum scenario_pull_policy {
     SCENARIO_PULL_ALWAYS,
@@ -283,6 +290,10 @@ struct scenario_pool {
     uint32_t *pre_pulled;        /* image indices present at t = 0 */
     bool *pre_pulled_by_digest;  /* written as a digest: the tag is not recorded */
     size_t n_pre_pulled;
+    uint32_t sandbox_image;      /* sandboxImage with prePulled: false: the images entry
+                                    containerd pulls before a node's first pod sandbox
+                                    (also in 'pinned'); SCENARIO_NONE = pre-pulled, the
+                                    default: present and counted in baselineUsage */
     struct scenario_auth_entry *node_auths; /* credentials: {auths}: the nodes' config.json
                                                and credential providers, in file order */
     size_t n_node_auths;
@@ -300,6 +311,9 @@ struct scenario_container {
                                               pull time); by digest, the image with that
                                               repository and digest */
     bool by_digest;                        /* 'image' names a digest: it never moves */
+    bool invalid_image;                    /* acceptInvalidImage: 'image' does not parse; the
+                                              API server accepts it and the kubelet waits
+                                              with InvalidImageName (image_idx SCENARIO_NONE) */
     enum scenario_pull_policy pull_policy; /* after API defaulting and admission */
     bool init;                             /* an initContainers entry */
     double run_for;                        /* s an init container runs; 0 for regular ones */
@@ -403,6 +417,7 @@ struct scenario {
     struct scenario_image *images;        size_t n_images;
     size_t n_listed_images;               /* images entries; then pushed images */
     size_t n_pushes;                      /* push events */
+    size_t n_invalid_images;              /* containers with acceptInvalidImage */
     struct scenario_kubelet *kubelet_configs; size_t n_kubelet_configs;
     struct scenario_pool *pools;          size_t n_pools;
     struct scenario_workload *workloads;  size_t n_workloads;

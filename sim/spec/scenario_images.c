@@ -163,15 +163,30 @@ static void intern_chains(struct ctx *c, struct scenario_image *im)
 }
 
 /* The image of repository 'name' whose digest is 'digest' (images entries
- * and pushed images alike), or SCENARIO_NONE. */
-static uint32_t find_by_digest(const struct scenario *s, const char *name, const char *digest)
+ * and pushed images alike, the first in images order), or SCENARIO_NONE.
+ * O(1) through c->digests, which index_digest fills in images order. */
+static uint32_t find_by_digest(const struct ctx *c, const char *name, const char *digest)
 {
-    for (size_t i = 0; i < s->n_images; i++) {
-        const struct scenario_image *im = &s->images[i];
-        if (im->digest && im->name && !strcmp(im->digest, digest) && !strcmp(im->name, name))
-            return (uint32_t)i;
-    }
-    return SCENARIO_NONE;
+    char *key = xasprintf("%s@%s", name, digest); /* '@' never occurs in a repository name */
+    uint32_t idx = scn_strmap_get(&c->digests, key);
+    free(key);
+    return idx;
+}
+
+/* Indexes image idx by (repository, digest) unless an earlier image has
+ * both; returns the first image that has them (idx itself when new). */
+static uint32_t index_digest(struct ctx *c, uint32_t idx)
+{
+    const struct scenario_image *im = &c->s->images[idx];
+    if (!im->digest || !im->name)
+        return idx;
+    uint32_t first = find_by_digest(c, im->name, im->digest);
+    if (first != SCENARIO_NONE)
+        return first;
+    char *key = xasprintf("%s@%s", im->name, im->digest);
+    *VEC_PUSH(c->digest_keys, c->n_digest_keys, c->cap_digest_keys) = key;
+    scn_strmap_put(&c->digests, key, idx);
+    return idx;
 }
 
 /* A digest written by the user: "sha256:" and 64 lowercase hex digits
@@ -309,9 +324,11 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
             strbuf_init(&sb);
             strbuf_addf(&sb, "ref: no registries entry for '%s', the registry of '%s'",
                         ref.domain, im->ref);
-            NAMES_OF(s->registries, s->n_registries, host, hosts);
-            scn_add_expected(&sb, ref.domain, hosts, s->n_registries);
-            free(hosts);
+            if (diag_is_shown(c->d, v->loc)) { /* unseen text need not cost O(n log n) */
+                NAMES_OF(s->registries, s->n_registries, host, hosts);
+                scn_add_expected(&sb, ref.domain, hosts, s->n_registries);
+                free(hosts);
+            }
             scn_error_sb(c, v->loc, &sb);
         }
         parse_digest_key(c, m, im, ref.digest);
@@ -338,7 +355,7 @@ void scn_parse_images(struct ctx *c, const struct node *root)
     s->n_listed_images = s->n_images;
     for (size_t i = 0; i < s->n_images; i++) {
         const struct scenario_image *im = &s->images[i];
-        uint32_t first = im->digest && im->name ? find_by_digest(s, im->name, im->digest) : i;
+        uint32_t first = index_digest(c, (uint32_t)i);
         if (first != i) {
             diag_error(c->d, im->loc, "digest: '%s' names both '%s' and '%s' in one "
                        "repository; expected one image per digest", im->digest,
@@ -367,7 +384,7 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
     uint32_t idx = scn_strmap_get(&c->images, norm);
     if (idx == SCENARIO_NONE && ref.digest) {
         char *name = imageref_name(&ref);
-        idx = find_by_digest(s, name, ref.digest);
+        idx = find_by_digest(c, name, ref.digest);
         free(name);
     }
     if (by_digest)
@@ -380,9 +397,11 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
         strbuf_addf(&sb, "%s: no images entry for '%s'", key, v->text);
         if (strcmp(norm, v->text))
             strbuf_addf(&sb, " ('%s')", norm);
-        NAMES_OF(s->images, s->n_listed_images, ref, refs);
-        scn_add_expected(&sb, v->text, refs, s->n_listed_images);
-        free(refs);
+        if (diag_is_shown(c->d, v->loc)) { /* unseen text need not cost O(n log n) */
+            NAMES_OF(s->images, s->n_listed_images, ref, refs);
+            scn_add_expected(&sb, v->text, refs, s->n_listed_images);
+            free(refs);
+        }
         scn_error_sb(c, v->loc, &sb);
     }
     free(norm);
@@ -415,7 +434,7 @@ uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *w
         free(salt);
     }
     if (im->digest) {
-        uint32_t prev = find_by_digest(s, im->name, im->digest);
+        uint32_t prev = index_digest(c, idx);
         if (prev != idx) {
             const struct node *d = scn_get(v, "digest");
             diag_error(c->d, d ? d->loc : v->loc, "digest: '%s' already names '%s' in this "

@@ -18,18 +18,21 @@
  *   scenario_pools.c         nodePools
  *   scenario_events.c        events: scale-outs and pushes
  *   scenario_workloads.c     workloads and their pod templates, the pod total
+ *   scenario_limits.c        limits on products: samples, sampled values,
+ *                            pre-pulled layers
  * Calling sequence (scenario.c): scn_build_tree, scn_apply_set for each
  *   --set, scn_apply_seed, the scn_parse_<section> functions in the order of
- *   the "sections" block below, scn_check_totals, then scn_emit_tree when
- *   nothing was reported, and scn_node_free.
+ *   the "sections" block below, scn_check_totals, scn_check_limits, then
+ *   scn_emit_tree when nothing was reported, scn_node_free, and diag_flush
+ *   (the messages come out sorted by location, diag.h).
  * Invariants:
  *  - a node's loc is the 1-based start of its text in the file; a value or
  *    key from --set or --seed has line 0 and "--set PATH" or "--seed" as its
  *    file;
  *  - a NODE_BAD node was reported when it was made: every helper skips it
  *    without a second message;
- *  - messages come out in the order the parsers walk the tree, so moving a
- *    call moves its messages: the tests pin that order.
+ *  - messages are reported in the order the parsers walk the tree and
+ *    printed in file order (diag.h); the tests pin the first one.
  * Ownership: the tree owns its nodes and their text (scn_node_free()). The
  *   context borrows d and s; its maps borrow their keys from s, layer_src
  *   its texts from the tree, both alive until the load ends; scenario.c
@@ -61,6 +64,14 @@ enum node_kind {
 
 struct node;
 
+/* String -> index. Keys are borrowed. Lookups only; never iterated, so
+ * hash order cannot leak into results. */
+struct strmap {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+
 struct pair {
     struct node *key; /* a scalar, except after a reported error */
     struct node *value;
@@ -76,17 +87,16 @@ struct node {
     size_t n_items, cap_items;
     struct pair *pairs;        /* NODE_MAP, in file order */
     size_t n_pairs, cap_pairs;
+    /* NODE_MAP with at least SCN_MAP_INDEX_MIN pairs: scalar key text ->
+     * index in pairs (the first pair of that key), so a key lookup and the
+     * duplicate check cost O(1) and a mapping of n keys loads in O(n). */
+    struct strmap *index;
 };
+
+/* Pairs from which a mapping keeps a key index (a linear scan is faster below). */
+#define SCN_MAP_INDEX_MIN 16
 
 /* ------------------------------------------------------- small hash maps */
-
-/* String -> index. Keys are borrowed. Lookups only; never iterated, so
- * hash order cannot leak into results. */
-struct strmap {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-};
 
 /* (parent chain, layer) -> chain index, for interning snapshot chains. */
 struct chainmap {
@@ -111,6 +121,9 @@ struct ctx {
     struct strmap runtime_classes, handlers, snapshotters;
     struct strmap credentials, secrets;
     struct chainmap chains;
+    struct strmap digests; /* "repository@digest" -> first image; keys in digest_keys */
+    char **digest_keys;    /* owned */
+    size_t n_digest_keys, cap_digest_keys;
     struct layer_src *layer_src; /* parallel to s->layers */
     size_t n_layer_src;
     struct workload_src *wl_src; /* parallel to s->workloads */
@@ -138,8 +151,11 @@ struct ctx {
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
 bool scn_is_null(const struct node *n);
-/* The pair of 'key' in a mapping, or NULL. */
+/* The pair of 'key' in a mapping, or NULL. O(1) through the index. */
 struct pair *scn_find_pair(const struct node *map, const char *key);
+/* Appends the pair (key, value) to a mapping and indexes it; the mapping
+ * takes both nodes over. Returns the new pair (valid until the next add). */
+struct pair *scn_map_add(struct node *map, struct node *key, struct node *value);
 /* The value of 'key' in a mapping, or NULL when absent (or not a mapping). */
 const struct node *scn_get(const struct node *map, const char *key);
 /* "a mapping", "a list", "a single value", "an empty value", ... */
@@ -288,5 +304,9 @@ void scn_parse_workloads(struct ctx *c, const struct node *root);
 /* The pod limit (a DaemonSet counts its pools' nodes), once workloads,
  * pools and events are read. */
 void scn_check_totals(struct ctx *c);
+
+/* scenario_limits.c: the limits on products of quantities (samples, sampled
+ * series, pre-pulled layers), once every section is read. */
+void scn_check_limits(struct ctx *c, const struct node *root);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "spec/imageref.h"
+
 /* nodePools[i].disk keys: writeBandwidth, capacity, baselineUsage. */
 static void parse_disk(struct ctx *c, const struct node *v, const char *where,
                        struct scenario_pool *p)
@@ -55,8 +57,18 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
         rt->scope = scope ? SCENARIO_DOWNLOADS_PER_PULL : SCENARIO_DOWNLOADS_PER_NODE;
     if ((x = scn_get(v, "unpackBandwidth")))
         scn_to_bandwidth(c, x, "unpackBandwidth", &rt->unpack_bandwidth);
-    if ((x = scn_get(v, "imagePullProgressTimeout")))
-        scn_to_duration(c, x, "imagePullProgressTimeout", false, &rt->image_pull_progress_timeout);
+    double t;
+    if ((x = scn_get(v, "imagePullProgressTimeout")) &&
+        scn_to_duration(c, x, "imagePullProgressTimeout", false, &t) == 0) {
+        /* The watchdog counts checks of period timeout/2 up to the horizon
+         * in integers (model/runtime/watchdog.c): a tiny timeout would
+         * overflow them. */
+        if (t > 0 && t < SCENARIO_MIN_PROGRESS_TIMEOUT)
+            diag_error(c->d, x->loc, "imagePullProgressTimeout: '%s' is below the limit of "
+                       "1ms; expected 0s (no timeout) or at least 1ms", x->text);
+        else
+            rt->image_pull_progress_timeout = t;
+    }
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
@@ -91,6 +103,11 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
     }
     if (!c->kubelets_ok)
         return;
+    uint32_t hit = v->kind == NODE_SCALAR ? scn_strmap_get(&c->kubelets, v->text) : SCENARIO_NONE;
+    if (hit != SCENARIO_NONE && !s->kubelet_configs[hit].inline_config) {
+        p->kubelet = hit; /* the names are listed only for a dangling name */
+        return;
+    }
     const char **names = xmalloc((s->n_kubelet_configs + 1) * sizeof(*names));
     size_t n = 0;
     for (size_t i = 0; i < s->n_kubelet_configs; i++)
@@ -140,13 +157,64 @@ static void parse_pool_images(struct ctx *c, const struct node *m, const char *w
     }
 }
 
+/* The sandbox image containerd uses when its config names none. Source:
+ * containerd internal/cri/config/config.go DefaultSandboxImage:
+ * registry.k8s.io/pause:3.10 in v2.0 and v2.1 (3.10.1 in v2.2, 3.10.2 in
+ * v2.3). */
+#define DEFAULT_SANDBOX_IMAGE "registry.k8s.io/pause:3.10"
+
+/* nodePools[i].sandboxImage keys: ref (default DEFAULT_SANDBOX_IMAGE),
+ * prePulled (default true, as on most node images). A sandbox image that is
+ * not pre-pulled must be an images entry (its layers are pulled); it is
+ * pinned: containerd labels its pinned images (pinned_images.sandbox;
+ * internal/cri/server/images/image_pull.go getLabels) and the kubelet's image
+ * GC skips an image CRI reports as pinned (spec §8). */
+static void parse_sandbox_image(struct ctx *c, const struct node *v, const char *where,
+                                struct scenario_pool *p)
+{
+    static const char *const keys[] = {"ref", "prePulled"};
+    if (scn_want_map(c, v, "sandboxImage") != 0)
+        return;
+    CHECK_KEYS(c, v, keys, where);
+    bool pre_pulled = true;
+    const struct node *pv = scn_get(v, "prePulled");
+    if (pv && scn_to_bool(c, pv, "prePulled", &pre_pulled) != 0)
+        return;
+    const struct node *rv = scn_get(v, "ref");
+    struct node def = {.kind = NODE_SCALAR, .loc = v->loc, .text = DEFAULT_SANDBOX_IMAGE};
+    if (!rv)
+        rv = &def;
+    if (pre_pulled) {
+        if (rv != &def && scn_want_scalar(c, rv, "ref", "an image reference") == 0) {
+            char err[IMAGEREF_ERRLEN];
+            char *tagged = imageref_apply_default_tag(rv->text, err, sizeof(err));
+            if (!tagged)
+                diag_error(c->d, rv->loc, "ref: '%s' is not a valid image reference: %s",
+                           rv->text, err);
+            free(tagged);
+        }
+        return; /* present from the start: nothing is pulled, nothing to resolve */
+    }
+    uint32_t img = scn_resolve_image(c, rv, "sandboxImage.ref", NULL);
+    if (img == SCENARIO_NONE) {
+        if (c->images_ok)
+            diag_note(c->d, v->loc, "a sandbox image that is not pre-pulled is pulled like any "
+                      "image: list it under images, e.g. {ref: %s, layers: [{size: 320kB}]}",
+                      rv->text);
+        return;
+    }
+    p->sandbox_image = img;
+    p->pinned = xrealloc(p->pinned, (p->n_pinned + 1) * sizeof(*p->pinned));
+    p->pinned[p->n_pinned++] = img;
+}
+
 /* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
- * maxPods, prePulled, pinnedImages, credentials. */
+ * maxPods, prePulled, pinnedImages, sandboxImage, credentials. */
 static void parse_pool(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"name", "count", "arch", "nicBandwidth", "disk",
                                        "kubelet", "runtime", "maxPods", "prePulled",
-                                       "pinnedImages", "credentials"};
+                                       "pinnedImages", "sandboxImage", "credentials"};
     struct scenario *s = c->s;
     uint32_t idx = (uint32_t)s->n_pools;
     struct scenario_pool *p = VEC_PUSH(s->pools, s->n_pools, c->cap_pools);
@@ -156,6 +224,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
      * 5m (spec §11). */
     p->runtime = (struct scenario_runtime){3, SCENARIO_DOWNLOADS_PER_NODE, INFINITY, 300.0};
     p->max_pods = 110;
+    p->sandbox_image = SCENARIO_NONE;
     p->loc = m->loc;
     if (scn_want_map(c, m, where) != 0)
         return;
@@ -210,6 +279,11 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
         free(w);
     }
     parse_pool_images(c, m, where, &s->pools[idx]);
+    if ((v = scn_get(m, "sandboxImage")) && !scn_is_null(v)) {
+        w = xasprintf("%s.sandboxImage", where);
+        parse_sandbox_image(c, v, w, &s->pools[idx]);
+        free(w);
+    }
 }
 
 void scn_parse_pools(struct ctx *c, const struct node *root)
@@ -233,8 +307,11 @@ uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key)
         scn_want_scalar(c, v, key, "a pool name");
         return SCENARIO_NONE;
     }
+    uint32_t idx = v->kind == NODE_SCALAR ? scn_strmap_get(&c->pools, v->text) : SCENARIO_NONE;
+    if (idx != SCENARIO_NONE) /* the names are listed only for a dangling name */
+        return idx;
     NAMES_OF(s->pools, s->n_pools, name, names);
-    uint32_t idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
+    idx = scn_resolve_name(c, v, key, &c->pools, "nodePools", names, s->n_pools);
     free(names);
     return idx;
 }

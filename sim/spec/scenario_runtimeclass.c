@@ -173,8 +173,12 @@ uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v)
         scn_want_scalar(c, v, "runtimeClassName", "a name");
         return SCENARIO_NONE;
     }
+    uint32_t idx = v->kind == NODE_SCALAR ? scn_strmap_get(&c->runtime_classes, v->text)
+                                          : SCENARIO_NONE;
+    if (idx != SCENARIO_NONE) /* the names are listed only for a dangling name */
+        return idx;
     NAMES_OF(s->runtime_classes, s->n_runtime_classes, name, names);
-    uint32_t idx = scn_resolve_name(c, v, "runtimeClassName", &c->runtime_classes,
+    idx = scn_resolve_name(c, v, "runtimeClassName", &c->runtime_classes,
                                     "runtimeClasses", names, s->n_runtime_classes);
     free(names);
     return idx;

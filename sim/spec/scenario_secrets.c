@@ -144,8 +144,7 @@ void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *whe
     static const char *const keys[] = {"name"};
     struct scenario *s = c->s;
     const struct node *list = scn_get_list(c, m, "imagePullSecrets", where, false, "secrets");
-    const char **names;
-    NAMES_OF(s->secrets, s->n_secrets, name, names);
+    const char **names = NULL; /* built at the first dangling name */
     for (size_t i = 0; list && i < list->n_items; i++) {
         const struct node *it = list->items[i], *v;
         char *w = xasprintf("%s.imagePullSecrets[%zu]", where, i);
@@ -160,6 +159,9 @@ void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *whe
             else if (!c->secrets_ok)
                 scn_want_scalar(c, v, "name", "a secret name");
             else {
+                if (!names && scn_strmap_get(&c->secrets, v->kind == NODE_SCALAR ? v->text : "")
+                                  == SCENARIO_NONE)
+                    NAMES_OF(s->secrets, s->n_secrets, name, names);
                 uint32_t idx = scn_resolve_name(c, v, "name", &c->secrets, "secrets", names,
                                                 s->n_secrets);
                 size_t cap = wl->n_pull_secrets;

@@ -31,12 +31,40 @@ bool scn_is_null(const struct node *n)
 
 struct pair *scn_find_pair(const struct node *map, const char *key)
 {
+    if (map->index) {
+        uint32_t i = scn_strmap_get(map->index, key);
+        return i == SCENARIO_NONE ? NULL : &map->pairs[i];
+    }
     for (size_t i = 0; i < map->n_pairs; i++) {
         const struct node *k = map->pairs[i].key;
         if (k->kind == NODE_SCALAR && !strcmp(k->text, key))
             return &map->pairs[i];
     }
     return NULL;
+}
+
+/* Indexes pair i of map unless an earlier pair has its key (the lookups
+ * find the first, as the linear scan does). */
+static void index_pair(struct node *map, size_t i)
+{
+    const struct node *k = map->pairs[i].key;
+    if (k->kind == NODE_SCALAR && scn_strmap_get(map->index, k->text) == SCENARIO_NONE)
+        scn_strmap_put(map->index, k->text, (uint32_t)i);
+}
+
+struct pair *scn_map_add(struct node *map, struct node *key, struct node *value)
+{
+    struct pair *p = VEC_PUSH(map->pairs, map->n_pairs, map->cap_pairs);
+    p->key = key;
+    p->value = value;
+    if (map->index) {
+        index_pair(map, map->n_pairs - 1);
+    } else if (map->n_pairs >= SCN_MAP_INDEX_MIN) {
+        map->index = xcalloc(1, sizeof(*map->index));
+        for (size_t i = 0; i < map->n_pairs; i++)
+            index_pair(map, i);
+    }
+    return &map->pairs[map->n_pairs - 1];
 }
 
 /* The value of 'key' in a mapping, or NULL when absent. */
@@ -601,7 +629,7 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
     strbuf_addf(&sb, "%s: no %s entry named '%s'", key, section, v->text);
     if (n == 0)
         strbuf_addf(&sb, "; %s is empty", section);
-    else
+    else if (diag_is_shown(c->d, v->loc)) /* unseen text need not cost O(n log n) */
         scn_add_expected(&sb, v->text, names, n);
     scn_error_sb(c, v->loc, &sb);
     return SCENARIO_NONE;

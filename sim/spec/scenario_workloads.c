@@ -6,6 +6,7 @@
  */
 #include "spec/scenario_internal.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,66 @@ struct workload_src {
     struct diag_loc count_loc; /* replicas value, or kind value for a DaemonSet */
 };
 
+/* An image the container accepts although it does not parse
+ * (acceptInvalidImage: true). The API server validates an image only as a
+ * required string (pkg/apis/core/validation/validation.go validateContainers;
+ * for Pods also no leading or trailing whitespace, validateContainersOnlyForPod),
+ * so a pod with "Nginx:1.27" is created and its kubelet reports
+ * InvalidImageName (spec §3; image_manager.go applyDefaultImageTag). The key
+ * is refused on a valid reference, so it cannot hide a mistake the other way
+ * round. Returns 0 when accepted. */
+static int accept_invalid_image(struct ctx *c, const struct node *v, const struct node *av,
+                                struct scenario_container *ct)
+{
+    char err[IMAGEREF_ERRLEN];
+    size_t n = strlen(v->text);
+    if (n == 0 || isspace((unsigned char)v->text[0]) || isspace((unsigned char)v->text[n - 1]))
+        return diag_error(c->d, v->loc, "image: '%s' is refused by the API server (required, "
+                          "no leading or trailing whitespace) even with acceptInvalidImage; "
+                          "expected a non-empty image", v->text);
+    char *tagged = imageref_apply_default_tag(v->text, err, sizeof(err));
+    if (tagged) {
+        free(tagged);
+        return diag_error(c->d, av->loc, "acceptInvalidImage: '%s' is a valid image "
+                          "reference; expected acceptInvalidImage only on an image the kubelet "
+                          "cannot parse (or remove the key)", v->text);
+    }
+    ct->invalid_image = true;
+    c->s->n_invalid_images++;
+    return 0;
+}
+
+/* The image of a container: resolved to an images entry, or, with
+ * acceptInvalidImage: true, kept as an unparsable string. */
+static void parse_container_image(struct ctx *c, const struct node *m, const char *where,
+                                  struct scenario_container *ct, bool *have_image)
+{
+    const struct node *v = scn_get(m, "image");
+    const struct node *av = scn_get(m, "acceptInvalidImage");
+    bool accept = false;
+    if (av && scn_to_bool(c, av, "acceptInvalidImage", &accept) != 0)
+        return;
+    if (!v) {
+        scn_missing(c, m, "image", where);
+    } else if (v->kind == NODE_SCALAR && !scn_is_null(v)) {
+        ct->image = xstrdup(v->text);
+        if (!accept)
+            ct->image_idx = scn_resolve_image(c, v, "image", &ct->by_digest);
+        else if (accept_invalid_image(c, v, av, ct) != 0)
+            return;
+        *have_image = true;
+    } else {
+        scn_want_scalar(c, v, "image", "an image reference such as nginx:1.27");
+    }
+}
+
 /* workloads[i].template.{initContainers,containers}[j] keys: name, image,
- * imagePullPolicy, runFor (initContainers only). */
+ * acceptInvalidImage, imagePullPolicy, runFor (initContainers only). */
 static void parse_container(struct ctx *c, const struct node *m, const char *where, bool init,
                             struct scenario_workload *wl)
 {
-    static const char *const keys[] = {"name", "image", "imagePullPolicy", "runFor"};
+    static const char *const keys[] = {"name", "image", "acceptInvalidImage",
+                                       "imagePullPolicy", "runFor"};
     static const char *const policies[] = {"Always", "IfNotPresent", "Never"};
     struct scenario *s = c->s;
     struct scenario_container *ct = &wl->containers[wl->n_containers++];
@@ -47,15 +102,7 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
         }
     }
     bool have_image = false;
-    if (!(v = scn_get(m, "image"))) {
-        scn_missing(c, m, "image", where);
-    } else if (v->kind == NODE_SCALAR && !scn_is_null(v)) {
-        ct->image = xstrdup(v->text);
-        ct->image_idx = scn_resolve_image(c, v, "image", &ct->by_digest);
-        have_image = true;
-    } else {
-        scn_want_scalar(c, v, "image", "an image reference such as nginx:1.27");
-    }
+    parse_container_image(c, m, where, ct, &have_image);
     int pol;
     if ((v = scn_get(m, "imagePullPolicy"))) {
         if (scn_to_enum(c, v, "imagePullPolicy", "an image pull policy", policies, N_OF(policies),
@@ -210,26 +257,37 @@ void scn_check_totals(struct ctx *c)
             final[s->events[i].pool] += s->events[i].count;
     for (size_t i = 0; i < s->n_pools; i++)
         nodes += final[i];
-    uint64_t pods = 0;
+    uint64_t pods = 0, containers = 0;
     for (size_t i = 0; i < s->n_workloads; i++) {
         const struct scenario_workload *wl = &s->workloads[i];
+        uint64_t n = 0;
         if (!c->wl_src[i].kind_ok)
             continue;
         switch (wl->kind) {
         case SCENARIO_KIND_POD:
-            pods += 1;
+            n = 1;
             break;
         case SCENARIO_KIND_DEPLOYMENT:
-            pods += wl->replicas;
+            n = wl->replicas;
             break;
         case SCENARIO_KIND_DAEMONSET:
-            pods += wl->pool == SCENARIO_NONE ? nodes : final[wl->pool];
+            n = wl->pool == SCENARIO_NONE ? nodes : final[wl->pool];
             break;
         }
+        pods += n;
+        containers += n * wl->n_containers;
         if (pods > SCENARIO_MAX_PODS) {
             diag_error(c->d, c->wl_src[i].count_loc, "the workloads have %" PRIu64 " pods in "
                        "total (a DaemonSet has one per node), over the limit of %u pods", pods,
                        SCENARIO_MAX_PODS);
+            break;
+        }
+        /* Each container of each pod has a kubelet record and pods.csv cells. */
+        if (containers > SCENARIO_MAX_CONTAINERS_TOTAL) {
+            diag_error(c->d, c->wl_src[i].count_loc, "the workloads have %" PRIu64 " containers "
+                       "in total (pods x containers of their template), over the limit of %u "
+                       "containers; expected fewer pods or containers per pod", containers,
+                       SCENARIO_MAX_CONTAINERS_TOTAL);
             break;
         }
     }

@@ -52,6 +52,9 @@ void scn_node_free(struct node *n)
     }
     free(n->items);
     free(n->pairs);
+    if (n->index)
+        scn_strmap_release(n->index);
+    free(n->index);
     free(n->text);
     free(n);
 }
@@ -96,9 +99,7 @@ static void attach(struct builder *b, struct node *n)
         *VEC_PUSH(b->discard, b->n_discard, b->cap_discard) = *key;
         *VEC_PUSH(b->discard, b->n_discard, b->cap_discard) = n;
     } else {
-        struct pair *p = VEC_PUSH(top->pairs, top->n_pairs, top->cap_pairs);
-        p->key = *key;
-        p->value = n;
+        scn_map_add(top, *key, n);
     }
     *key = NULL;
 }
@@ -364,9 +365,7 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
             if (!pr && i + 1 < n) {
                 rc = no_such_key(c, loc, cur, st->key, done.buf);
             } else if (!pr) { /* a missing final key is created */
-                pr = VEC_PUSH(cur->pairs, cur->n_pairs, cur->cap_pairs);
-                pr->key = scalar_new(st->key, loc);
-                pr->value = scalar_new("", loc);
+                pr = scn_map_add(cur, scalar_new(st->key, loc), scalar_new("", loc));
             }
             slot = pr ? &pr->value : NULL;
             strbuf_addf(&done, "%s%s", done.len ? "." : "", st->key);
@@ -393,11 +392,10 @@ void scn_apply_seed(struct node *root, uint64_t seed)
     snprintf(buf, sizeof(buf), "%" PRIu64, seed);
     struct pair *pr = scn_find_pair(root, "seed");
     if (!pr) {
-        pr = VEC_PUSH(root->pairs, root->n_pairs, root->cap_pairs);
-        pr->key = scalar_new("seed", loc);
-    } else {
-        scn_node_free(pr->value);
+        scn_map_add(root, scalar_new("seed", loc), scalar_new(buf, loc));
+        return;
     }
+    scn_node_free(pr->value);
     pr->value = scalar_new(buf, loc);
 }
 

@@ -468,7 +468,7 @@ static const struct error_case error_cases[] = {
      "t.yaml:11:5: error: unknown key 'cuont' in nodePools[0]; did you mean 'count'?"},
     {"unknown key, far", "    count: 2\n", "    count: 2\n    zones: 3\n",
      "t.yaml:12:5: error: unknown key 'zones' in nodePools[0]; expected one of: arch, count, "
-     "credentials, disk, kubelet, maxPods, name, nicBandwidth, pinnedImages, prePulled and 1 "
+     "credentials, disk, kubelet, maxPods, name, nicBandwidth, pinnedImages, prePulled and 2 "
      "more"},
     {"bare number bandwidth", "1Gbps", "1000",
      "t.yaml:12:19: error: nicBandwidth: '1000' has no unit; expected a number followed by bps"},

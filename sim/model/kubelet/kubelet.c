@@ -14,6 +14,7 @@
 #include "model/kubelet/pullcreds.h"
 #include "model/kubelet/pullrecords.h"
 #include "model/runtimeclass.h"
+#include "spec/imageref.h"
 #include "spec/keyring.h"
 
 /* Pod worker re-sync after a failed sync: Jitter(10 s, 0.5) = U[10, 15) s.
@@ -216,6 +217,7 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
     p->ready = NAN;
     p->first_failure = NAN;
     p->recovered = NAN;
+    p->sandbox_ready = NAN;
     p->first_container = (uint32_t)k->n_containers;
     p->n_containers = (uint32_t)w->n_containers;
     p->n_init = (uint32_t)w->n_init;
@@ -690,8 +692,9 @@ static struct ensure_facts ensure_facts_of(struct kubelet *k, uint32_t pod, uint
                                                          engine_now(k->engine), BACKOFF_IMAGE_MAX)};
     *have = SCENARIO_NONE;
     *checked = false;
-    if (!ensure_checks_presence(f.policy))
-        return f;
+    f.invalid_name = sc->invalid_image;
+    if (f.invalid_name || !ensure_checks_presence(f.policy))
+        return f; /* an unparsable reference has nothing to look up */
     *have = node_lookup(&k->nodes[node], sc->image_idx, sc->by_digest, image_handler(k, pod));
     f.present = *have != SCENARIO_NONE;
     if (f.present && verifies(k, node)) {
@@ -714,6 +717,22 @@ static void trace_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
     trace_pod(k, pod, c, &ev);
 }
 
+/* The container's image does not parse (acceptInvalidImage): event
+ * InspectFailed, waiting reason InvalidImageName; no CRI call, no puller, no
+ * back-off entry, so every re-sync (10-15 s) says it again. Source: spec §3;
+ * image_manager.go EnsureImageExists (applyDefaultImageTag, logIt with
+ * events.FailedToInspectImage, ErrInvalidImageName). */
+static void invalid_name(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    char err[IMAGEREF_ERRLEN];
+    char *tagged = imageref_apply_default_tag(spec_of(k, pod, c)->image, err, sizeof(err));
+    assert(!tagged); /* the loader accepted only references that do not parse */
+    free(tagged);
+    cont_of(k, pod, c)->invalid_name = true;
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_INSPECT_FAILED, .error = err};
+    trace_pod(k, pod, c, &ev);
+}
+
 /* EnsureImageExists. Source: spec §3; pkg/kubelet/images/image_manager.go. */
 static enum step ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
 {
@@ -726,8 +745,7 @@ static enum step ensure_image(struct kubelet *k, uint32_t pod, uint32_t c)
     const char *presence = f.must_pull ? verdict_presence(v, never) : NULL;
     switch (ensure_decide(&f)) {
     case ENSURE_INVALID_NAME:
-        /* The scenario loader refuses such references (imageref.h). */
-        assert(!"invalid reference reached the kubelet");
+        invalid_name(k, pod, c);
         return STEP_ERROR;
     case ENSURE_USE_PRESENT:
         return use_present(k, pod, c, have, checked ? &v : NULL);
@@ -854,6 +872,80 @@ static void continue_sync(struct kubelet *k, uint32_t pod)
     end_sync(k, pod);
 }
 
+static struct pod_event *pod_event(struct kubelet *k, uint32_t pod);
+
+/* The kubelet's event for a RunPodSandbox that failed on the sandbox image:
+ * "Failed to create pod sandbox: " and the gRPC error, whose text is
+ * ensurePauseImageExists' "failed to pull image %q: " around the pull's.
+ * Source: kuberuntime_manager.go SyncPod (events.FailedCreatePodSandBox);
+ * containerd internal/cri/server/sandbox_run.go ensurePauseImageExists. */
+static void sandbox_failed(struct kubelet *k, uint32_t pod, const struct runtime_result *res)
+{
+    if (!PROBE_ACTIVE(&k->events))
+        return;
+    uint32_t img = k->nodes[k->pods[pod].node].cfg->sandbox_image;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "rpc error: code = Unknown desc = failed to pull image \"%s\": ",
+                k->sc->images[img].ref);
+    runtime_format_error(k->sc, img, res->code, res->error_at, &sb);
+    struct kubelet_event ev = {.kind = KUBELET_EVENT_SANDBOX_FAILED, .error = sb.buf};
+    trace_pod(k, pod, 0, &ev);
+    strbuf_release(&sb);
+}
+
+/* containerd answered RunPodSandbox's pull of the sandbox image: the sync
+ * goes on to the containers, or fails (pod worker re-sync, no image
+ * back-off). */
+static void on_sandbox_pulled(void *arg, const struct runtime_result *res)
+{
+    const struct pod_event *pe = arg;
+    struct kubelet *k = pe->k;
+    uint32_t pod = pe->pod;
+    struct kubelet_pod *p = pod_of(k, pod);
+    p->phase = POD_IDLE;
+    if (!res->ok) {
+        sandbox_failed(k, pod, res);
+        p->sync_error = true;
+        end_sync(k, pod);
+        return;
+    }
+    p->sandbox = true;
+    p->sandbox_ready = engine_now(k->engine);
+    continue_sync(k, pod);
+}
+
+/* SyncPod creates the pod sandbox before any container's image is looked
+ * at (kuberuntime_manager.go SyncPod step 4, createPodSandbox), and
+ * containerd's RunPodSandbox first makes sure the sandbox image is there:
+ * LocalResolve, else PullImage with no credentials (containerd
+ * internal/cri/server/sandbox_run.go ensurePauseImageExists; v2.1:
+ * podsandbox/sandbox_run.go Start, ensureImageExists). That pull is the
+ * runtime's own: no kubelet puller slot, no QPS token, no pull record, no
+ * back-off; each pod's RunPodSandbox pulls for itself while the image is
+ * missing (the runtime shares blobs, not manifests). Returns true when the
+ * sandbox exists now. Simplification: the pull and the lookup use the
+ * default runtime handler; creating the sandbox takes no time. */
+static bool ensure_sandbox(struct kubelet *k, uint32_t pod)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    const struct node *nd = &k->nodes[p->node];
+    uint32_t img = nd->cfg->sandbox_image;
+    bool by_digest = img != SCENARIO_NONE && k->sc->images[img].by_digest;
+    if (img == SCENARIO_NONE ||
+        node_lookup(nd, img, by_digest, RUNTIMECLASS_DEFAULT_HANDLER) != SCENARIO_NONE) {
+        p->sandbox = true; /* pre-pulled (the default) or pulled before */
+        p->sandbox_ready = engine_now(k->engine);
+        return true;
+    }
+    struct runtime_pull_request req = {.node = p->node, .ref = img, .by_digest = by_digest,
+                                       .handler = RUNTIMECLASS_DEFAULT_HANDLER,
+                                       .credential = REGISTRY_ANONYMOUS};
+    p->phase = POD_BLOCKED;
+    runtime_pull(k->rt, &req, on_sandbox_pulled, pod_event(k, pod));
+    return false;
+}
+
 static void sync_pod(struct kubelet *k, uint32_t pod)
 {
     struct kubelet_pod *p = pod_of(k, pod);
@@ -861,6 +953,8 @@ static void sync_pod(struct kubelet *k, uint32_t pod)
         return; /* blocked on a pull, ready, or unscheduled */
     p->sync_error = false;
     p->cursor = 0;
+    if (!p->sandbox && !ensure_sandbox(k, pod))
+        return; /* RunPodSandbox waits for the sandbox image */
     continue_sync(k, pod);
 }
 

@@ -17,6 +17,15 @@
  *    at most maxParallelImagePulls (none = unlimited), FIFO waiters. The QPS
  *    token is taken when the puller starts the pull; a refused token fails
  *    the pull at once ("pull QPS exceeded").
+ *  - Before its containers, a pod's first sync creates its sandbox: on a
+ *    pool whose sandbox image is not pre-pulled and while the node lacks
+ *    it, containerd's RunPodSandbox pulls it (runtime_pull, no puller slot,
+ *    no QPS token, no pull record, no back-off); a failure fails the sync
+ *    (FailedCreatePodSandBox, re-sync). Source: spec §11; containerd
+ *    internal/cri/server/sandbox_run.go ensurePauseImageExists.
+ *  - A container whose image does not parse (acceptInvalidImage) gets
+ *    InspectFailed and waits with InvalidImageName at every sync; the pod
+ *    is never ready (spec §3).
  *  - A pod is ready when every regular container has started, i.e. all its
  *    images are present (container create/start take no time: a
  *    simplification).
@@ -106,6 +115,7 @@ struct kubelet_container {
     bool started;
     bool exited;        /* init containers, after runFor */
     bool in_error;      /* its last pull failed and its image is not there yet */
+    bool invalid_name;  /* waiting with InvalidImageName (its image does not parse) */
     uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
     struct backoff_entry backoff; /* used on the pod's first container with this image string */
 };
@@ -122,6 +132,8 @@ struct kubelet_pod {
     uint32_t cursor;     /* container the current sync is at */
     uint8_t phase;
     bool sync_error;
+    bool sandbox;        /* RunPodSandbox succeeded (the sandbox image was there) */
+    double sandbox_ready; /* s: when it succeeded; NAN until then */
     uint32_t attempts;   /* pulls requested */
     uint32_t failed_pulls;
     uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
@@ -142,6 +154,10 @@ enum kubelet_event_kind {
     KUBELET_EVENT_FAILED,
     KUBELET_EVENT_BACKOFF,
     KUBELET_EVENT_NEVER_PULL,
+    KUBELET_EVENT_INSPECT_FAILED,  /* InspectFailed: the image does not parse */
+    KUBELET_EVENT_SANDBOX_FAILED,  /* FailedCreatePodSandBox: the sandbox image pull failed
+                                      (pod-level: 'container' and 'image' name the first
+                                      container; 'error' is containerd's text) */
 };
 
 struct kubelet_event {
@@ -160,7 +176,7 @@ struct kubelet_event {
     double pull_s;          /* Pulled: the CRI pull, s */
     double total_s;         /* Pulled: including the wait for the puller, s */
     uint64_t size;          /* Pulled: image size, bytes */
-    const char *error;      /* Failed, BackOff: the error text */
+    const char *error;      /* Failed, BackOff, InspectFailed: the error text */
     double backoff_s;       /* Failed, BackOff: current back-off, s */
     double left_s;          /* BackOff: until the back-off expires, s */
     /* Credentials (scenarios that use them; NULL/false elsewhere, so other
