@@ -14,7 +14,8 @@ set -u
 dir=${1:?usage: tests/bench.sh BUILD_DIR}
 ops=${BENCH_OPS:-10000000}
 tmp=${TMPDIR:-/tmp}/pullsim-bench.$$
-trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep" "$tmp.large.yaml" "$tmp.keys.yaml"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep" \
+    "$tmp.large.yaml" "$tmp.keys.yaml"' EXIT INT TERM
 
 # header: prints the column names.
 header() {

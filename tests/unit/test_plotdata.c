@@ -23,7 +23,7 @@ static char *scenario_text(void)
 {
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_addf(&sb, "name: t\nsampleInterval: 1ms\nregistries:\n"
+    strbuf_addf(&sb, "name: t\nhorizon: 2m\nsampleInterval: 1ms\nregistries:\n"
                      "  - {host: registry.test, egressBandwidth: 10Gbps, latency: 20ms}\n"
                      "images:\n");
     for (int i = 0; i < N_PODS; i++)
