@@ -17,6 +17,7 @@
 # Parameters (gnuplot -d -e "..." backoff.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -135,3 +136,10 @@ if (rows == 0) {
          keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -1,15 +1,19 @@
 # cdf.gp - CDF of pod ready latency, every kubelet config of one run overlaid.
 #
-# Reads RESULTSDIR/<config>/pods.csv for each config (header line, comma
-# separated; columns used: ready_s, latency_s). Pods whose ready_s is empty
-# never became ready: they count in the denominator but never in the curve,
-# so a curve that plateaus below 1 shows the share of pods left unready.
+# Reads RESULTSDIR/<config>/cdf.dat for each config, written by pullsim
+# with the results (sim/obs/output.c): a comment line "# pods N ready R",
+# then "latency_s fraction" steps from "0 0", at most about 2000 whatever
+# the number of pods (each step exact at its point: the fraction of all
+# pods, ready or not, ready within that latency). Pods that never became
+# ready count in the denominator but never in the curve, so a curve that
+# plateaus below 1 shows the share of pods left unready.
 # x = seconds from pod creation to ready, y = fraction of all pods ready.
 #
 # Parameters (gnuplot -d -e "..." cdf.gp):
 #   resultsdir  results/<scenario> (datadir is accepted as a synonym)
 #   configs     space-separated config names, e.g. 'serial parallel5'
 #   out         output file;  term  'png' (default) or 'svg'
+#   svgout      optional: also render an SVG there, in the same process
 #   scenario    name for the title (default: resultsdir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -29,61 +33,38 @@ if (term eq 'svg') {
 
 nc = words(configs)
 if (nc < 1) exit error "cdf.gp: 'configs' names no config"
-podsfile(i) = resultsdir . '/' . word(configs, i) . '/pods.csv'
+cdffile(i) = resultsdir . '/' . word(configs, i) . '/cdf.dat'
 
-set datafile separator ','
-set datafile columnheaders
-# A pod is ready iff its ready_s cell is non-empty; an empty cell reads as NaN.
-# 'missing NaN' makes gnuplot skip such rows; an undefined point would
-# instead split the data into separately smoothed pieces.
-set datafile missing NaN
-ready_latency(dummy) = (r = column("ready_s"), r == r ? column("latency_s") : NaN)
-
-# Pass 1: pods per config (N) and ready pods (R), global latency maximum.
-array N[nc]
-array R[nc]
+# Pass 1: the global latency maximum (the last step of each file) and the
+# number of configs with a ready pod.
 xmax = 0
 rtotal = 0
 do for [i = 1:nc] {
     undefine STATS_*
-    stats podsfile(i) using (1) nooutput
-    N[i] = exists("STATS_records") ? STATS_records : 0
-    undefine STATS_*
-    stats podsfile(i) using (ready_latency(0)) nooutput
-    R[i] = exists("STATS_records") ? STATS_records : 0
-    if (R[i] > 0 && STATS_max > xmax) { xmax = STATS_max }
-    rtotal = rtotal + R[i]
+    stats cdffile(i) using 1 nooutput
+    if (exists("STATS_records") && STATS_records > 1) {
+        rtotal = rtotal + 1
+        if (STATS_max > xmax) { xmax = STATS_max }
+    }
 }
 if (xmax <= 0) { xmax = 1 }
 
-# Big runs have up to millions of pods; above MAXPTS ready pods a config's
-# latencies are rounded up to one of MAXPTS bins, which keeps the SVG small.
-# Rounding up keeps the curve exact at every bin edge.
-MAXPTS = 2000
-binw = xmax / MAXPTS
-binned(x, n) = n > MAXPTS ? ceil(x / binw) * binw : x
-
-# Pass 2: one index per config in $CDF, a step function that starts at
-# (0,0) and runs flat to xmax after its last pod. 'smooth frequency' sorts
-# and merges equal latencies (counts); the loop accumulates them.
+# Pass 2: one index per config in $CDF, each file's steps and a flat run
+# to xmax after its last pod.
 set print $CDF
 do for [i = 1:nc] {
-    print "0 0"
-    cum = 0
-    if (R[i] > 0) {
-        set yrange [0:*]
-        set table $T
-        plot podsfile(i) using (binned(ready_latency(0), R[i])):(1) smooth frequency
-        unset table
-        do for [k = 1:|$T|] {
-            L = $T[k]
-            if (words(L) >= 2) { if (L[1:1] ne "#") {
-                cum = cum + word(L, 2)
-                print sprintf("%s %.9g", word(L, 1), cum / (1.0 * N[i]))
-            } }
-        }
+    set table $T
+    plot cdffile(i) using 1:2 with table
+    unset table
+    last = "0"
+    do for [k = 1:|$T|] {
+        L = $T[k]
+        if (words(L) >= 2) { if (L[1:1] ne "#") {
+            print sprintf("%s %s", word(L, 1), word(L, 2))
+            last = word(L, 2)
+        } }
     }
-    print sprintf("%.9g %.9g", xmax, N[i] > 0 ? cum / (1.0 * N[i]) : 0)
+    print sprintf("%.9g %s", xmax, last)
     print ""
     print ""
 }
@@ -91,8 +72,6 @@ unset print
 undefine $T
 
 set output out
-set datafile separator whitespace
-set datafile nocolumnheaders
 set title sprintf("Pod ready latency CDF - %s", scenario)
 set xlabel "pod ready latency, creation to ready (s)"
 set ylabel "fraction of pods ready"
@@ -116,3 +95,10 @@ set linetype 8 lc rgb '#17becf' lw 2 dt 4
 set linetype cycle 8
 plot for [i = 0:nc - 1] $CDF index i using 1:2 with steps lt (i + 1) title word(configs, i + 1)
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -13,6 +13,7 @@
 # Parameters (gnuplot -d -e "..." disk.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -75,3 +76,10 @@ if (nodes == 0) {
              with lines lw 2 title sprintf("node %d", n)
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -21,6 +21,7 @@
 # Parameters (gnuplot -d -e "..." gantt.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -145,3 +146,10 @@ if (rows == 0) {
          keyentry with boxes lc rgb '#7f7f7f' title (nother > 0 ? "pending" : "")
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -1,6 +1,10 @@
 # registry.gp - registry requests and errors over time, for one config.
 #
-# Reads DATADIR/timeseries.csv (header line, comma separated): after
+# Reads DATADIR/timeseries-plot.csv, written by pullsim with the results
+# (sim/obs/output.c): timeseries.csv's columns plus interval_s (the sample
+# interval), cut to a min/max envelope of at most 2000 rows on long runs
+# (each bucket of samples gives its extremes, in time order, so peaks stay
+# visible). Header line, comma separated: after
 #   t_s, registry_egress_Bps, active_pulls, queued_pulls
 # come three columns per registry, in scenario order:
 #   <host>_requests, <host>_failures, <host>_throttled
@@ -15,6 +19,7 @@
 # Parameters (gnuplot -d -e "..." registry.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -31,16 +36,16 @@ if (term eq 'svg') {
     set terminal pngcairo size 1000,600 noenhanced font 'sans,12' background rgb 'white'
 }
 
-f = datadir . '/timeseries.csv'
+f = datadir . '/timeseries-plot.csv'
 set datafile separator ','
 set datafile columnheaders
 dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
 load dirof(ARG0) . 'outages.gp'
 
 undefine STATS_*
-stats f using (column("t_s")) nooutput
+stats f using (column("interval_s")) nooutput
 rows = exists("STATS_records") ? STATS_records : 0
-dt = rows > 1 ? (STATS_max - STATS_min) / (rows - 1) : (rows == 1 ? STATS_min : 0)
+dt = rows > 0 ? STATS_min : 0
 if (dt <= 0) { dt = 1 }
 
 # Registries: the header names of columns 5, 8, 11, ... ending in
@@ -100,3 +105,10 @@ if (nreg == 0) {
          keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

@@ -14,6 +14,7 @@
 #   metric     the metric's column name in runs.csv, e.g. p95_s
 #   bound      the bound as a number (a dashed line), negative for none
 #   out        output file;  term  'png' (default) or 'svg'
+#   svgout     optional: also render an SVG there, in the same process
 #   scenario   name for the title
 # Run by sim/obs/plot.c (plot_render_sweep); needs gnuplot >= 5.4.
 
@@ -65,3 +66,10 @@ if (b >= 0) {
             title word(configs, i + 1)
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

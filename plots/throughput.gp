@@ -1,11 +1,15 @@
 # throughput.gp - registry egress and pull counts over time, for one config.
 #
-# Reads DATADIR/timeseries.csv (header line, comma separated):
+# Reads DATADIR/timeseries-plot.csv, written by pullsim with the results
+# (sim/obs/output.c): timeseries.csv's columns plus interval_s (the sample
+# interval), cut to a min/max envelope of at most 2000 rows on long runs
+# (each bucket of samples gives its extremes, in time order, so peaks stay
+# visible). Header line, comma separated:
 #   t_s, registry_egress_Bps, active_pulls, queued_pulls, ...,
 #   then per registry HOST_egress_Bps, HOST_capacity_Bps (found by name)
 # Left axis: registry egress in MB/s (1 MB = 10^6 B); a row's egress is the
 # mean over the sample interval ending at t_s (sim/world.h), so it is drawn
-# as a step over that interval (the interval is the spacing of the rows).
+# as a step over that interval (interval_s).
 # Right axis: image pulls in progress and pulls waiting in the kubelet
 # queue, sampled at t_s. Registry outages (outages.csv) are shaded. With
 # the total (filled) comes each registry's own egress and, dashed in the
@@ -15,6 +19,7 @@
 # Parameters (gnuplot -d -e "..." throughput.gp):
 #   datadir   results/<scenario>/<config>
 #   out       output file;  term  'png' (default) or 'svg'
+#   svgout    optional: also render an SVG there, in the same process
 #   scenario, config   names for the title (default: datadir)
 # Run by sim/plot.c; needs gnuplot >= 5.4.
 
@@ -31,7 +36,7 @@ if (term eq 'svg') {
     set terminal pngcairo size 1000,600 noenhanced font 'sans,12' background rgb 'white'
 }
 
-f = datadir . '/timeseries.csv'
+f = datadir . '/timeseries-plot.csv'
 set datafile separator ','
 set datafile columnheaders
 dirof(s) = strstrt(s, "/") > 0 ? s[1:strstrt(s, "/")] . dirof(s[strstrt(s, "/") + 1:]) : ""
@@ -39,9 +44,9 @@ load dirof(ARG0) . 'outages.gp'
 set datafile missing NaN
 
 undefine STATS_*
-stats f using (column("t_s")) nooutput
+stats f using (column("interval_s")) nooutput
 rows = exists("STATS_records") ? STATS_records : 0
-dt = rows > 1 ? (STATS_max - STATS_min) / (rows - 1) : (rows == 1 ? STATS_min : 0)
+dt = rows > 0 ? STATS_min : 0
 cols = exists("STATS_columns") ? STATS_columns : 0
 
 # Registries: the columns whose header ends in "_egress_Bps", each followed
@@ -108,3 +113,10 @@ if (rows == 0) {
          keyentry with boxes fs solid 1.0 border lc rgb '#e8a8a0' fc rgb OUTAGE_COLOR title (OUTAGES > 0 ? OUTAGE_TITLE : "")
 }
 unset output
+# The SVG from the same process: the data is read and prepared once.
+if (exists("svgout")) {
+    set terminal svg size 1000,600 dynamic noenhanced font 'sans,12' background rgb 'white'
+    set output svgout
+    replot
+    unset output
+}

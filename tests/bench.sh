@@ -5,43 +5,52 @@
 #   BENCH_VALIDATE_IMAGES = images (and workloads) of the generated scenario
 #   `pullsim validate` reads (default 125000, about 50 MB).
 #
-# Each row: scenario, N, config, events, wall s, events/s, peak RSS MB
-# (1 MB = 10^6 B). Peak RSS needs GNU time (/usr/bin/time -f); without it
-# the column shows '-'. Timing lives here, never in a test (STYLE §10).
+# Each row: scenario, N, config, events, wall s, CPU s (user + system),
+# events/s (per wall second), peak RSS MB (1 MB = 10^6 B). CPU time and peak
+# RSS need GNU time (/usr/bin/time -f); without it those columns show '-'.
+# On a shared machine compare CPU s, not wall s. Timing lives here, never in
+# a test (STYLE §10). Generated scenarios come from tests/bench-gen.sh.
 set -u
 dir=${1:?usage: tests/bench.sh BUILD_DIR}
 ops=${BENCH_OPS:-10000000}
 tmp=${TMPDIR:-/tmp}/pullsim-bench.$$
-trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.large.yaml" "$tmp.keys.yaml"' EXIT INT TERM
+trap 'rm -rf "$tmp" "$tmp.rss" "$tmp.out" "$tmp.jitter.yaml" "$tmp.gen.yaml" "$tmp.sweep" \
+    "$tmp.large.yaml" "$tmp.keys.yaml"' EXIT INT TERM
 
 # header: prints the column names.
 header() {
-    printf '%-14s %9s %-14s %12s %9s %12s %9s\n' \
-        scenario N config events "wall s" "events/s" "RSS MB"
+    printf '%-18s %7s %-10s %10s %9s %8s %11s %8s\n' \
+        scenario N config events "wall s" "CPU s" "events/s" "RSS MB"
 }
 
 # row SCENARIO N CONFIG EVENTS WALL_S EVENTS_PER_S PEAK_RSS_MB
-#   Prints one row. Pass EVENTS_PER_S as '-' to compute it as EVENTS / WALL_S,
-#   and PEAK_RSS_MB as '-' when unknown.
+#   Prints one row, with CPU_S (set by measured) as the CPU column. Pass
+#   EVENTS_PER_S as '-' to compute it as EVENTS / WALL_S, and PEAK_RSS_MB as
+#   '-' when unknown.
 row() {
-    awk -v s="$1" -v n="$2" -v c="$3" -v ev="$4" -v w="$5" -v r="$6" -v m="$7" 'BEGIN {
+    awk -v s="$1" -v n="$2" -v c="$3" -v ev="$4" -v w="$5" -v r="$6" -v m="$7" \
+        -v cpu="${CPU_S:--}" 'BEGIN {
         if (r == "-") r = (w > 0) ? ev / w : 0
         mb = (m == "-") ? "-" : sprintf("%.1f", m)
-        printf "%-14s %9s %-14s %12d %9.3f %12.0f %9s\n", s, n, c, ev, w, r, mb
+        cs = (cpu == "-") ? "-" : sprintf("%.2f", cpu)
+        printf "%-18s %7s %-10s %10d %9.3f %8s %11.0f %8s\n", s, n, c, ev, w, cs, r, mb
     }'
 }
 
 # measured OUT CMD...: runs CMD with its stdout in OUT and sets RSS_MB to its
-# peak resident set in MB, or '-' without GNU time. Returns CMD's status.
+# peak resident set in MB and CPU_S to its user + system seconds (children,
+# e.g. gnuplot, included), or '-' without GNU time. Returns CMD's status.
 measured() {
     out=$1
     shift
-    if /usr/bin/time -f %M -o "$tmp.rss" true >/dev/null 2>&1; then
-        /usr/bin/time -f %M -o "$tmp.rss" "$@" >"$out" || return 1
+    if /usr/bin/time -f '%M %U %S' -o "$tmp.rss" true >/dev/null 2>&1; then
+        /usr/bin/time -f '%M %U %S' -o "$tmp.rss" "$@" >"$out" || return 1
         RSS_MB=$(awk '{ printf "%.1f", $1 * 1024 / 1e6 }' "$tmp.rss")
+        CPU_S=$(awk '{ printf "%.2f", $2 + $3 }' "$tmp.rss")
     else
         "$@" >"$out" || return 1
         RSS_MB=-
+        CPU_S=-
     fi
 }
 
@@ -70,18 +79,25 @@ done
 json_num() { # json_num KEY FILE: first number after "KEY":
     sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" "$2" | head -n 1
 }
-storm() { # storm N CONFIG SOLVER [SCENARIO [LABEL]]
+storm() { # storm N CONFIG SOLVER [SCENARIO [LABEL]]   (SCENARIO: a pull-storm variant)
+    run_one "$1" "$2" "$3" "${4:-scenarios/bench/pull-storm.yaml}" "${5:-pull-storm}" \
+        --set "nodePools[0].count=$1"
+}
+# run_one N CONFIG SOLVER FILE LABEL [ARGS...]: one config of FILE, plots off.
+run_one() {
     res=$tmp.out
-    file=${4:-scenarios/bench/pull-storm.yaml}
+    n=$1 config=$2 solver=$3 file=$4 label=$5
+    shift 5
     t0=$(date +%s.%N)
     measured "$tmp" "$dir/pullsim" run "$file" --quiet --no-plots \
-        --set "nodePools[0].count=$1" --config "$2" --net "$3" --out "$res" ||
-        { echo "bench.sh: pull-storm N=$1 $2 failed" >&2; exit 1; }
+        "$@" --config "$config" --net "$solver" --out "$res" ||
+        { echo "bench.sh: $label N=$n $config failed" >&2; exit 1; }
     t1=$(date +%s.%N)
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     [ "$RSS_MB" = - ] && RSS_MB=$(awk '{ v = $0; sub(/.*"peakRssKiB": */, "", v); sub(/[^0-9].*/, "", v);
-        printf "%.1f", v * 1024 / 1e6 }' "$res/$2/run-info.json")
-    row "${5:-pull-storm}/$3" "$1" "$2" "$(json_num events "$res/$2/summary.json")" "$wall" - "$RSS_MB"
+        printf "%.1f", v * 1024 / 1e6 }' "$res/$config/run-info.json")
+    row "$label/$solver" "$n" "$config" "$(json_num events "$res/$config/summary.json")" \
+        "$wall" - "$RSS_MB"
     rm -rf "$res"
 }
 for n in ${BENCH_NODES:-1000 10000 100000}; do
@@ -102,6 +118,66 @@ for solver in fast exact; do
 done
 storm 100000 A fast "$tmp.jitter.yaml" storm-jitter
 
+# ---------------------------------------------------------------- irregular
+# tests/bench-gen.sh irregular N: 3 registries with lognormal latency, three
+# NIC classes, N/5 Deployments of 20 replicas created at random times. Its
+# cost was once workloads x nodes (placement) and, with parallel pulls,
+# coupled groups x events (bandwidth); both must stay linear.
+for n in ${BENCH_NODES:-1000 10000 100000}; do
+    sh tests/bench-gen.sh irregular "$n" >"$tmp.gen.yaml"
+    for config in A B; do
+        run_one "$n" "$config" fast "$tmp.gen.yaml" irregular
+    done
+done
+sh tests/bench-gen.sh irregular 1000 >"$tmp.gen.yaml"
+run_one 1000 B exact "$tmp.gen.yaml" irregular
+
+# ---------------------------------------------------------------- multireg
+# tests/bench-gen.sh multireg N: every node pulls from 3 registries at once
+# (serializeImagePulls false), one of them overloaded: every node's group
+# is coupled. The fast solver must never be slower than the exact one.
+for n in 1000 3000 ${BENCH_MULTIREG_NODES:-30000}; do
+    sh tests/bench-gen.sh multireg "$n" >"$tmp.gen.yaml"
+    run_one "$n" P fast "$tmp.gen.yaml" multireg
+done
+for n in 1000 3000; do
+    sh tests/bench-gen.sh multireg "$n" >"$tmp.gen.yaml"
+    run_one "$n" P exact "$tmp.gen.yaml" multireg
+done
+
+# ---------------------------------------------------------------- full runs
+# What a user runs: the whole default run (both configs, plots on, PNG and
+# SVG), against the same run with --no-plots; the plots must cost at most a
+# fifth more at any N. Skipped without gnuplot. 'config' gives the SVGs'
+# largest size in kB (they must stay under 1 MB).
+full() { # full N PLOTS(on|off)
+    res=$tmp.out
+    flag=
+    [ "$2" = off ] && flag=--no-plots
+    t0=$(date +%s.%N)
+    measured "$tmp" "$dir/pullsim" run scenarios/bench/pull-storm.yaml --quiet $flag \
+        --set "nodePools[0].count=$1" --out "$res" ||
+        { echo "bench.sh: full run N=$1 plots $2 failed" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    ev=$(cat "$res"/*/summary.json | sed -n 's/.*"events": *\([0-9]*\).*/\1/p' |
+        awk '{ s += $1 } END { print s }')
+    svg=$(find "$res" -name '*.svg' -exec wc -c {} + 2>/dev/null |
+        awk '$2 != "total" && $1 > m { m = $1 } END { printf "%d", m / 1000 }')
+    label="plots $2"
+    [ "$2" = on ] && label="svg<=${svg}kB"
+    row "full-storm/$2" "$1" "$label" "$ev" "$wall" - "$RSS_MB"
+    rm -rf "$res"
+}
+if command -v gnuplot >/dev/null 2>&1; then
+    for n in ${BENCH_NODES:-1000 10000 100000}; do
+        full "$n" off
+        full "$n" on
+    done
+else
+    echo "bench.sh: gnuplot not found; full runs with plots skipped" >&2
+fi
+
 # ---------------------------------------------------------------- sweep
 # An experiment of 200 runs: pull-storm N=1,000, both configs, 100
 # replications, summary-only (runs/K/ holds summary.json and row.csv),
@@ -118,7 +194,8 @@ for jobs in 1 2; do
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     events=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "events") c = i; next }
         { s += $c } END { printf "%d", s }' "$res/runs.csv")
-    row "sweep200/j$jobs" 1000 "A+B x100" "$events" "$wall" - -
+    CPU_S=-
+    row "sweep200/j$jobs" 1000 "A+Bx100" "$events" "$wall" - -
     rm -rf "$res"
 done
 

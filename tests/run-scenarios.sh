@@ -520,6 +520,27 @@ for f in scenarios/*.yaml; do
     if [ -z "$differ" ]; then ok; else bad "$f: fast and exact solvers differ:$differ"; fi
 done
 
+# Rollouts: daemonset-rollout's two DaemonSets both complete, the one with
+# maxUnavailable 1 (250 waves) over 20 times slower than the one with 10%
+# (10 waves of 25); the headline names both; twice the same summary.
+for i in 1 2; do
+    "$bin" run scenarios/daemonset-rollout.yaml --out "$tmp/ro$i" --no-plots >"$tmp/ro$i.out" 2>&1 ||
+        bad "daemonset-rollout run $i"
+done
+durs=$(sed -n 's/.*"workload": "node-exporter-[^"]*", "at": [0-9.]*, "duration": \([0-9.]*\),.*/\1/p' \
+    "$tmp/ro1/default/summary.json" | tr '\n' ' ')
+if echo "$durs" | awk '{ exit !(NF == 2 && $1 > 20 * $2 && $2 > 0) }'; then ok; else
+    bad "daemonset-rollout: durations '$durs', expected two, the first over 20x the second"; fi
+if [ "$(grep -c 'rollout of node-exporter-.*complete in' "$tmp/ro1.out")" = 2 ]; then ok; else
+    bad "daemonset-rollout: headline lacks the two rollouts"; fi
+if cmp -s "$tmp/ro1/default/summary.json" "$tmp/ro2/default/summary.json" &&
+   cmp -s "$tmp/ro1/default/versions.csv" "$tmp/ro2/default/versions.csv"; then ok; else
+    bad "daemonset-rollout: two runs differ"; fi
+# versions.csv: the old digest's count falls to 0 at the end for both.
+last=$(tail -n 1 "$tmp/ro1/default/versions.csv")
+if echo "$last" | awk -F, '{ z = 0; for (i = 2; i <= NF; i++) z += ($i == 0); exit !(z == 2) }'; then
+    ok; else bad "daemonset-rollout: last versions.csv row '$last', expected two zero columns"; fi
+
 # A trace path that cannot be written: exit 1 before anything is printed
 # or written.
 "$bin" run scenarios/quickstart.yaml --out "$tmp/notrace" --no-plots \

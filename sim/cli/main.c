@@ -315,6 +315,8 @@ static int run_config(const struct scenario *sc, const struct scenario_kubelet *
         report_add_run(report, name, &s, w);
     char *dir = xasprintf("%s/%s", outdir, name);
     int rc = output_write_run(w, &s, name, dir, stderr);
+    if (rc == 0 && !o->no_plots)
+        rc = output_write_plot_data(w, &s, dir, stderr);
     if (rc == 0)
         rc = output_write_run_info(dir, wall_seconds() - t0, peak_rss_kb(), stderr);
     if (rc == 0 && !o->quiet)

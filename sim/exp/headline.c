@@ -46,6 +46,23 @@ void headline_begin(FILE *f, enum headline_format fmt, const char *scenario, uin
     }
 }
 
+/* The table's lines under a row: each update's rollout duration, and the
+ * container restarts (scenarios with a regular container's runFor). */
+static void headline_rollouts(FILE *f, const struct metrics_summary *s)
+{
+    for (size_t i = 0; i < s->n_rollouts; i++) {
+        const struct metrics_rollout *r = &s->rollouts[i];
+        if (isnan(r->duration))
+            fprintf(f, "  rollout of %s at %.2f s: %s\n", r->workload, r->at,
+                    r->superseded ? "superseded by a later update" : "not complete at the end");
+        else
+            fprintf(f, "  rollout of %s at %.2f s: complete in %.2f s\n", r->workload, r->at,
+                    r->duration);
+    }
+    if (s->has_restarts)
+        fprintf(f, "  container restarts: %llu\n", (unsigned long long)s->restarts);
+}
+
 void headline_row(FILE *f, enum headline_format fmt, bool first, const char *scenario,
                   uint64_t seed, const char *config, const struct metrics_summary *s)
 {
@@ -60,6 +77,7 @@ void headline_row(FILE *f, enum headline_format fmt, bool first, const char *sce
                 headline_time(b[4], 16, s->ready_p99), headline_time(b[5], 16, s->ready_max),
                 headline_time(b[6], 16, s->t90), (unsigned long long)s->layer_transfers,
                 (unsigned long long)s->events);
+        headline_rollouts(f, s);
         break;
     case HEADLINE_JSON:
         strbuf_init(&sb);

@@ -96,8 +96,12 @@ struct group {
     uint32_t *b;          /* bundle ids */
     size_t nb, capb;
     bool dirty;
-    bool coupled;
+    bool coupled;         /* a shared bundle meets another active bundle */
+    bool slack;           /* coupled, but every active bundle runs at its link's level
+                             with room to spare (see "Slack groups" below) */
+    bool listed;          /* in netfast->coupled: coupled and not slack */
     uint32_t cpos;        /* index in netfast->coupled */
+    uint32_t mark;        /* scratch: last reshare pass that touched it */
 };
 
 /* A finished flow; fn and arg are copied because its id is recycled before
@@ -127,8 +131,18 @@ struct netfast {
     struct bheap time_heap; /* self-clocked bundles by completion time */
     uint32_t *dirty;        /* group ids */
     size_t n_dirty, cap_dirty;
-    uint32_t *coupled;      /* group ids of coupled groups */
+    uint32_t *coupled;      /* group ids of coupled groups that are not slack */
     size_t n_coupled, cap_coupled;
+    uint32_t **on_link;     /* per shared link: listed groups using it (this reshare) */
+    size_t *n_on_link, *cap_on_link;
+    size_t cap_links_lists; /* entries allocated in the three arrays above */
+    uint32_t *fresh;        /* groups made slack in this reshare, to verify */
+    size_t n_fresh, cap_fresh;
+    uint32_t *broken;       /* slack groups that no longer qualify */
+    size_t n_broken, cap_broken;
+    uint32_t pass;          /* reshare pass counter (group.mark) */
+    size_t n_slack;         /* slack groups */
+    double check_level;     /* scratch for check_cb: the link's new level */
     uint32_t *queue;        /* bundles to re-evaluate */
     size_t n_queue, cap_queue;
     struct done_flow *done;
@@ -545,12 +559,13 @@ static bool is_coupled(const struct netfast *f, const struct group *g)
     return shared > 0 && active > 1;
 }
 
-static void set_coupled(struct netfast *f, uint32_t gid, bool on)
+/* Keeps netfast->coupled = the coupled groups that are not slack. */
+static void set_listed(struct netfast *f, uint32_t gid, bool on)
 {
     struct group *g = group_of(f, gid);
-    if (g->coupled == on)
+    if (g->listed == on)
         return;
-    g->coupled = on;
+    g->listed = on;
     if (on) {
         VEC_RESERVE(f->coupled, f->n_coupled, f->cap_coupled, f->n_coupled + 1);
         g->cpos = (uint32_t)f->n_coupled;
@@ -659,22 +674,48 @@ static void fold_shared(struct netfast *f)
     }
 }
 
-static bool group_uses(const struct netfast *f, const struct group *g, uint32_t shared)
+/* Lists, per shared link, the listed (coupled, not slack) groups with an
+ * active bundle on it, so pinning a level visits those groups only. */
+static void index_on_links(struct netfast *f)
 {
-    for (size_t i = 0; i < g->nb; i++)
-        if (f->bundles[g->b[i]].n > 0 && f->bundles[g->b[i]].shared == shared)
-            return true;
-    return false;
+    if (f->cap_links_lists < f->n_shared) {
+        size_t old = f->cap_links_lists;
+        f->on_link = xrealloc(f->on_link, f->n_shared * sizeof(*f->on_link));
+        f->n_on_link = xrealloc(f->n_on_link, f->n_shared * sizeof(*f->n_on_link));
+        f->cap_on_link = xrealloc(f->cap_on_link, f->n_shared * sizeof(*f->cap_on_link));
+        for (size_t i = old; i < f->n_shared; i++)
+            f->on_link[i] = NULL, f->cap_on_link[i] = 0;
+        f->cap_links_lists = f->n_shared;
+    }
+    for (size_t i = 0; i < f->n_shared; i++)
+        f->n_on_link[i] = 0;
+    for (size_t i = 0; i < f->n_coupled; i++) {
+        uint32_t gid = f->coupled[i];
+        const struct group *g = group_of(f, gid);
+        for (size_t k = 0; k < g->nb; k++) {
+            const struct bundle *b = &f->bundles[g->b[k]];
+            if (b->n == 0 || b->shared == NONE)
+                continue;
+            size_t *n = &f->n_on_link[b->shared];
+            if (*n > 0 && f->on_link[b->shared][*n - 1] == gid)
+                continue; /* bundles of a group on one link are listed once */
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = f->bundles[g->b[j]].n > 0 && f->bundles[g->b[j]].shared == b->shared;
+            if (seen)
+                continue;
+            VEC_RESERVE(f->on_link[b->shared], *n, f->cap_on_link[b->shared], *n + 1);
+            f->on_link[b->shared][(*n)++] = gid;
+        }
+    }
 }
 
 /* A shared link's level is fixed: coupled groups on it re-solve with it
  * pinned, which moves the keys of their other shared bundles. */
 static void pin_level(struct netfast *f, uint32_t shared)
 {
-    for (size_t i = 0; i < f->n_coupled; i++) {
-        struct group *g = group_of(f, f->coupled[i]);
-        if (!group_uses(f, g, shared))
-            continue;
+    for (size_t i = 0; i < f->n_on_link[shared]; i++) {
+        struct group *g = group_of(f, f->on_link[shared][i]);
         local_solve(f, g, true);
         for (size_t k = 0; k < g->nb; k++) {
             struct bundle *b = &f->bundles[g->b[k]];
@@ -687,10 +728,9 @@ static void pin_level(struct netfast *f, uint32_t shared)
 /* Water levels in increasing order (progressive filling across links). */
 static void solve_levels(struct netfast *f)
 {
-    for (size_t i = 0; i < f->n_shared; i++) {
+    index_on_links(f);
+    for (size_t i = 0; i < f->n_shared; i++)
         f->shared[i].sat = false;
-        f->shared[i].old_lambda = f->shared[i].lambda;
-    }
     for (;;) {
         size_t best = NONE;
         double best_lambda = INFINITY;
@@ -740,7 +780,8 @@ static void apply(struct netfast *f, uint32_t id)
     if (b->n == 0)
         return;
     const struct shared *s = b->shared == NONE ? NULL : &f->shared[b->shared];
-    bool coupled = group_of(f, b->group)->coupled;
+    const struct group *g = group_of(f, b->group);
+    bool coupled = g->coupled && !g->slack;
     bool lam = s && !isinf(s->lambda) &&
                (coupled ? b->res >= s->lambda * (1 - LEVEL_RTOL) : b->key >= s->lambda);
     double rate = lam ? s->lambda : coupled ? b->res : b->key;
@@ -778,22 +819,157 @@ static void schedule_completion(struct netfast *f)
                                            on_completion, f);
 }
 
+/*
+ * Slack groups. A coupled group all of whose active bundles cross a
+ * saturated shared link, each with its unpinned key (its rate with the
+ * shared links unlimited) above its link's level by SLACK_RTOL, gets the
+ * same rates whatever the pins: every bundle runs at its level, since
+ * pinning only raises the keys of a group's other bundles, and a key above
+ * a link's level never changes the level (find_lambda sums the bundles
+ * below it only, and a treap's shape over those does not depend on the
+ * keys above). Such a group is solved like an uncoupled one: its keys come
+ * from its own unpinned solve and it is re-solved only when it changes. So
+ * nodes pulling from several registries at once, one of them overloaded,
+ * cost O(log B) per event instead of one re-solve per coupled group.
+ * A group stays slack while its keys stay above the levels: after each
+ * level solve, the bundles a level rose past (a key range of the link's
+ * treap) and the groups made slack in this re-share are checked; a group
+ * that fails goes back to the coupled list and the levels are solved again.
+ */
+#define SLACK_RTOL 1e-9
+
+static bool slack_ok(const struct netfast *f, const struct group *g)
+{
+    for (size_t i = 0; i < g->nb; i++) {
+        const struct bundle *b = &f->bundles[g->b[i]];
+        if (b->n == 0)
+            continue;
+        if (b->shared == NONE)
+            return false;
+        double lambda = f->shared[b->shared].lambda;
+        if (isinf(lambda) || !(b->key >= lambda * (1 + SLACK_RTOL)))
+            return false;
+    }
+    return true;
+}
+
+static void set_slack(struct netfast *f, struct group *g, bool on)
+{
+    if (g->slack == on)
+        return;
+    g->slack = on;
+    if (on)
+        f->n_slack++;
+    else
+        f->n_slack--;
+}
+
+static void push_gid(uint32_t **v, size_t *n, size_t *cap, uint32_t gid)
+{
+    VEC_RESERVE(*v, *n, *cap, *n + 1);
+    (*v)[(*n)++] = gid;
+}
+
+/* trange callback: a slack group whose bundle fell below the new level. */
+static void check_cb(struct netfast *f, uint32_t id)
+{
+    const struct bundle *b = &f->bundles[id];
+    struct group *g = group_of(f, b->group);
+    if (!g->slack || g->mark == f->pass)
+        return;
+    if (!isinf(f->check_level) && b->key >= f->check_level * (1 + SLACK_RTOL))
+        return;
+    g->mark = f->pass;
+    push_gid(&f->broken, &f->n_broken, &f->cap_broken, b->group);
+}
+
+/* Collects in 'broken' the slack groups that no longer qualify; true if none. */
+static bool verify_slack(struct netfast *f)
+{
+    f->pass++;
+    f->n_broken = 0;
+    for (size_t i = 0; i < f->n_fresh; i++) {
+        struct group *g = group_of(f, f->fresh[i]);
+        if (g->slack && g->mark != f->pass && !slack_ok(f, g)) {
+            g->mark = f->pass;
+            push_gid(&f->broken, &f->n_broken, &f->cap_broken, f->fresh[i]);
+        }
+    }
+    /* Older slack groups kept their keys, all above the old levels: only a
+     * level that rose can pass one of them. */
+    for (size_t i = 0; i < f->n_shared && f->n_slack > 0; i++) {
+        const struct shared *s = &f->shared[i];
+        if (isinf(s->old_lambda) || !(s->lambda > s->old_lambda))
+            continue;
+        f->check_level = s->lambda;
+        trange(f, s->root, s->old_lambda, isinf(s->lambda) ? INFINITY
+                                                           : s->lambda * (1 + SLACK_RTOL),
+               check_cb);
+    }
+    return f->n_broken == 0;
+}
+
+/* Dirty groups: new keys for those that are not coupled (or stay slack);
+ * coupled ones join the coupled list. */
+static void solve_dirty(struct netfast *f)
+{
+    for (size_t i = 0; i < f->n_dirty; i++) {
+        uint32_t gid = f->dirty[i];
+        struct group *g = group_of(f, gid);
+        g->dirty = false;
+        g->coupled = is_coupled(f, g);
+        if (!g->coupled || g->slack)
+            solve_group_keys(f, gid);
+        if (g->coupled && g->slack && slack_ok(f, g)) {
+            push_gid(&f->fresh, &f->n_fresh, &f->cap_fresh, gid);
+            continue;
+        }
+        set_slack(f, g, false);
+        set_listed(f, gid, g->coupled);
+    }
+    f->n_dirty = 0;
+}
+
+/* Unpinned keys for every listed group; those that now qualify turn slack. */
+static void solve_listed(struct netfast *f, bool promote)
+{
+    for (size_t i = 0; i < f->n_coupled; i++)
+        solve_group_keys(f, f->coupled[i]);
+    for (size_t i = 0; promote && i < f->n_coupled;) {
+        uint32_t gid = f->coupled[i];
+        struct group *g = group_of(f, gid);
+        if (!slack_ok(f, g)) {
+            i++;
+            continue;
+        }
+        set_slack(f, g, true);
+        set_listed(f, gid, false); /* the last entry moves to i */
+        push_gid(&f->fresh, &f->n_fresh, &f->cap_fresh, gid);
+    }
+}
+
 static void reshare(struct netfast *f)
 {
     engine_cancel(f->engine, f->reshare_ev);
     f->reshare_ev = ENGINE_NO_EVENT;
     fold_shared(f);
-    for (size_t i = 0; i < f->n_dirty; i++) {
-        uint32_t gid = f->dirty[i];
-        group_of(f, gid)->dirty = false;
-        set_coupled(f, gid, is_coupled(f, group_of(f, gid)));
-        if (!group_of(f, gid)->coupled)
-            solve_group_keys(f, gid);
+    for (size_t i = 0; i < f->n_shared; i++)
+        f->shared[i].old_lambda = f->shared[i].lambda;
+    f->n_fresh = 0;
+    solve_dirty(f);
+    solve_listed(f, true);
+    for (;;) {
+        solve_levels(f);
+        if (verify_slack(f))
+            break;
+        /* Their keys are still unpinned; the listed groups' keys were
+         * pinned by the solve just made and start over. */
+        for (size_t i = 0; i < f->n_broken; i++) {
+            set_slack(f, group_of(f, f->broken[i]), false);
+            set_listed(f, f->broken[i], true);
+        }
+        solve_listed(f, false);
     }
-    f->n_dirty = 0;
-    for (size_t i = 0; i < f->n_coupled; i++)
-        solve_group_keys(f, f->coupled[i]);
-    solve_levels(f);
     for (size_t i = 0; i < f->n_coupled; i++)
         local_solve(f, group_of(f, f->coupled[i]), true);
     queue_level_moves(f);
@@ -1029,6 +1205,13 @@ void netfast_free(struct netfast *f)
     free(f->flows);
     free(f->dirty);
     free(f->coupled);
+    for (size_t i = 0; i < f->cap_links_lists; i++)
+        free(f->on_link[i]);
+    free(f->on_link);
+    free(f->n_on_link);
+    free(f->cap_on_link);
+    free(f->fresh);
+    free(f->broken);
     free(f->queue);
     free(f->done);
     free(f);

@@ -22,7 +22,11 @@
  *    touches no bundle except those crossing it [fluid queue virtual time].
  *  - A group whose shared-link bundles share a local link with another
  *    bundle couples to lambda; such groups are re-solved with lambda pinned
- *    at every change (the only O(groups) work, and only over them).
+ *    at every change (the only O(groups) work, and only over them), unless
+ *    the group is slack: every active bundle on a saturated shared link
+ *    with its unpinned rate above the level, so pins cannot change its
+ *    rates; a slack group is solved only when it changes, and checked only
+ *    when a level rises past one of its keys (netfast.c "Slack groups").
  * Costs: a start or an end re-solves its group, O(log B) per shared link,
  *   plus the bundles whose regime flips; completions cost O(log B) each.
  */

@@ -62,7 +62,7 @@ static void summarize_pods(const struct kubelet *k, struct metrics_summary *out)
     out->t95 = rank_all(at, ready, n, 0.95);
     out->t99 = rank_all(at, ready, n, 0.99);
     free(at);
-    free(lat);
+    out->ready_latency = lat;
 }
 
 double metrics_pod_in_error(const struct kubelet_pod *p, double end)
@@ -126,9 +126,29 @@ static void summarize_versions(const struct world *w, struct metrics_summary *ou
         const struct scenario_workload *wl = &sc->workloads[s->workload];
         out->versions[i] = (struct metrics_version){
             .workload = wl->name, .container = wl->containers[s->container].name,
-            .image = wl->containers[s->container].image, .digest = sc->images[s->image].digest,
+            /* With updates the container's reference changes: the image's own. */
+            .image = sc->n_updates ? sc->images[s->image].ref : wl->containers[s->container].image,
+            .digest = sc->images[s->image].digest,
             .pods = s->pods};
     }
+}
+
+/* Rollout durations and container restarts (scenarios that have them). */
+static void summarize_rollouts(const struct world *w, struct metrics_summary *out)
+{
+    const struct scenario *sc = world_scenario(w);
+    out->n_rollouts = world_rollout_count(w);
+    out->rollouts = xcalloc(out->n_rollouts ? out->n_rollouts : 1, sizeof(*out->rollouts));
+    for (size_t i = 0; i < out->n_rollouts; i++) {
+        const struct rollout_record *r = world_rollout(w, i);
+        out->rollouts[i] = (struct metrics_rollout){
+            .workload = sc->workloads[r->workload].name, .at = r->started,
+            .duration = r->completed - r->started, .superseded = r->superseded};
+    }
+    for (size_t i = 0; i < sc->n_workloads; i++)
+        for (size_t c = sc->workloads[i].n_init; c < sc->workloads[i].n_containers; c++)
+            out->has_restarts = out->has_restarts || sc->workloads[i].containers[c].run_for > 0;
+    out->restarts = kubelet_restarts(world_kubelet(w));
 }
 
 void metrics_summarize(struct world *w, struct metrics_summary *out)
@@ -147,6 +167,7 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
     out->has_disk = world_has_disk(w);
     world_disk_stats(w, &out->disk);
     summarize_versions(w, out);
+    summarize_rollouts(w, out);
     out->n_registries = world_registry_count(w);
     out->registries = xcalloc(out->n_registries, sizeof(*out->registries));
     for (size_t i = 0; i < out->n_registries; i++) {
@@ -165,9 +186,13 @@ void metrics_summarize(struct world *w, struct metrics_summary *out)
 
 void metrics_release(struct metrics_summary *s)
 {
+    free(s->ready_latency);
+    s->ready_latency = NULL;
     free(s->registries);
     s->registries = NULL;
     free(s->versions);
     s->versions = NULL;
+    free(s->rollouts);
+    s->rollouts = NULL;
     s->n_registries = 0;
 }

@@ -50,6 +50,14 @@ struct metrics_version {
     uint64_t pods;
 };
 
+/* One update event's rollout (rollout.h). */
+struct metrics_rollout {
+    const char *workload;  /* borrowed from the scenario */
+    double at;             /* s: the update */
+    double duration;       /* s to completion; NAN if it did not complete */
+    bool superseded;       /* a later update of the workload came first */
+};
+
 struct metrics_summary {
     size_t pods;              /* created (scheduled or not) */
     size_t pods_ready;
@@ -66,6 +74,8 @@ struct metrics_summary {
      * INFINITY when not reached, NAN when there is no pod. */
     double t50, t90, t95, t99;
     double last_ready;        /* s: time the last pod became ready; NAN if none */
+    double *ready_latency;    /* s, creation to ready of each ready pod, ascending;
+                                 pods_ready entries, owned (the plots' CDF steps) */
     /* The horizon stopped the run: events were still pending at its end
      * (pods waiting, pulls in flight or back-offs to retry). */
     bool horizon_cut;
@@ -87,6 +97,10 @@ struct metrics_summary {
     bool has_credentials;     /* the scenario uses credentials: 'creds' is filled */
     struct kubelet_credential_stats creds;
     uint64_t auth_failures;   /* 401 answers over all registries */
+    struct metrics_rollout *rollouts; /* one per update event, in order of time */
+    size_t n_rollouts;
+    bool has_restarts;        /* some regular container has a runFor: 'restarts' counts */
+    uint64_t restarts;        /* container restarts */
 };
 
 /* Does a container of pod 'p' wait with InvalidImageName (its image does not

@@ -326,7 +326,8 @@ static void pulls_csv(const struct world *w, FILE *f)
  * POOL_disk_used_pct_p50, _p90, _max; then per registry HOST_egress_Bps
  * (averaged over the interval) and HOST_capacity_Bps (egressBandwidth at
  * t_s), for the throughput plot's per-registry lines. */
-static void timeseries_csv(const struct world *w, FILE *f)
+/* timeseries.csv's header line, then 'extra' and the newline. */
+static void timeseries_header(const struct world *w, FILE *f, const char *extra)
 {
     const struct scenario *sc = world_scenario(w);
     static const char *const counters[] = {"requests", "failures", "throttled"};
@@ -356,7 +357,14 @@ static void timeseries_csv(const struct world *w, FILE *f)
         put_cell(f, sc->registries[r].host);
         fputs("_capacity_Bps", f);
     }
+    fputs(extra, f);
     putc('\n', f);
+}
+
+static void timeseries_csv(const struct world *w, FILE *f)
+{
+    const struct scenario *sc = world_scenario(w);
+    timeseries_header(w, f, "");
     for (size_t i = 0; i < world_sample_count(w); i++) {
         const struct world_sample *s = world_sample(w, i);
         put_fixed(f, s->t, 6);
@@ -532,6 +540,28 @@ static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "%s],\n", s->n_versions ? "\n  " : "");
 }
 
+/* "rollouts" (scenarios with update events) and "containerRestarts"
+ * (scenarios with a regular container's runFor). */
+static void rollouts_json(const struct metrics_summary *s, struct strbuf *sb)
+{
+    if (s->n_rollouts > 0) {
+        strbuf_addf(sb, "  \"rollouts\": [");
+        for (size_t i = 0; i < s->n_rollouts; i++) {
+            const struct metrics_rollout *r = &s->rollouts[i];
+            strbuf_addf(sb, "%s\n    {\"workload\": ", i ? "," : "");
+            json_str(sb, r->workload);
+            strbuf_addf(sb, ", \"at\": ");
+            json_num(sb, r->at);
+            strbuf_addf(sb, ", \"duration\": ");
+            json_num(sb, r->duration);
+            strbuf_addf(sb, ", \"superseded\": %s}", r->superseded ? "true" : "false");
+        }
+        strbuf_addf(sb, "\n  ],\n");
+    }
+    if (s->has_restarts)
+        strbuf_addf(sb, "  \"containerRestarts\": %llu,\n", (unsigned long long)s->restarts);
+}
+
 /* "credentials" (scenarios that use them): the credential model's counts. */
 static void credentials_json(const struct metrics_summary *s, struct strbuf *sb)
 {
@@ -639,8 +669,9 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
         strbuf_addf(sb, ", \"podsRejected\": %llu}},\n",
                     (unsigned long long)d->pods_rejected);
     }
-    if (s->pushes > 0)
+    if (s->pushes > 0 || s->n_rollouts > 0)
         versions_json(s, sb);
+    rollouts_json(s, sb);
     strbuf_addf(sb, "  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);
     json_num(sb, s->end_time);
@@ -716,6 +747,139 @@ int output_write_run(struct world *w, const struct metrics_summary *s, const cha
         return -1;
     const char *yaml = sc->effective_yaml ? sc->effective_yaml : "";
     return write_atomic(dir, "scenario.yaml", yaml, strlen(yaml), err);
+}
+
+/* ---------------------------------------------------------------- plot inputs */
+
+/* A plot is 1000 pixels wide: the CDF keeps at most this many steps and the
+ * time series this many buckets, whatever N (a reader sees no more). */
+#define PLOT_CDF_STEPS 2000
+#define PLOT_SERIES_BUCKETS 1000
+
+/* cdf.dat: "latency_s fraction" rows, whitespace separated, after a comment
+ * line "# pods N ready R"; starts at "0 0". Latencies are cut into
+ * PLOT_CDF_STEPS equal bins up to the largest; each bin gives one step, at
+ * its largest latency and the fraction of all pods (ready or not) ready by
+ * then, so every drawn point is exact and the curve is off by less than a
+ * bin (half a pixel) between them. */
+void output_cdf_steps(const struct metrics_summary *s, FILE *f)
+{
+    size_t n = s->pods, r = s->pods_ready;
+    const double *lat = s->ready_latency;
+    fprintf(f, "# pods %zu ready %zu\n0 0\n", n, r);
+    double width = r ? lat[r - 1] / PLOT_CDF_STEPS : 0;
+    for (size_t i = 0; i < r;) {
+        double bin = width > 0 ? floor(lat[i] / width) : 0;
+        size_t j = i;
+        while (j + 1 < r && (width > 0 ? floor(lat[j + 1] / width) : 0) == bin)
+            j++;
+        fprintf(f, "%.9g %.9g\n", lat[j], (double)(j + 1) / (double)n);
+        i = j + 1;
+    }
+}
+
+/* The numbers of time-series row i, in timeseries.csv's column order (NAN
+ * for an empty cell); returns how many. */
+static size_t series_row(const struct world *w, size_t i, double *v)
+{
+    const struct scenario *sc = world_scenario(w);
+    const struct world_sample *s = world_sample(w, i);
+    size_t c = 0;
+    v[c++] = s->t;
+    v[c++] = s->egress_Bps;
+    v[c++] = (double)s->active_pulls;
+    v[c++] = (double)s->queued_pulls;
+    for (size_t r = 0; r < sc->n_registries; r++) {
+        const struct world_registry_sample *rs = world_registry_sample(w, i, r);
+        v[c++] = (double)rs->requests;
+        v[c++] = (double)rs->failures;
+        v[c++] = (double)rs->throttled;
+    }
+    for (size_t k = 0; k < world_disk_pool_count(w); k++) {
+        world_disk_pool_sample(w, i, k, &v[c]);
+        c += 3;
+    }
+    for (size_t r = 0; r < sc->n_registries; r++) {
+        const struct world_registry_sample *rs = world_registry_sample(w, i, r);
+        v[c++] = rs->egress_Bps;
+        v[c++] = rs->capacity_Bps;
+    }
+    return c;
+}
+
+static void put_plot_row(FILE *f, const double *v, size_t n, double interval)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (c)
+            putc(',', f);
+        if (!isnan(v[c]))
+            fprintf(f, "%.9g", v[c]);
+    }
+    fprintf(f, ",%.9g\n", interval);
+}
+
+/* timeseries-plot.csv: timeseries.csv's header and columns plus interval_s
+ * (the sample interval). Up to 2 x PLOT_SERIES_BUCKETS rows every row is
+ * kept; beyond, consecutive rows are cut into PLOT_SERIES_BUCKETS buckets
+ * and each gives two rows, at its first and its last sample time, carrying
+ * per column the bucket's minimum and maximum in the order they occurred:
+ * a min/max envelope, so every peak and trough stays visible. */
+static void timeseries_plot_csv(const struct world *w, FILE *f)
+{
+    const struct scenario *sc = world_scenario(w);
+    size_t cols = 4 + 3 * sc->n_registries + 3 * world_disk_pool_count(w) + 2 * sc->n_registries;
+    size_t n = world_sample_count(w);
+    double *v = xmalloc(4 * cols * sizeof(*v)), *lo = v + cols, *hi = lo + cols, *row = hi + cols;
+    size_t *at_lo = xmalloc(2 * cols * sizeof(*at_lo)), *at_hi = at_lo + cols;
+    timeseries_header(w, f, ",interval_s");
+    size_t per = n <= 2 * PLOT_SERIES_BUCKETS ? 1
+                                              : (n + PLOT_SERIES_BUCKETS - 1) / PLOT_SERIES_BUCKETS;
+    for (size_t a = 0; a < n; a += per) {
+        size_t b = a + per < n ? a + per : n;
+        for (size_t i = a; i < b; i++) {
+            series_row(w, i, v);
+            for (size_t c = 0; c < cols; c++) {
+                if (i == a || v[c] < lo[c] || isnan(lo[c]))
+                    lo[c] = v[c], at_lo[c] = i;
+                if (i == a || v[c] > hi[c] || isnan(hi[c]))
+                    hi[c] = v[c], at_hi[c] = i;
+            }
+        }
+        if (per == 1) {
+            put_plot_row(f, lo, cols, sc->sample_interval);
+            continue;
+        }
+        for (int half = 0; half < 2; half++) {
+            for (size_t c = 1; c < cols; c++) {
+                bool lo_first = at_lo[c] <= at_hi[c];
+                row[c] = (half == 0) == lo_first ? lo[c] : hi[c];
+            }
+            row[0] = world_sample(w, half == 0 ? a : b - 1)->t;
+            put_plot_row(f, row, cols, sc->sample_interval);
+        }
+    }
+    free(at_lo);
+    free(v);
+}
+
+int output_write_plot_data(struct world *w, const struct metrics_summary *s, const char *dir,
+                           FILE *err)
+{
+    char *path = xasprintf("%s/cdf.dat", dir);
+    char *tmp = xasprintf("%s.tmp", path);
+    int rc = -1;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(err, "pullsim: cannot open '%s' for writing: %s\n", tmp, strerror(errno));
+    } else {
+        output_cdf_steps(s, f);
+        rc = finish_atomic(f, tmp, path, err);
+    }
+    free(tmp);
+    free(path);
+    if (rc != 0)
+        return -1;
+    return write_produced(w, timeseries_plot_csv, dir, "timeseries-plot.csv", err);
 }
 
 int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE *err)

@@ -35,6 +35,20 @@ int output_mkdirs(const char *path, FILE *err);
 int output_write_run(struct world *w, const struct metrics_summary *s, const char *config,
                      const char *dir, FILE *err);
 
+/* Writes the plots' inputs of one finished run into 'dir' (which exists):
+ * cdf.dat (at most 2001 CDF steps of pod ready latency) and
+ * timeseries-plot.csv (timeseries.csv cut to a min/max envelope of at most
+ * 2000 rows). Sizes are bounded by what a plot can show, not by N; the
+ * result files keep every row. Written atomically; 0, or -1 after a
+ * message on err. */
+int output_write_plot_data(struct world *w, const struct metrics_summary *s, const char *dir,
+                           FILE *err);
+
+/* cdf.dat's text for s into f: "# pods N ready R", "0 0", then per bin of
+ * the latency range cut into 2000 equal bins, one "latency fraction" step
+ * at the bin's largest latency (exact there). */
+void output_cdf_steps(const struct metrics_summary *s, FILE *f);
+
 /* Writes run-info.json: wall seconds, peak RSS, version (not deterministic). */
 int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE *err);
 

@@ -1,6 +1,7 @@
 /* plot.c - see plot.h. */
 #include "obs/plot.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -141,27 +142,51 @@ static void add_assignment(struct strbuf *sb, const char *name, const char *valu
     strbuf_add(sb, "'; ", 3);
 }
 
-/*
- * Renders one picture: runs plots_dir/<name>.gp with 'params' plus out and
- * term, writing dir/<name>.tmp.<term>, then renames it to dir/<name>.<term>.
- * Returns 0, or -1 after a message on err with no file of this picture left.
- */
-static int render_one(const char *script, const char *name, const char *dir,
-                      const char *params, const char *term, FILE *err)
+/* Temporary and final paths of one picture in one format. */
+struct picture {
+    char *tmp, *final;
+};
+
+static void picture_init(struct picture *p, const char *dir, const char *name, const char *term)
 {
-    char *tmp = xasprintf("%s/%s.tmp.%s", dir, name, term);
-    char *final = xasprintf("%s/%s.%s", dir, name, term);
+    p->tmp = xasprintf("%s/%s.tmp.%s", dir, name, term);
+    p->final = xasprintf("%s/%s.%s", dir, name, term);
+}
+
+static void picture_release(struct picture *p)
+{
+    free(p->tmp);
+    free(p->final);
+}
+
+/*
+ * Runs plots_dir/<name>.gp once with 'params' plus out and term = terms[0]
+ * and, when n == 2, svgout = the SVG's temporary file (the script renders
+ * both formats from one read of its data). Each dir/<name>.tmp.<term> is
+ * renamed to dir/<name>.<term> once gnuplot exits 0 and wrote it. Returns
+ * 0, or -1 after a message on err with no temporary file left (a format
+ * renamed before the failure stays).
+ */
+static int render_terms(const char *script, const char *name, const char *dir,
+                        const char *params, const char *const *term, size_t n, FILE *err)
+{
+    struct picture pic[2];
     struct strbuf expr, out, msg;
     struct stat st;
     int wstatus = 0;
     int result = -1;
 
+    assert(n >= 1 && n <= 2);
+    for (size_t i = 0; i < n; i++)
+        picture_init(&pic[i], dir, name, term[i]);
     strbuf_init(&expr);
     strbuf_init(&out);
     strbuf_init(&msg);
     strbuf_add(&expr, params, strlen(params));
-    add_assignment(&expr, "out", tmp);
-    add_assignment(&expr, "term", term);
+    add_assignment(&expr, "out", pic[0].tmp);
+    add_assignment(&expr, "term", term[0]);
+    if (n == 2)
+        add_assignment(&expr, "svgout", pic[1].tmp);
     /* posix_spawnp does not write through argv; the casts only drop const. */
     char *argv[] = {"gnuplot", "-d", "-e", expr.buf, (char *)script, NULL};
 
@@ -171,34 +196,47 @@ static int render_one(const char *script, const char *name, const char *dir,
     } else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
         describe_status(&msg, wstatus);
         fprintf(err, "pullsim: error: gnuplot %s %s while rendering '%s'\n%s%s", script,
-                msg.buf, final, out.buf, out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
-    } else if (stat(tmp, &st) != 0 || st.st_size == 0) {
-        fprintf(err, "pullsim: error: gnuplot %s exited with status 0 but wrote no '%s'\n",
-                script, tmp);
-    } else if (rename(tmp, final) != 0) {
-        fprintf(err, "pullsim: error: cannot rename '%s' to '%s': %s\n", tmp, final,
-                strerror(errno));
+                msg.buf, pic[0].final, out.buf,
+                out.len && out.buf[out.len - 1] != '\n' ? "\n" : "");
     } else {
         result = 0;
+        for (size_t i = 0; i < n && result == 0; i++) {
+            if (stat(pic[i].tmp, &st) != 0 || st.st_size == 0) {
+                fprintf(err, "pullsim: error: gnuplot %s exited with status 0 but wrote no "
+                        "'%s'\n", script, pic[i].tmp);
+                result = -1;
+            } else if (rename(pic[i].tmp, pic[i].final) != 0) {
+                fprintf(err, "pullsim: error: cannot rename '%s' to '%s': %s\n", pic[i].tmp,
+                        pic[i].final, strerror(errno));
+                result = -1;
+            }
+        }
     }
-    if (result != 0)
-        (void)unlink(tmp);
+    for (size_t i = 0; i < n; i++) {
+        if (result != 0)
+            (void)unlink(pic[i].tmp);
+        picture_release(&pic[i]);
+    }
     strbuf_release(&msg);
     strbuf_release(&out);
     strbuf_release(&expr);
-    free(final);
-    free(tmp);
     return result;
 }
 
-/* Renders <name>.png and <name>.svg into dir; 0 or -1 as render_one. */
+/* Renders <name>.png and <name>.svg into dir, in one gnuplot process where
+ * the script can (versions.gp draws a multiplot, which 'replot' cannot
+ * repeat: it runs once per format); 0 or -1 as render_terms. */
 static int render(const char *plots_dir, const char *name, const char *dir, const char *params,
                   FILE *err)
 {
     char *script = xasprintf("%s/%s.gp", plots_dir, name);
     int result = 0;
-    for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]) && result == 0; i++)
-        result = render_one(script, name, dir, params, terms[i], err);
+    if (strcmp(name, "versions") != 0) {
+        result = render_terms(script, name, dir, params, terms, 2, err);
+    } else {
+        for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]) && result == 0; i++)
+            result = render_terms(script, name, dir, params, &terms[i], 1, err);
+    }
     free(script);
     return result;
 }

@@ -3,11 +3,15 @@
  *
  * Runs the scripts of the plots/ folder (cdf.gp, throughput.gp,
  * registry.gp, gantt.gp, backoff.gp, disk.gp, versions.gp),
- * one gnuplot process per picture, with the parameters passed as gnuplot
+ * one gnuplot process per picture (PNG, then SVG through 'replot'; versions.gp,
+ * a multiplot, once per format), with the parameters passed as gnuplot
  * string assignments in a '-e' argument. gnuplot is started from an argv
  * array found on PATH, never through a shell, and with '-d' so no user
  * init file changes the pictures. This module reads no result file itself:
- * the scripts do (their headers give the columns they use).
+ * the scripts do (their headers give the columns they use). cdf.gp,
+ * throughput.gp and registry.gp read the plot inputs that
+ * output_write_plot_data writes (cdf.dat, timeseries-plot.csv), whose size
+ * is bounded whatever N.
  * Layout, for results_dir = results/<scenario>:
  *   results_dir/cdf.{png,svg}                 all configs overlaid
  *   results_dir/<config>/throughput.{png,svg} one per config
@@ -42,8 +46,8 @@
 
 /*
  * Renders the pictures of one run: cdf.{png,svg} in results_dir from
- * results_dir/<config>/pods.csv of every config, then for each config
- * throughput.{png,svg} and registry.{png,svg} (from timeseries.csv) and,
+ * results_dir/<config>/cdf.dat of every config, then for each config
+ * throughput.{png,svg} and registry.{png,svg} (from timeseries-plot.csv) and,
  * when 'gantt' is true (a small scenario), gantt.{png,svg} (from pulls.csv)
  * and backoff.{png,svg} (from pulls.csv and pods.csv) in
  * results_dir/<config>/. cdf.gp, throughput.gp and (with gantt) gantt.gp

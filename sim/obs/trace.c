@@ -188,6 +188,8 @@ static const char *reason(enum kubelet_event_kind k)
         return "InspectFailed"; /* events.FailedToInspectImage */
     case KUBELET_EVENT_SANDBOX_FAILED:
         return "FailedCreatePodSandBox";
+    case KUBELET_EVENT_CRASH_BACKOFF:
+        return "BackOff"; /* events.BackOffStartContainer */
     }
     return "?";
 }
@@ -196,7 +198,7 @@ static const char *type(enum kubelet_event_kind k)
 {
     return k == KUBELET_EVENT_FAILED || k == KUBELET_EVENT_NEVER_PULL ||
                    k == KUBELET_EVENT_INSPECT_FAILED || k == KUBELET_EVENT_SANDBOX_FAILED ||
-                   k == KUBELET_EVENT_ERROR
+                   k == KUBELET_EVENT_CRASH_BACKOFF || k == KUBELET_EVENT_ERROR
                ? "Warning"
                : "Normal";
 }
@@ -246,13 +248,18 @@ static void message(const struct kubelet_event *ev, struct strbuf *sb)
     case KUBELET_EVENT_SANDBOX_FAILED:
         strbuf_addf(sb, "Failed to create pod sandbox: %s", ev->error);
         break;
+    case KUBELET_EVENT_CRASH_BACKOFF:
+        /* kuberuntime_manager.go doBackOff's event. */
+        strbuf_addf(sb, "Back-off restarting failed container %s in pod %s", ev->container,
+                    ev->pod);
+        break;
     }
 }
 
 /* Why the kubelet did it, in words for a workshop. */
 static void why(const struct kubelet_event *ev, struct strbuf *sb)
 {
-    char d[32];
+    char d[32], d2[32];
     switch (ev->kind) {
     case KUBELET_EVENT_PULLING:
         strbuf_addf(sb, "policy %s, %s; %s puller: %u running, %u queued ahead", ev->policy,
@@ -295,6 +302,14 @@ static void why(const struct kubelet_event *ev, struct strbuf *sb)
         strbuf_addf(sb, "containerd pulls the sandbox image itself before any container (no "
                         "kubelet puller, no QPS token, no image back-off); the pod worker "
                         "re-syncs in 10-15s and RunPodSandbox pulls again");
+        break;
+    case KUBELET_EVENT_CRASH_BACKOFF:
+        trace_go_duration(ev->backoff_s, d, sizeof(d));
+        trace_go_duration(ev->left_s, d2, sizeof(d2));
+        strbuf_addf(sb, "CrashLoopBackOff: the container exited; back-off %s, %s left; the "
+                        "pod worker re-syncs at its end%s", d, d2,
+                    strcmp(ev->policy, "Always") == 0
+                        ? "; the restart pulls again (policy Always)" : "");
         break;
     }
     if (ev->note)

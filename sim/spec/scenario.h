@@ -316,7 +316,10 @@ struct scenario_container {
                                               with InvalidImageName (image_idx SCENARIO_NONE) */
     enum scenario_pull_policy pull_policy; /* after API defaulting and admission */
     bool init;                             /* an initContainers entry */
-    double run_for;                        /* s an init container runs; 0 for regular ones */
+    double run_for;                        /* s a container runs before it exits; 0 for a
+                                              regular container that runs to the end. A
+                                              regular one that exits is restarted with the
+                                              CrashLoopBackOff timing (kubelet.h) */
     struct diag_loc loc;
 };
 
@@ -337,6 +340,21 @@ struct scenario_handler {
     struct diag_loc loc;  /* the first runtimeClasses entry naming it */
 };
 
+/* An IntOrString of a rolling update (maxSurge, maxUnavailable). */
+struct scenario_intstr {
+    uint32_t value;  /* pods, or percent when 'percent' (0..100) */
+    bool percent;
+};
+
+/* Deployment .spec.strategy.rollingUpdate, DaemonSet
+ * .spec.updateStrategy.rollingUpdate, after upstream defaulting (Deployment
+ * 25%/25%, DaemonSet maxSurge 0 / maxUnavailable 1) and validation (not
+ * both zero). */
+struct scenario_rolling {
+    struct scenario_intstr max_surge;
+    struct scenario_intstr max_unavailable;
+};
+
 struct scenario_workload {
     char *name;
     enum scenario_kind kind;
@@ -352,12 +370,22 @@ struct scenario_workload {
     struct scenario_container *containers; /* init containers first, in spec order */
     size_t n_containers;
     size_t n_init;
+    struct scenario_rolling rolling;    /* Deployment and DaemonSet */
+    double min_ready_seconds;           /* s a pod stays ready before it is available */
+    /* An 'update' event's template revision: the workload it updates (whose
+     * name, kind, replicas, strategy it shares; SCENARIO_NONE for a workload
+     * of the file). Revisions follow the file's workloads, in event time order
+     * per workload; the world never creates one on its own. */
+    uint32_t revision_of;
     struct diag_loc loc;
 };
 
 enum scenario_event_kind {
     SCENARIO_EVENT_SCALE_OUT, /* nodes join a pool */
     SCENARIO_EVENT_PUSH,      /* a tag moves: the registry resolves it to another image */
+    SCENARIO_EVENT_UPDATE,    /* a workload's container gets a new image: rollout */
+    SCENARIO_EVENT_DELETE_PODS, /* pods of a workload are deleted (their controller
+                                   replaces them) */
 };
 
 struct scenario_event {
@@ -367,6 +395,10 @@ struct scenario_event {
     uint32_t count; /* scaleOut: nodes added */
     uint32_t tag;   /* push: the images entry whose tag moves (a tag reference) */
     uint32_t image; /* push: the image the tag names from 'at' on (same repository) */
+    uint32_t workload; /* update, deletePods: the workload (a file workload) */
+    uint32_t revision; /* update: the new template (a workloads entry, revision_of set) */
+    uint32_t container; /* update: index of the container whose image changes */
+    /* deletePods: 'count' pods, the oldest running ones first */
     struct diag_loc loc;
 };
 
@@ -417,6 +449,8 @@ struct scenario {
     struct scenario_image *images;        size_t n_images;
     size_t n_listed_images;               /* images entries; then pushed images */
     size_t n_pushes;                      /* push events */
+    size_t n_updates;                     /* update events */
+    size_t n_file_workloads;              /* workloads entries; then revisions */
     size_t n_invalid_images;              /* containers with acceptInvalidImage */
     struct scenario_kubelet *kubelet_configs; size_t n_kubelet_configs;
     struct scenario_pool *pools;          size_t n_pools;

@@ -289,6 +289,13 @@ void scn_k8s_normalize(struct ctx *c, struct node *root);
 /* scenario_registries.c */
 void scn_parse_registries(struct ctx *c, const struct node *root);
 
+/* scenario_events.c: after the workloads, the events that name one (update,
+ * deletePods) resolve it; updates make the template revisions. */
+void scn_resolve_workload_events(struct ctx *c, const struct node *root);
+/* scenario_workloads.c: a copy of workload 'from' appended as a revision of
+ * 'base'; its index. */
+uint32_t scn_new_revision(struct ctx *c, uint32_t from, uint32_t base);
+
 /* scenario_images.c */
 void scn_parse_images(struct ctx *c, const struct node *root);
 /* The image written at v (a pod, prePulled, pinnedImages, a push event), or

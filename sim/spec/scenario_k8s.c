@@ -7,10 +7,10 @@
  *  - a workloads entry that is a Pod (v1), Deployment or DaemonSet (apps/v1):
  *    apiVersion, kind, metadata (name; the rest has no effect on pulls),
  *    spec (a Pod's spec is its pod spec; a Deployment's replicas, and for
- *    both controllers template.spec; selector, strategy / updateStrategy,
- *    minReadySeconds, revisionHistoryLimit, progressDeadlineSeconds and
- *    template.metadata have no effect on a first rollout: the controllers
- *    create every replica at once, maxSurge limits only updates), status
+ *    both controllers template.spec, strategy / updateStrategy and
+ *    minReadySeconds, which the rollout model reads as the scenario's own
+ *    keys; selector, revisionHistoryLimit, progressDeadlineSeconds and
+ *    template.metadata have no effect on pulls), status
  *    (output, ignored); beside them pullsim's own keys at, placement, pool.
  *    In the pod spec: containers, initContainers (name, image,
  *    imagePullPolicy; pullsim's runFor), imagePullSecrets, runtimeClassName.
@@ -187,11 +187,12 @@ static int workload_kind(struct k8s *k, const struct node *m, const char *where)
 /* Takes the pod spec out of a workload object's spec: the spec itself for a
  * Pod, spec.template.spec for a controller. NULL after an error. */
 static struct node *take_pod_spec(struct k8s *k, struct node *m, int kind, const char *where,
-                                  struct node **replicas)
+                                  struct node **replicas, struct node **rollout)
 {
-    static const char *const quiet[] = {"selector", "strategy", "updateStrategy",
-                                        "minReadySeconds", "revisionHistoryLimit",
+    static const char *const quiet[] = {"selector", "revisionHistoryLimit",
                                         "progressDeadlineSeconds", "template"};
+    static const char *const rollout_keys[] = {"strategy", "updateStrategy",
+                                               "minReadySeconds"};
     static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
     struct node *spec = want_map(k, m, "spec", "spec", where);
     if (!spec)
@@ -205,6 +206,9 @@ static struct node *take_pod_spec(struct k8s *k, struct node *m, int kind, const
     ps = take(tmpl, "spec");
     if (kind == K_DEPLOYMENT)
         *replicas = take(spec, "replicas");
+    /* Both spellings move: the workload parser says which one a kind takes. */
+    for (size_t i = 0; i < N_OF(rollout_keys); i++)
+        rollout[i] = take(spec, rollout_keys[i]);
     char *prefix = xasprintf("%s.spec", kinds[kind]);
     keep_only(k, spec, NULL, 0, quiet, N_OF(quiet), prefix);
     free(prefix);
@@ -219,8 +223,11 @@ static void workload(struct k8s *k, struct node **slot, const char *where)
                                        "at", "placement", "pool"};
     static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
     static const char *const own[] = {"at", "placement", "pool"};
+    static const char *const rollout_keys[] = {"strategy", "updateStrategy",
+                                               "minReadySeconds"};
     struct node *m = *slot;
     struct node *meta = NULL, *name = NULL, *ps = NULL, *replicas = NULL;
+    struct node *rollout[3] = {NULL, NULL, NULL};
     int kind;
     if (CHECK_KEYS(k->c, m, keys, where) != 0 || (kind = workload_kind(k, m, where)) < 0 ||
         !(meta = want_map(k, m, "metadata", "metadata", where)))
@@ -231,7 +238,7 @@ static void workload(struct k8s *k, struct node **slot, const char *where)
         goto bad;
     }
     char *prefix = xasprintf("%s.spec%s", kinds[kind], kind == K_POD ? "" : ".template.spec");
-    ps = take_pod_spec(k, m, kind, where, &replicas);
+    ps = take_pod_spec(k, m, kind, where, &replicas, rollout);
     if (ps && ps->kind == NODE_MAP)
         pod_spec(k, ps, prefix);
     free(prefix);
@@ -247,6 +254,9 @@ static void workload(struct k8s *k, struct node **slot, const char *where)
         if (v)
             put(out, own[i], v);
     }
+    for (size_t i = 0; i < N_OF(rollout_keys); i++)
+        if (rollout[i])
+            put(out, rollout_keys[i], rollout[i]);
     put(out, "template", ps);
     scn_node_free(m);
     *slot = out;
@@ -255,6 +265,8 @@ bad:
     scn_node_free(name);
     scn_node_free(ps);
     scn_node_free(replicas);
+    for (size_t i = 0; i < N_OF(rollout); i++)
+        scn_node_free(rollout[i]);
     *slot = new_node(NODE_BAD, m->loc, NULL);
     scn_node_free(m);
 }

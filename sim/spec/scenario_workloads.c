@@ -116,13 +116,10 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     /* AlwaysPullImages admission (spec §12) overrides every container. */
     if (s->always_pull_images)
         ct->pull_policy = SCENARIO_PULL_ALWAYS;
-    if ((v = scn_get(m, "runFor"))) {
-        if (!init)
-            diag_error(c->d, v->loc, "runFor: only init containers run for a set time; "
-                       "regular containers run until the end (move it to initContainers)");
-        else
-            scn_to_duration(c, v, "runFor", false, &ct->run_for);
-    }
+    /* An init container runs for runFor, then the next one starts; a regular
+     * container exits after runFor and is restarted (restartPolicy Always). */
+    if ((v = scn_get(m, "runFor")))
+        scn_to_duration(c, v, "runFor", !init, &ct->run_for);
 }
 
 /* workloads[i].template keys: initContainers, containers, runtimeClassName,
@@ -161,12 +158,116 @@ static void parse_template(struct ctx *c, const struct node *m, const char *wher
     }
 }
 
+/* maxSurge / maxUnavailable: an int >= 0 or "N%" with N in 0..100
+ * (IntOrString; upstream ValidatePositiveIntOrPercent, IsNotMoreThan100Percent). */
+static int parse_intstr(struct ctx *c, const struct node *v, const char *key,
+                        struct scenario_intstr *out)
+{
+    if (v->kind != NODE_SCALAR || scn_is_null(v))
+        return scn_want_scalar(c, v, key, "a number of pods or a percentage such as 25%");
+    size_t n = strlen(v->text);
+    if (n > 1 && v->text[n - 1] == '%') {
+        char *end;
+        unsigned long pct = strtoul(v->text, &end, 10);
+        if (end != v->text + n - 1 || v->text[0] < '0' || v->text[0] > '9' || pct > 100)
+            return diag_error(c->d, v->loc, "%s: '%s' is not a percentage; expected 0%% to "
+                              "100%% or a number of pods", key, v->text);
+        *out = (struct scenario_intstr){.value = (uint32_t)pct, .percent = true};
+        return 0;
+    }
+    uint32_t x;
+    if (scn_to_u32(c, v, key, 0, SCENARIO_MAX_PODS, "pods", &x) != 0)
+        return -1;
+    *out = (struct scenario_intstr){.value = x};
+    return 0;
+}
+
+/* strategy (Deployment) / updateStrategy (DaemonSet) keys: type
+ * (RollingUpdate), rollingUpdate {maxSurge, maxUnavailable}. Defaults:
+ * Deployment 25%/25% (apps/v1 defaults.go SetDefaults_Deployment), DaemonSet
+ * maxSurge 0, maxUnavailable 1 (SetDefaults_DaemonSet). Both zero is invalid
+ * (validation.go ValidateRollingUpdateDeployment,
+ * ValidateRollingUpdateDaemonSet: "may not be 0 when maxSurge is 0"); a
+ * DaemonSet may not set both. */
+static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
+                           struct scenario_workload *wl)
+{
+    static const char *const keys[] = {"type", "rollingUpdate"};
+    static const char *const ru_keys[] = {"maxSurge", "maxUnavailable"};
+    static const char *const types[] = {"RollingUpdate"};
+    if (scn_want_map(c, m, key) != 0)
+        return;
+    CHECK_KEYS(c, m, keys, key);
+    const struct node *v, *ru;
+    int t;
+    if ((v = scn_get(m, "type")))
+        scn_to_enum(c, v, "type", "an update strategy (Recreate and OnDelete are not "
+                    "modelled)", types, N_OF(types), &t);
+    if (!(ru = scn_get(m, "rollingUpdate")) || scn_want_map(c, ru, "rollingUpdate") != 0)
+        return;
+    char *w = xasprintf("%s.rollingUpdate", key);
+    CHECK_KEYS(c, ru, ru_keys, w);
+    free(w);
+    struct scenario_rolling r = wl->rolling;
+    const struct node *s = scn_get(ru, "maxSurge"), *u = scn_get(ru, "maxUnavailable");
+    if (s && parse_intstr(c, s, "maxSurge", &r.max_surge) != 0)
+        return;
+    if (u && parse_intstr(c, u, "maxUnavailable", &r.max_unavailable) != 0)
+        return;
+    if (r.max_surge.value == 0 && r.max_unavailable.value == 0) {
+        diag_error(c->d, (u ? u : s ? s : ru)->loc, "maxUnavailable: may not be 0 when "
+                   "maxSurge is 0; expected at least one of them above 0");
+        return;
+    }
+    if (wl->kind == SCENARIO_KIND_DAEMONSET && r.max_surge.value > 0 &&
+        r.max_unavailable.value > 0) {
+        /* ValidateRollingUpdateDaemonSet: exactly one of them non-zero. */
+        diag_error(c->d, s->loc, "maxSurge: may not be set when maxUnavailable is non-zero; "
+                   "expected maxUnavailable: 0 with it (the default is 1)");
+        return;
+    }
+    wl->rolling = r;
+}
+
+/* The rollout keys of a Deployment or DaemonSet: strategy or updateStrategy,
+ * minReadySeconds. */
+static void parse_rollout_keys(struct ctx *c, const struct node *m, const char *where,
+                               bool kind_ok, struct scenario_workload *wl)
+{
+    bool ds = wl->kind == SCENARIO_KIND_DAEMONSET;
+    wl->rolling = ds ? (struct scenario_rolling){.max_unavailable = {1, false}}
+                     : (struct scenario_rolling){{25, true}, {25, true}};
+    const struct node *v;
+    const char *mine = ds ? "updateStrategy" : "strategy", *other = ds ? "strategy"
+                                                                        : "updateStrategy";
+    if (kind_ok && (v = scn_get(m, other))) {
+        if (wl->kind == SCENARIO_KIND_POD)
+            diag_error(c->d, v->loc, "%s: a Pod has no update strategy; remove it", other);
+        else
+            diag_error(c->d, v->loc, "%s: a %s names it '%s'", other,
+                       ds ? "DaemonSet" : "Deployment", mine);
+    }
+    if (kind_ok && (v = scn_get(m, mine))) {
+        if (wl->kind == SCENARIO_KIND_POD)
+            diag_error(c->d, v->loc, "%s: a Pod has no update strategy; remove it", mine);
+        else {
+            char *w = xasprintf("%s.%s", where, mine);
+            parse_strategy(c, v, w, wl);
+            free(w);
+        }
+    }
+    if ((v = scn_get(m, "minReadySeconds")))
+        scn_to_duration(c, v, "minReadySeconds", false, &wl->min_ready_seconds);
+}
+
 /* workloads[i] keys: name, kind, replicas (Deployment), at, placement (not
- * DaemonSet), pool, template. */
+ * DaemonSet), pool, template, strategy (Deployment), updateStrategy
+ * (DaemonSet), minReadySeconds. */
 static void parse_workload(struct ctx *c, const struct node *m, const char *where)
 {
     static const char *const keys[] = {"name", "kind", "replicas", "at",
-                                       "placement", "pool", "template"};
+                                       "placement", "pool", "template", "strategy",
+                                       "updateStrategy", "minReadySeconds"};
     static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
     static const char *const placements[] = {"spread", "random", "packed"};
     struct scenario *s = c->s;
@@ -176,6 +277,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     wl->replicas = 1;
     wl->pool = SCENARIO_NONE;
     wl->runtime_class = SCENARIO_NONE;
+    wl->revision_of = SCENARIO_NONE;
     wl->loc = m->loc;
     src->count_loc = m->loc;
     if (scn_want_map(c, m, where) != 0)
@@ -224,6 +326,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     }
     if ((v = scn_get(m, "pool")))
         wl->pool = scn_resolve_pool(c, v, "pool");
+    parse_rollout_keys(c, m, where, src->kind_ok, wl);
     if (!(v = scn_get(m, "template"))) {
         scn_missing(c, m, "template", where);
     } else {
@@ -241,6 +344,35 @@ void scn_parse_workloads(struct ctx *c, const struct node *root)
         parse_workload(c, list->items[i], w);
         free(w);
     }
+    c->s->n_file_workloads = c->s->n_workloads;
+    scn_resolve_workload_events(c, root);
+}
+
+/* A copy of workload 'from' (strings and arrays duplicated) at the end of
+ * the workloads, as a revision of 'base'. Returns its index. */
+uint32_t scn_new_revision(struct ctx *c, uint32_t from, uint32_t base)
+{
+    struct scenario *s = c->s;
+    uint32_t idx = (uint32_t)s->n_workloads;
+    struct scenario_workload *wl = VEC_PUSH(s->workloads, s->n_workloads, c->cap_workloads);
+    struct workload_src *src = VEC_PUSH(c->wl_src, c->n_wl_src, c->cap_wl_src);
+    const struct scenario_workload *f = &s->workloads[from];
+    *src = c->wl_src[from];
+    *wl = *f;
+    wl->revision_of = base;
+    wl->name = xstrdup(f->name);
+    wl->containers = xcalloc(f->n_containers ? f->n_containers : 1, sizeof(*wl->containers));
+    for (size_t i = 0; i < f->n_containers; i++) {
+        wl->containers[i] = f->containers[i];
+        wl->containers[i].name = f->containers[i].name ? xstrdup(f->containers[i].name) : NULL;
+        wl->containers[i].image = f->containers[i].image ? xstrdup(f->containers[i].image)
+                                                         : NULL;
+    }
+    wl->pull_secrets = xmalloc((f->n_pull_secrets ? f->n_pull_secrets : 1) *
+                               sizeof(*wl->pull_secrets));
+    if (f->n_pull_secrets)
+        memcpy(wl->pull_secrets, f->pull_secrets, f->n_pull_secrets * sizeof(*wl->pull_secrets));
+    return idx;
 }
 
 /* The pod limit: a DaemonSet counts one pod per node of its pools,
@@ -258,6 +390,10 @@ void scn_check_totals(struct ctx *c)
     for (size_t i = 0; i < s->n_pools; i++)
         nodes += final[i];
     uint64_t pods = 0, containers = 0;
+    /* A deleted pod's controller creates a replacement. */
+    for (size_t i = 0; i < s->n_events; i++)
+        if (s->events[i].kind == SCENARIO_EVENT_DELETE_PODS)
+            pods += s->events[i].count;
     for (size_t i = 0; i < s->n_workloads; i++) {
         const struct scenario_workload *wl = &s->workloads[i];
         uint64_t n = 0;

@@ -1,6 +1,7 @@
 /* versions.c - see versions.h. */
 #include "world/versions.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,20 @@ void versions_started(struct versions *v, uint32_t workload, uint32_t container,
         s->counts = xcalloc(v->n_samples, sizeof(*s->counts));
         s->cap_counts = v->n_samples;
     }
+}
+
+void versions_stopped(struct versions *v, uint32_t workload, uint32_t container,
+                      uint32_t image)
+{
+    for (size_t i = 0; i < v->n_series; i++) {
+        struct versions_series *s = &v->series[i];
+        if (s->workload == workload && s->container == container && s->image == image) {
+            assert(s->pods > 0);
+            s->pods--;
+            return;
+        }
+    }
+    assert(!"a container stopped that never started");
 }
 
 void versions_sample(struct versions *v)

@@ -6,9 +6,11 @@
  * their local tag names (runtime.h, node.h).
  *
  * A series is one (workload, container, image) triple; it appears when the
- * first container of that workload starts with that image. Counts only
- * grow: pods are never deleted in pullsim (a simplification the README
- * states). Samples are taken by the caller at the world's time-series
+ * first container of that workload starts with that image. A count is the
+ * containers running that image now: it goes down when a container exits
+ * (a crash loop) or its pod is deleted (a rollout), up when one (re)starts.
+ * The workload is the one of the file (a rollout's revisions count under
+ * the workload they update). Samples are taken by the caller at the world's time-series
  * instants, so sample i of every series belongs to world sample i.
  * Invariants: every series has exactly versions_sample_count() counts
  *   (zeros before it appeared); series are in order of first appearance.
@@ -26,7 +28,7 @@ struct versions_series {
     uint32_t workload;  /* index into scenario workloads */
     uint32_t container; /* index into the workload's containers */
     uint32_t image;     /* index into scenario images */
-    uint64_t pods;      /* containers started with this image so far */
+    uint64_t pods;      /* containers running this image now */
     uint64_t *counts;   /* 'pods' at each sample */
     size_t cap_counts;
 };
@@ -38,6 +40,9 @@ void versions_free(struct versions *v);
 
 /* A container started running 'image'. */
 void versions_started(struct versions *v, uint32_t workload, uint32_t container,
+                      uint32_t image);
+/* A container running 'image' stopped (it must have started). */
+void versions_stopped(struct versions *v, uint32_t workload, uint32_t container,
                       uint32_t image);
 /* Appends the current counts of every series as one sample. */
 void versions_sample(struct versions *v);

@@ -7,9 +7,11 @@
 #include "base/base.h"
 #include "base/rng.h"
 #include "model/cluster/imagefs.h"
+#include "model/cluster/placement.h"
 #include "model/node.h"
 #include "model/runtimeclass.h"
 #include "net/net.h"
+#include "world/rollout.h"
 #include "world/sampler.h"
 #include "world/versions.h"
 
@@ -21,7 +23,7 @@ struct world {
     struct registry *registries;
     struct node *nodes;          /* max_nodes slots; never moves */
     size_t n_nodes, max_nodes;
-    uint32_t *pods_on_node;      /* placement bookkeeping, per node */
+    struct placement *placement; /* which node each replica goes to */
     bool *created;               /* per workload: creation time has passed */
     struct runtime *rt;
     struct kubelet *kubelet;
@@ -30,6 +32,7 @@ struct world {
     struct versions *versions;   /* NULL unless the scenario pushes to a tag */
     struct imagefs *fs;          /* image GC and eviction; NULL when no pool has a capacity */
     struct sampler *sampler;     /* the time series */
+    struct rollout *rollout;     /* NULL unless an event updates or deletes pods */
 };
 
 /* Argument of a world event: which workload, scenario event or registry. */
@@ -64,6 +67,7 @@ static void add_node(struct world *w, uint32_t pool)
         node_preload_image(nd, w->sc, cfg->pre_pulled[i], cfg->pre_pulled_by_digest[i],
                            -INFINITY);
     kubelet_add_node(w->kubelet, id);
+    placement_add_node(w->placement, id);
     imagefs_node_joined(w->fs, id);
 }
 
@@ -71,7 +75,13 @@ static void add_node(struct world *w, uint32_t pool)
 static void on_container_start(void *arg, const struct kubelet_start_event *ev)
 {
     struct world *w = arg;
-    versions_started(w->versions, ev->workload, ev->container, ev->image);
+    /* A rollout's revisions count under the workload they update. */
+    uint32_t wl = w->sc->workloads[ev->workload].revision_of;
+    wl = wl == SCENARIO_NONE ? ev->workload : wl;
+    if (ev->stopped)
+        versions_stopped(w->versions, wl, ev->container, ev->image);
+    else
+        versions_started(w->versions, wl, ev->container, ev->image);
 }
 
 static bool under_pressure(const struct world *w, uint32_t node)
@@ -79,19 +89,24 @@ static bool under_pressure(const struct world *w, uint32_t node)
     return imagefs_pressure(w->fs, node);
 }
 
-static bool fits(const struct world *w, const struct scenario_workload *wl, uint32_t node)
-{
-    const struct node *nd = &w->nodes[node];
-    if (wl->pool != SCENARIO_NONE && nd->pool != wl->pool)
-        return false;
-    return w->pods_on_node[node] < nd->cfg->max_pods && !under_pressure(w, node);
-}
-
 static void place(struct world *w, uint32_t workload, uint32_t node)
 {
-    w->pods_on_node[node]++;
+    placement_count_pod(w->placement, node);
     uint32_t pod = kubelet_add_pod(w->kubelet, workload, node);
     imagefs_pod_placed(w->fs, node, pod);
+    rollout_pod_created(w->rollout, workload, pod, node);
+}
+
+/* rollout_hooks.remove: a pod is deleted. */
+static void remove_pod(void *arg, uint32_t pod)
+{
+    struct world *w = arg;
+    uint32_t node = kubelet_pod(w->kubelet, pod)->node;
+    kubelet_delete_pod(w->kubelet, pod);
+    if (node == UINT32_MAX)
+        return;
+    placement_uncount_pod(w->placement, node);
+    imagefs_pod_removed(w->fs, node, pod);
 }
 
 /* DaemonSet: one pod per node of its pool(s); a DaemonSet pod is placed
@@ -103,101 +118,42 @@ static void create_daemonset_pod(struct world *w, uint32_t workload, uint32_t no
         return;
     if (!imagefs_admit(w->fs, node)) {
         /* Simplification: the DaemonSet controller does not retry it. */
-        kubelet_add_unscheduled_pod(w->kubelet, workload);
+        uint32_t pod = kubelet_add_unscheduled_pod(w->kubelet, workload);
+        rollout_pod_created(w->rollout, workload, pod, node);
         return;
     }
     place(w, workload, node);
 }
 
-/*
- * Placement of one Deployment's (or Pod's) replicas over the nodes that fit
- * it, in O(N + R log N): 'cand' holds those nodes; spread keeps them in a
- * min-heap by (pods, id), packed walks them in id order, random picks an
- * index and drops a node once it is full.
- */
-struct placer {
-    struct world *w;
-    const struct scenario_workload *wl;
-    uint32_t *cand;
-    size_t n;
-    size_t next;            /* packed: first candidate that may have room */
-    struct rng_stream rs;   /* random: RNG_PLACEMENT of the workload */
-};
-
-static bool spread_less(const struct placer *p, uint32_t a, uint32_t b)
+/* placement_bind_fn: a Deployment's or Pod's replica goes to 'node'. */
+static void bind_replica(void *arg, uint32_t workload, uint32_t node)
 {
-    uint32_t ca = p->w->pods_on_node[a], cb = p->w->pods_on_node[b];
-    return ca < cb || (ca == cb && a < b);
+    struct world *w = arg;
+    if (node == UINT32_MAX)
+        rollout_pod_created(w->rollout, workload, kubelet_add_unscheduled_pod(w->kubelet, workload),
+                            UINT32_MAX);
+    else
+        place(w, workload, node);
 }
 
-static void spread_down(struct placer *p, size_t i)
+/* rollout_hooks.scale_up: a ReplicaSet creates 'count' pods. */
+static void scale_up(void *arg, uint32_t revision, uint32_t count)
 {
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= p->n)
-            return;
-        if (c + 1 < p->n && spread_less(p, p->cand[c + 1], p->cand[c]))
-            c++;
-        if (!spread_less(p, p->cand[c], p->cand[i]))
-            return;
-        uint32_t t = p->cand[c];
-        p->cand[c] = p->cand[i];
-        p->cand[i] = t;
-        i = c;
-    }
+    struct world *w = arg;
+    placement_place(w->placement, revision, count, bind_replica, w);
 }
 
-static bool has_room(const struct placer *p, uint32_t node)
+/* rollout_hooks.create_on: the DaemonSet controller creates a pod on 'node'. */
+static void create_on(void *arg, uint32_t revision, uint32_t node)
 {
-    return p->w->pods_on_node[node] < p->w->nodes[node].cfg->max_pods &&
-           !under_pressure(p->w, node);
+    create_daemonset_pod(arg, revision, node);
 }
 
-static void placer_init(struct placer *p, struct world *w, uint32_t workload)
+/* imagefs_pressure_fn: the scheduler sees the node's DiskPressure. */
+static void on_pressure(void *arg, uint32_t node, bool pressure)
 {
-    *p = (struct placer){.w = w, .wl = &w->sc->workloads[workload]};
-    p->cand = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof(*p->cand));
-    for (uint32_t i = 0; i < w->n_nodes; i++)
-        if (fits(w, p->wl, i))
-            p->cand[p->n++] = i;
-    rng_stream_init(&p->rs, w->sc->seed, RNG_PLACEMENT, workload);
-    if (p->wl->placement == SCENARIO_PLACE_SPREAD)
-        for (size_t i = p->n / 2; i-- > 0;)
-            spread_down(p, i);
-}
-
-/* The node for the next replica (its pod count is then raised by the
- * caller); UINT32_MAX when no node has room. */
-static uint32_t placer_pick(struct placer *p)
-{
-    switch (p->wl->placement) {
-    case SCENARIO_PLACE_SPREAD:
-        while (p->n > 0 && !has_room(p, p->cand[0])) {
-            p->cand[0] = p->cand[--p->n];
-            spread_down(p, 0);
-        }
-        return p->n > 0 ? p->cand[0] : UINT32_MAX;
-    case SCENARIO_PLACE_PACKED:
-        while (p->next < p->n && !has_room(p, p->cand[p->next]))
-            p->next++;
-        return p->next < p->n ? p->cand[p->next] : UINT32_MAX;
-    case SCENARIO_PLACE_RANDOM:
-        while (p->n > 0) {
-            size_t i = (size_t)(rng_uniform(p->w->rng, &p->rs) * (double)p->n);
-            if (has_room(p, p->cand[i]))
-                return p->cand[i];
-            p->cand[i] = p->cand[--p->n];
-        }
-        return UINT32_MAX;
-    }
-    return UINT32_MAX;
-}
-
-/* After a replica went to the spread heap's top: restore the heap. */
-static void placer_placed(struct placer *p)
-{
-    if (p->wl->placement == SCENARIO_PLACE_SPREAD && p->n > 0)
-        spread_down(p, 0);
+    struct world *w = arg;
+    placement_set_pressure(w->placement, node, pressure);
 }
 
 static void on_workload_created(struct engine *e, void *arg)
@@ -207,24 +163,16 @@ static void on_workload_created(struct engine *e, void *arg)
     const struct scenario_workload *wl = &w->sc->workloads[a->index];
     (void)e;
     w->created[a->index] = true;
+    rollout_workload_created(w->rollout, a->index);
+    /* An update before the creation: the pods get the current template. */
+    uint32_t tpl = rollout_current(w->rollout, a->index);
     if (wl->kind == SCENARIO_KIND_DAEMONSET) {
         for (uint32_t i = 0; i < w->n_nodes; i++)
-            create_daemonset_pod(w, a->index, i);
+            create_daemonset_pod(w, tpl, i);
         return;
     }
-    struct placer p;
-    placer_init(&p, w, a->index);
     uint32_t replicas = wl->kind == SCENARIO_KIND_POD ? 1 : wl->replicas;
-    for (uint32_t r = 0; r < replicas; r++) {
-        uint32_t node = placer_pick(&p);
-        if (node == UINT32_MAX) {
-            kubelet_add_unscheduled_pod(w->kubelet, a->index);
-            continue;
-        }
-        place(w, a->index, node);
-        placer_placed(&p);
-    }
-    free(p.cand);
+    placement_place(w->placement, tpl, replicas, bind_replica, w);
 }
 
 static void on_scenario_event(struct engine *e, void *arg)
@@ -239,12 +187,18 @@ static void on_scenario_event(struct engine *e, void *arg)
             uint32_t node = (uint32_t)w->n_nodes;
             add_node(w, ev->pool);
             for (uint32_t wl = 0; wl < w->sc->n_workloads; wl++)
-                if (w->created[wl] && w->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET)
+                if (w->created[wl] && w->sc->workloads[wl].kind == SCENARIO_KIND_DAEMONSET &&
+                    !rollout_manages_daemonset(w->rollout, wl))
                     create_daemonset_pod(w, wl, node);
+            rollout_node_added(w->rollout, node);
         }
         break;
     case SCENARIO_EVENT_PUSH:
         runtime_move_tag(w->rt, ev->tag, ev->image);
+        break;
+    case SCENARIO_EVENT_UPDATE:
+    case SCENARIO_EVENT_DELETE_PODS:
+        rollout_on_event(w->rollout, a->index);
         break;
     }
 }
@@ -301,12 +255,17 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
         registry_set_credential_count(&w->registries[i], sc->n_credentials);
     }
     w->nodes = xcalloc(w->max_nodes, sizeof(*w->nodes));
-    w->pods_on_node = xcalloc(w->max_nodes, sizeof(*w->pods_on_node));
+    w->placement = placement_new(sc, w->nodes, w->max_nodes, w->rng);
     w->created = xcalloc(sc->n_workloads, sizeof(*w->created));
     w->rt = runtime_new(sc, w->engine, w->net, w->rng, w->registries, w->nodes, w->max_nodes);
     w->kubelet = kubelet_new(sc, run_config, w->engine, w->rng, w->rt, w->nodes, w->max_nodes);
     w->fs = imagefs_new(sc, w->engine, w->kubelet, w->nodes, w->max_nodes);
-    if (sc->n_pushes > 0) {
+    imagefs_set_pressure_hook(w->fs, on_pressure, w);
+    struct rollout_hooks hooks = {.arg = w, .scale_up = scale_up, .create_on = create_on,
+                                  .remove = remove_pod};
+    w->rollout = rollout_new(sc, w->engine, w->kubelet, w->nodes, &w->n_nodes, w->max_nodes,
+                             hooks);
+    if (sc->n_pushes > 0 || sc->n_updates > 0) {
         w->versions = versions_new(sc);
         PROBE_SUBSCRIBE(kubelet_starts(w->kubelet), on_container_start, w);
     }
@@ -317,7 +276,9 @@ struct world *world_new(const struct scenario *sc, const struct scenario_kubelet
             add_node(w, p);
     /* Workloads in file order, then events: equal times keep that order. */
     for (uint32_t i = 0; i < sc->n_workloads; i++)
-        engine_schedule(w->engine, sc->workloads[i].at, on_workload_created, new_arg(w, i));
+        if (sc->workloads[i].revision_of == SCENARIO_NONE) /* revisions: rollout.h */
+            engine_schedule(w->engine, sc->workloads[i].at, on_workload_created,
+                            new_arg(w, i));
     for (uint32_t i = 0; i < sc->n_events; i++)
         engine_schedule(w->engine, sc->events[i].at, on_scenario_event, new_arg(w, i));
     struct sampler_world sw = {.sc = sc, .net = w->net, .registries = w->registries,
@@ -332,12 +293,13 @@ void world_free(struct world *w)
 {
     if (!w)
         return;
+    rollout_free(w->rollout);
     kubelet_free(w->kubelet);
     runtime_free(w->rt);
     for (size_t i = 0; i < w->n_nodes; i++)
         node_release(&w->nodes[i]);
     free(w->nodes);
-    free(w->pods_on_node);
+    placement_free(w->placement);
     free(w->created);
     for (size_t i = 0; i < w->sc->n_registries; i++)
         registry_release(&w->registries[i]);
@@ -389,6 +351,11 @@ const struct world_registry_sample *world_registry_sample(const struct world *w,
 }
 
 const struct versions *world_versions(const struct world *w) { return w->versions; }
+size_t world_rollout_count(const struct world *w) { return rollout_record_count(w->rollout); }
+const struct rollout_record *world_rollout(const struct world *w, size_t i)
+{
+    return rollout_record(w->rollout, i);
+}
 
 bool world_has_disk(const struct world *w) { return w->fs != NULL; }
 size_t world_disk_node_count(const struct world *w)

@@ -23,7 +23,11 @@
  * Time series: sampler.h, read through the accessors below.
  * Tags: a push event moves the registry's tag (runtime_move_tag) at its
  * time; with any push in the scenario the world counts, at every sample,
- * which image each workload's containers run (versions.h).
+ * which image each workload's containers run (versions.h); also with any
+ * update event.
+ * Rollouts: update and deletePods events go to the controllers of
+ * rollout.h, which create and delete pods through the world (a deleted pod
+ * leaves the placement's count and the image filesystem's in-use set).
  * Ownership: the world owns engine, net, rng, registries, nodes, runtime and
  *   kubelet, and borrows the scenario, which must outlive it.
  */
@@ -40,9 +44,10 @@
 #include "model/registry.h"
 #include "model/runtime/runtime.h"
 #include "net/net.h"
-#include "world/versions.h"
 #include "spec/scenario.h"
+#include "world/rollout.h"
 #include "world/sampler.h"
+#include "world/versions.h"
 
 struct world;
 
@@ -96,5 +101,8 @@ const struct world_registry_sample *world_registry_sample(const struct world *w,
 
 /* Version skew series, or NULL when the scenario has no push event. */
 const struct versions *world_versions(const struct world *w);
+/* The rollouts of the update events, in the order they began (rollout.h). */
+size_t world_rollout_count(const struct world *w);
+const struct rollout_record *world_rollout(const struct world *w, size_t i);
 
 #endif

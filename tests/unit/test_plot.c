@@ -59,6 +59,22 @@ static const char timeseries_parallel[] =
     "1.000000,250000000.000,2,1\n"
     "2.000000,0.000,0,0\n";
 
+/* The plot inputs output_write_plot_data writes for those runs: CDF steps
+ * (fractions of all 3 pods) and the time series plus interval_s. */
+static const char cdf_serial[] = "# pods 3 ready 3\n0 0\n1.04 0.666666667\n2.08 1\n";
+static const char cdf_parallel[] = "# pods 3 ready 2\n0 0\n2.04 0.666666667\n";
+static const char tsplot_serial[] =
+    "t_s,registry_egress_Bps,active_pulls,queued_pulls,interval_s\n"
+    "0,250000000,2,1,1\n"
+    "1,250000000,2,1,1\n"
+    "2,125000000,1,0,1\n"
+    "3,0,0,0,1\n";
+static const char tsplot_parallel[] =
+    "t_s,registry_egress_Bps,active_pulls,queued_pulls,interval_s\n"
+    "0,250000000,3,0,1\n"
+    "1,250000000,2,1,1\n"
+    "2,0,0,0,1\n";
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -69,7 +85,8 @@ static void write_file(const char *dir, const char *name, const char *text)
     free(path);
 }
 
-/* Makes ROOT/quick/{serial,parallel5}/{pods,pulls,timeseries}.csv. The root
+/* Makes ROOT/quick/{serial,parallel5}/{pods,pulls,timeseries,timeseries-plot}.csv
+ * and cdf.dat. The root
  * name holds a space and a quote, so quoting for gnuplot is exercised too.
  * Returns the root (caller frees, after remove_tree). */
 static char *make_fixture(void)
@@ -80,8 +97,10 @@ static char *make_fixture(void)
     char *run = xasprintf("%s/quick", root);
     assert_int_equal(mkdir(run, 0777), 0);
     const char *const *files[] = {
-        (const char *const[]){pods_serial, pulls_serial, timeseries_serial},
-        (const char *const[]){pods_parallel, pulls_parallel, timeseries_parallel},
+        (const char *const[]){pods_serial, pulls_serial, timeseries_serial, cdf_serial,
+                              tsplot_serial},
+        (const char *const[]){pods_parallel, pulls_parallel, timeseries_parallel, cdf_parallel,
+                              tsplot_parallel},
     };
     for (size_t i = 0; i < N_CONFIGS; i++) {
         char *dir = xasprintf("%s/%s", run, configs[i]);
@@ -89,6 +108,8 @@ static char *make_fixture(void)
         write_file(dir, "pods.csv", files[i][0]);
         write_file(dir, "pulls.csv", files[i][1]);
         write_file(dir, "timeseries.csv", files[i][2]);
+        write_file(dir, "cdf.dat", files[i][3]);
+        write_file(dir, "timeseries-plot.csv", files[i][4]);
         free(dir);
     }
     free(run);

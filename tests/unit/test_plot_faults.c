@@ -79,6 +79,7 @@ static char *write_run(void)
     run_scenario(&r, "plot.yaml", text, NULL, NULL, 0);
     assert_true(r.s.pulls_failed > 0);
     assert_int_equal(output_write_run(r.w, &r.s, "default", dir, stderr), 0);
+    assert_int_equal(output_write_plot_data(r.w, &r.s, dir, stderr), 0);
     run_release(&r);
     free(dir);
     return root;

@@ -37,6 +37,8 @@ struct imagefs {
     struct fs_node *fn;    /* max_nodes entries */
     size_t max_nodes;
     struct imagefs_stats st;
+    imagefs_pressure_fn *on_pressure; /* NULL or the hook */
+    void *on_pressure_arg;
 };
 
 static void on_image_gc(struct engine *e, void *arg);
@@ -97,6 +99,27 @@ void imagefs_pod_placed(struct imagefs *fs, uint32_t node, uint32_t pod)
         return;
     struct fs_node *n = &fs->fn[node];
     *(uint32_t *)VEC_PUSH(n->pods, n->n_pods, n->cap_pods) = pod;
+}
+
+void imagefs_set_pressure_hook(struct imagefs *fs, imagefs_pressure_fn *fn, void *arg)
+{
+    if (!fs)
+        return;
+    fs->on_pressure = fn;
+    fs->on_pressure_arg = arg;
+}
+
+void imagefs_pod_removed(struct imagefs *fs, uint32_t node, uint32_t pod)
+{
+    if (!fs || !fs->fn[node].on)
+        return;
+    /* Order does not matter: image_in_use asks whether any pod uses it. */
+    struct fs_node *n = &fs->fn[node];
+    for (size_t i = 0; i < n->n_pods; i++)
+        if (n->pods[i] == pod) {
+            n->pods[i] = n->pods[--n->n_pods];
+            return;
+        }
 }
 
 bool imagefs_pressure(const struct imagefs *fs, uint32_t node)
@@ -192,6 +215,8 @@ static void on_eviction_check(struct engine *e, void *arg)
     } else if (!pressure && n->pressure) {
         fs->st.pressure_node_seconds += now - n->pressure_since;
     }
+    if (pressure != n->pressure && fs->on_pressure)
+        fs->on_pressure(fs->on_pressure_arg, n->id, pressure);
     n->pressure = pressure;
     if (met)
         reclaim(n, now);

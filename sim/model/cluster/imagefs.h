@@ -66,11 +66,19 @@ void imagefs_node_joined(struct imagefs *fs, uint32_t node);
 /* Pod 'pod' runs on 'node' from now on (its images count as in use once
  * its containers start). */
 void imagefs_pod_placed(struct imagefs *fs, uint32_t node, uint32_t pod);
+/* Pod 'pod' on 'node' was deleted: its images are no longer in use by it. */
+void imagefs_pod_removed(struct imagefs *fs, uint32_t node, uint32_t pod);
 /* Whether 'node' is under DiskPressure now. */
 bool imagefs_pressure(const struct imagefs *fs, uint32_t node);
 /* The eviction manager's Admit for a new pod on 'node': false (and counted)
  * under DiskPressure. */
 bool imagefs_admit(struct imagefs *fs, uint32_t node);
+/* Called when a node's DiskPressure condition changes (the scheduler keeps
+ * its own view of which nodes admit pods). */
+typedef void imagefs_pressure_fn(void *arg, uint32_t node, bool pressure);
+/* Sets the pressure hook (none by default); with fs NULL, nothing. */
+void imagefs_set_pressure_hook(struct imagefs *fs, imagefs_pressure_fn *fn, void *arg);
+
 /* Totals so far, pressure time up to now. */
 void imagefs_stats(const struct imagefs *fs, size_t n_nodes, struct imagefs_stats *out);
 

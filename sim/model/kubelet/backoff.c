@@ -26,3 +26,24 @@ double backoff_get(const struct backoff_entry *b)
 {
     return b->duration;
 }
+
+void backoff_next_since(struct backoff_entry *b, double event, double now, double initial,
+                        double max)
+{
+    if (b->duration == 0 || backoff_has_expired(b, event, max))
+        b->duration = initial;
+    else
+        b->duration = 2 * b->duration < max ? 2 * b->duration : max;
+    b->last_update = now;
+}
+
+bool backoff_is_in_backoff_since(const struct backoff_entry *b, double event, double now,
+                                 double max)
+{
+    if (b->duration == 0 || backoff_has_expired(b, event, max))
+        return false;
+    /* now - event < duration, written as the expiry the caller schedules a
+     * wake-up at (event + duration), so a wake-up at that time is never
+     * found still in back-off by a rounding. */
+    return now < event + b->duration;
+}

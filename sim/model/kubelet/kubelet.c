@@ -23,6 +23,14 @@
 #define RESYNC_JITTER 0.5
 /* syncLoop ticker and PLEG relist period, s. Source: spec §5, §7. */
 #define TICK_PERIOD 1.0
+/* CrashLoopBackOff. Source: pkg/kubelet/kubelet.go backOffPeriod (10 s) and
+ * MaxContainerBackOff (300 s); the entry expires 600 s after its last
+ * update (client-go hasExpired, 2 x max; the kubelet's HasExpiredFunc keeps
+ * 10 min). A sync in back-off only is re-queued at its expiry, at most one
+ * resync interval (syncFrequency 1m) away: spec §5, PR #133066. */
+#define CRASH_BACKOFF_INITIAL 10.0
+#define CRASH_BACKOFF_MAX 300.0
+#define RESYNC_INTERVAL 60.0
 
 
 enum pod_phase {
@@ -30,6 +38,7 @@ enum pod_phase {
     POD_BLOCKED,  /* its sync waits on a pull */
     POD_READY,
     POD_UNSCHEDULED,
+    POD_DELETED,
 };
 
 struct ticket {         /* a pull record plus what the runtime callback needs */
@@ -60,6 +69,12 @@ struct pod_event {
     uint32_t pod;
 };
 
+/* The argument of a regular container's exit event (one per container). */
+struct cont_event {
+    struct kubelet *k;
+    uint32_t pod, container;
+};
+
 struct kl_node {
     const struct scenario_kubelet *cfg;
     uint32_t active;       /* CRI pulls running (puller slots used) */
@@ -73,6 +88,8 @@ struct kl_node {
 struct kubelet {
     struct kubelet_event_topic events; /* image decisions (the trace) */
     struct kubelet_start_topic starts;  /* container starts (version skew) */
+    struct kubelet_ready_topic ready;   /* readiness changes (rollouts) */
+    uint64_t restarts;                  /* container restarts */
     const struct scenario *sc;
     const struct scenario_kubelet *run_config;
     struct engine *engine;
@@ -88,6 +105,7 @@ struct kubelet {
     struct base_chunks tickets;    /* struct ticket: an in-flight CRI pull points at one */
     size_t n_tickets;
     struct base_chunks pod_events; /* struct pod_event per pod: pod events' arguments */
+    struct base_chunks cont_events; /* struct cont_event per container: exit events */
     uint64_t queued;
     uint64_t pending_pods;
     /* Credentials: all NULL / 0 unless the scenario uses them. */
@@ -116,6 +134,7 @@ struct kubelet *kubelet_new(const struct scenario *sc, const struct scenario_kub
     k->kn = xcalloc(max_nodes, sizeof(*k->kn));
     base_chunks_init(&k->tickets, sizeof(struct ticket));
     base_chunks_init(&k->pod_events, sizeof(struct pod_event));
+    base_chunks_init(&k->cont_events, sizeof(struct cont_event));
     if (sc->uses_credentials) {
         k->creds = pullcreds_new(sc);
         k->records = xcalloc(max_nodes ? max_nodes : 1, sizeof(*k->records));
@@ -130,6 +149,7 @@ void kubelet_free(struct kubelet *k)
         return;
     base_chunks_release(&k->tickets);
     base_chunks_release(&k->pod_events);
+    base_chunks_release(&k->cont_events);
     pullcreds_free(k->creds);
     for (size_t i = 0; k->records && i < k->max_nodes; i++)
         pullrecords_release(&k->records[i]);
@@ -217,6 +237,8 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
     p->ready = NAN;
     p->first_failure = NAN;
     p->recovered = NAN;
+    p->deleted = NAN;
+    p->crash_wake = INFINITY;
     p->sandbox_ready = NAN;
     p->first_container = (uint32_t)k->n_containers;
     p->n_containers = (uint32_t)w->n_containers;
@@ -226,6 +248,7 @@ static uint32_t new_pod(struct kubelet *k, uint32_t workload, uint32_t node)
         struct kubelet_container *kc = VEC_PUSH(k->containers, k->n_containers,
                                                 k->cap_containers);
         kc->image_ready = NAN;
+        kc->finished = NAN;
         kc->image = SCENARIO_NONE;
     }
     k->pending_pods++;
@@ -252,6 +275,8 @@ const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint
     return k->kn[node].cfg;
 }
 struct kubelet_start_topic *kubelet_starts(struct kubelet *k) { return &k->starts; }
+struct kubelet_ready_topic *kubelet_readiness(struct kubelet *k) { return &k->ready; }
+uint64_t kubelet_restarts(const struct kubelet *k) { return k->restarts; }
 
 /* The runtime handler in the CRI ImageSpec of the pod's presence checks and
  * pulls (0 = "" unless RuntimeClassInImageCriApi is on; runtimeclass.h). */
@@ -293,10 +318,15 @@ static void note_waiting(struct kubelet_container *kc, enum kubelet_event_kind k
     case KUBELET_EVENT_INSPECT_FAILED:
         kc->waiting = KUBELET_WAITING_INVALID_NAME;
         break;
-    case KUBELET_EVENT_SANDBOX_FAILED: /* no container was created: ContainerCreating */
-    case KUBELET_EVENT_PULLING:
+    case KUBELET_EVENT_CRASH_BACKOFF:
+        kc->waiting = KUBELET_WAITING_CRASH_BACKOFF;
+        break;
     case KUBELET_EVENT_PULLED:
     case KUBELET_EVENT_ALREADY_PRESENT:
+        kc->waiting = KUBELET_WAITING_DEFAULT; /* a new container instance starts */
+        break;
+    case KUBELET_EVENT_SANDBOX_FAILED: /* no container was created: ContainerCreating */
+    case KUBELET_EVENT_PULLING:
     case KUBELET_EVENT_ERROR:
         break; /* a pull in progress leaves the last sync's reason shown */
     }
@@ -315,6 +345,8 @@ static const char *waiting_name(const struct kubelet_container *kc, bool has_ini
         return "ErrImageNeverPull";
     case KUBELET_WAITING_INVALID_NAME:
         return "InvalidImageName";
+    case KUBELET_WAITING_CRASH_BACKOFF:
+        return "CrashLoopBackOff";
     }
     return "?";
 }
@@ -343,8 +375,13 @@ static void pod_status(struct kubelet *k, uint32_t pod, uint32_t now, bool now_s
     const char *reason = "Running";
     for (uint32_t c = p->n_containers; c-- > p->n_init;) {
         const struct kubelet_container *kc = cont_of(k, pod, c);
-        if (!kc->started && !(c == now && now_started))
-            reason = waiting_name(kc, p->n_init > 0);
+        if (kc->started || (c == now && now_started))
+            continue;
+        /* An exited container shows its terminated reason until a restart
+         * waits (exit code 0: Completed). */
+        reason = kc->exited && kc->waiting == KUBELET_WAITING_DEFAULT
+                     ? "Completed"
+                     : waiting_name(kc, p->n_init > 0);
     }
     snprintf(buf, len, "%s", reason);
 }
@@ -864,6 +901,30 @@ static void on_init_exit(struct engine *e, void *arg);
 
 static void schedule_pod(struct kubelet *k, double t, engine_fn *fn, uint32_t pod);
 
+/* Container c of pod started or stopped (the version skew subscribes). */
+static void publish_start(struct kubelet *k, uint32_t pod, uint32_t c, bool stopped)
+{
+    if (!PROBE_ACTIVE(&k->starts))
+        return;
+    struct kubelet_start_event ev = {.pod = pod, .container = c,
+                                     .workload = k->pods[pod].workload,
+                                     .image = cont_of(k, pod, c)->image, .stopped = stopped};
+    PROBE_PUBLISH(&k->starts, &ev);
+}
+
+/* The pod's Ready condition is now 'ready'; published on a change. */
+static void set_ready(struct kubelet *k, uint32_t pod, bool ready)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    if (p->ready_now == ready)
+        return;
+    p->ready_now = ready;
+    if (PROBE_ACTIVE(&k->ready)) {
+        struct kubelet_ready_event ev = {.pod = pod, .ready = ready};
+        PROBE_PUBLISH(&k->ready, &ev);
+    }
+}
+
 /* Ends a sync: ready, waiting for an init container, or re-queued after
  * an error (U[10, 15) s, then the next 1 s ticker tick). Source: spec §5. */
 static void end_sync(struct kubelet *k, uint32_t pod)
@@ -876,8 +937,24 @@ static void end_sync(struct kubelet *k, uint32_t pod)
         all_started = all_started && cont_of(k, pod, c)->started;
     if (p->next_init >= p->n_init && all_started) {
         p->phase = POD_READY;
-        p->ready = now;
-        k->pending_pods--;
+        if (isnan(p->ready)) {
+            p->ready = now;
+            k->pending_pods--;
+        }
+        set_ready(k, pod, true);
+        return;
+    }
+    if (p->resync_wanted) {
+        /* A container exited while this sync was blocked on a pull. */
+        p->resync_wanted = false;
+        schedule_pod(k, next_tick(now, k->kn[p->node].pleg_phase), on_resync, pod);
+        return;
+    }
+    if (!p->sync_error && p->crash_wake < INFINITY) {
+        double at = p->crash_wake < now ? now : p->crash_wake;
+        if (at > now + RESYNC_INTERVAL)
+            at = now + RESYNC_INTERVAL;
+        schedule_pod(k, next_tick(at, k->kn[p->node].ticker_phase), on_resync, pod);
         return;
     }
     if (!p->sync_error)
@@ -889,6 +966,7 @@ static void end_sync(struct kubelet *k, uint32_t pod)
 }
 
 static void note_success(struct kubelet *k, uint32_t pod, uint32_t c);
+static void on_container_exit(struct engine *e, void *arg);
 
 /* The container's image is there (pulled by this pod, or found present:
  * another pod's pull ends this one's ImagePullBackOff too); kc->image says
@@ -901,13 +979,43 @@ static void start_container(struct kubelet *k, uint32_t pod, uint32_t c)
     note_success(k, pod, c);
     kc->image_ready = now;
     kc->started = true;
-    if (PROBE_ACTIVE(&k->starts)) {
-        struct kubelet_start_event ev = {.pod = pod, .container = c,
-                                         .workload = k->pods[pod].workload, .image = kc->image};
-        PROBE_PUBLISH(&k->starts, &ev);
+    if (kc->exited && !sc->init) {
+        kc->exited = false;
+        kc->restarts++;
+        k->restarts++;
     }
-    if (sc->init)
+    publish_start(k, pod, c, false);
+    if (sc->init) {
         schedule_pod(k, now + sc->run_for, on_init_exit, pod);
+    } else if (sc->run_for > 0) {
+        struct cont_event *ce = base_chunks_at(&k->cont_events, k->pods[pod].first_container + c);
+        *ce = (struct cont_event){.k = k, .pod = pod, .container = c};
+        engine_schedule(k->engine, now + sc->run_for, on_container_exit, ce);
+    }
+}
+
+/* doBackOff for a regular container that exited: true (CrashLoopBackOff,
+ * the pod's wake-up noted) or false after Next (it may restart now).
+ * Source: kuberuntime_manager.go doBackOff; client-go backoff.go
+ * IsInBackOffSince, Next (see the CRASH_BACKOFF constants). */
+static bool crash_backoff(struct kubelet *k, uint32_t pod, uint32_t c)
+{
+    struct kubelet_container *kc = cont_of(k, pod, c);
+    struct kubelet_pod *p = pod_of(k, pod);
+    double now = engine_now(k->engine);
+    if (isnan(kc->finished))
+        return false; /* never exited: a first start */
+    if (backoff_is_in_backoff_since(&kc->crash, kc->finished, now, CRASH_BACKOFF_MAX)) {
+        double wake = kc->finished + backoff_get(&kc->crash);
+        if (wake < p->crash_wake)
+            p->crash_wake = wake;
+        struct kubelet_event ev = {.kind = KUBELET_EVENT_CRASH_BACKOFF,
+                                   .backoff_s = backoff_get(&kc->crash), .left_s = wake - now};
+        trace_pod(k, pod, c, &ev);
+        return true;
+    }
+    backoff_next_since(&kc->crash, kc->finished, now, CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX);
+    return false;
 }
 
 /* Init phase of a sync: at most the next init container, and only once the
@@ -951,6 +1059,8 @@ static void continue_sync(struct kubelet *k, uint32_t pod)
         if (cont_of(k, pod, c)->started)
             continue;
         p->cursor = c;
+        if (cont_of(k, pod, c)->exited && crash_backoff(k, pod, c))
+            continue; /* CrashLoopBackOff: not a sync error (end_sync) */
         switch (ensure_image(k, pod, c)) {
         case STEP_PULLING:
             return;
@@ -996,6 +1106,8 @@ static void on_sandbox_pulled(void *arg, const struct runtime_result *res)
     struct kubelet *k = pe->k;
     uint32_t pod = pe->pod;
     struct kubelet_pod *p = pod_of(k, pod);
+    if (p->phase == POD_DELETED)
+        return; /* deleted while RunPodSandbox pulled */
     p->phase = POD_IDLE;
     if (!res->ok) {
         sandbox_failed(k, pod, res);
@@ -1045,6 +1157,7 @@ static void sync_pod(struct kubelet *k, uint32_t pod)
     if (p->phase != POD_IDLE)
         return; /* blocked on a pull, ready, or unscheduled */
     p->sync_error = false;
+    p->crash_wake = INFINITY;
     p->cursor = 0;
     if (!p->sandbox && !ensure_sandbox(k, pod))
         return; /* RunPodSandbox waits for the sandbox image */
@@ -1127,6 +1240,14 @@ static void pull_done(struct kubelet *k, struct ticket *t, const struct runtime_
     drain_queue(k, kn);
     uint32_t pod = t->rec.pod, c = t->rec.container;
     struct kubelet_pod *p = pod_of(k, pod);
+    if (p->phase == POD_DELETED) {
+        /* The image landed (or not); the pod is gone. */
+        if (res->ok) {
+            t->rec.resolved = res->image;
+            record_pulled(k, t, res->image);
+        }
+        return;
+    }
     p->phase = POD_IDLE;
     if (res->ok) {
         t->rec.resolved = res->image;
@@ -1182,12 +1303,66 @@ static void on_resync(struct engine *e, void *arg)
     sync_pod(pe->k, pe->pod);
 }
 
+/* PLEG saw a container exit: sync now, or after the sync in progress. */
+static void on_exit_relist(struct engine *e, void *arg)
+{
+    struct pod_event *pe = arg;
+    struct kubelet_pod *p = pod_of(pe->k, pe->pod);
+    (void)e;
+    if (p->phase == POD_BLOCKED)
+        p->resync_wanted = true;
+    else
+        sync_pod(pe->k, pe->pod);
+}
+
+/* A regular container exited (runFor): not ready; PLEG's next relist syncs
+ * the pod, whose sync restarts it (or finds it in CrashLoopBackOff). */
+static void on_container_exit(struct engine *e, void *arg)
+{
+    struct cont_event *ce = arg;
+    struct kubelet *k = ce->k;
+    struct kubelet_pod *p = pod_of(k, ce->pod);
+    if (p->phase == POD_DELETED)
+        return;
+    struct kubelet_container *kc = cont_of(k, ce->pod, ce->container);
+    double now = engine_now(e);
+    kc->started = false;
+    kc->exited = true;
+    kc->finished = now;
+    publish_start(k, ce->pod, ce->container, true);
+    set_ready(k, ce->pod, false);
+    if (p->phase == POD_READY)
+        p->phase = POD_IDLE;
+    schedule_pod(k, next_tick(now, k->kn[p->node].pleg_phase), on_exit_relist, ce->pod);
+}
+
+void kubelet_delete_pod(struct kubelet *k, uint32_t pod)
+{
+    struct kubelet_pod *p = pod_of(k, pod);
+    if (p->phase == POD_DELETED)
+        return;
+    for (uint32_t c = 0; c < p->n_containers; c++) {
+        struct kubelet_container *kc = cont_of(k, pod, c);
+        if (!kc->started)
+            continue;
+        kc->started = false;
+        publish_start(k, pod, c, true);
+    }
+    set_ready(k, pod, false);
+    if (isnan(p->ready))
+        k->pending_pods--;
+    p->phase = POD_DELETED;
+    p->deleted = engine_now(k->engine);
+}
+
 /* PLEG sees the exit at its next relist; then the pod syncs. */
 static void on_init_exit(struct engine *e, void *arg)
 {
     struct pod_event *pe = arg;
     struct kubelet *k = pe->k;
     struct kubelet_pod *p = pod_of(k, pe->pod);
+    if (p->phase == POD_DELETED)
+        return;
     cont_of(k, pe->pod, p->next_init)->exited = true;
     p->next_init++;
     schedule_pod(k, next_tick(engine_now(e), k->kn[p->node].pleg_phase), on_resync, pe->pod);

@@ -28,7 +28,28 @@
  *    is never ready (spec §3).
  *  - A pod is ready when every regular container has started, i.e. all its
  *    images are present (container create/start take no time: a
- *    simplification).
+ *    simplification), and is not ready while one has exited.
+ *  - Restarts (restartPolicy Always): a regular container with a runFor
+ *    exits that long after it started; PLEG's next relist syncs the pod.
+ *    Source: pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff, one
+ *    client-go Backoff per container (GetStableKey), built in kubelet.go
+ *    with backOffPeriod 10 s and MaxContainerBackOff 300 s:
+ *    IsInBackOffSince(finishedAt) (now - finishedAt < backoff) gives
+ *    CrashLoopBackOff, else Next(finishedAt) and the container restarts:
+ *    the first restart at once, then 10, 20, ... 300 s after each exit; the
+ *    entry expires (back to 10 s) when an exit comes more than 600 s
+ *    (2 x max) after the last Next, i.e. after 10 min running. A sync that
+ *    found only CrashLoopBackOff re-queues the pod at the back-off's expiry
+ *    (clamped to the 60 s resync; spec §5, PR #133066) and the next 1 s
+ *    tick. Simplifications: the jitter that PR adds after the expiry is
+ *    left out; the per-node crashLoopBackOff.maxContainerRestartPeriod
+ *    (KubeletCrashLoopBackOffMax, alpha in 1.32) is not modelled.
+ *    Every restart runs EnsureImageExists again: under Always, a pull
+ *    (puller, QPS token, registry requests, rate limit).
+ *  - Deletion (kubelet_delete_pod): the pod's containers stop at once
+ *    (Simplification: no termination grace period); its pending re-syncs,
+ *    PLEG and exit events do nothing; a pull it queued or started still
+ *    runs to its end (the image lands) but starts nothing.
  *  - A failed pull (runtime error or refused QPS token) advances the
  *    pod+image back-off and gets the reason evalCRIPullErr gives its text;
  *    the pod is then in error (ErrImagePull, then ImagePullBackOff while
@@ -113,7 +134,11 @@ struct kubelet_container {
     double image_ready; /* s: EnsureImageExists succeeded; NAN until then */
     uint32_t image;     /* the image it runs (scenario index); SCENARIO_NONE until started */
     bool started;
-    bool exited;        /* init containers, after runFor */
+    bool exited;        /* after runFor (an init container for good; a regular one
+                           until its restart) */
+    double finished;    /* s: its last exit; NAN if it never exited */
+    uint32_t restarts;  /* restartCount */
+    struct backoff_entry crash; /* CrashLoopBackOff entry (GetStableKey: per container) */
     bool in_error;      /* its last pull failed and its image is not there yet */
     bool invalid_name;  /* waiting with InvalidImageName (its image does not parse) */
     uint8_t last_reason; /* enum kubelet_reason of its last failed pull (trace) */
@@ -132,6 +157,7 @@ enum kubelet_waiting {
     KUBELET_WAITING_BACKOFF,    /* ImagePullBackOff */
     KUBELET_WAITING_NEVER_PULL, /* ErrImageNeverPull */
     KUBELET_WAITING_INVALID_NAME, /* InvalidImageName */
+    KUBELET_WAITING_CRASH_BACKOFF, /* CrashLoopBackOff: exited, its restart waits */
 };
 
 struct kubelet_pod {
@@ -152,6 +178,10 @@ struct kubelet_pod {
     uint32_t failed_pulls;
     uint32_t n_in_error; /* containers in ErrImagePull / ImagePullBackOff now */
     double first_failure; /* s: its first failed pull; NAN if none */
+    double deleted;      /* s: deleted at; NAN while it exists */
+    bool ready_now;      /* Ready condition now */
+    bool resync_wanted;  /* a container exited while a sync was blocked on a pull */
+    double crash_wake;   /* s: earliest CrashLoopBackOff expiry this sync met; INFINITY */
     double recovered;    /* s: no container left in error after a failure; NAN if not
                             (yet), or again after a later failure */
     struct rng_stream resync_rng;
@@ -174,6 +204,8 @@ enum kubelet_event_kind {
     KUBELET_EVENT_SANDBOX_FAILED,  /* FailedCreatePodSandBox: the sandbox image pull failed
                                       (pod-level: 'container' and 'image' name the first
                                       container; 'error' is containerd's text) */
+    KUBELET_EVENT_CRASH_BACKOFF,   /* BackOff: a restart waits in CrashLoopBackOff
+                                      (kuberuntime_manager.go doBackOff) */
 };
 
 struct kubelet_event {
@@ -212,15 +244,24 @@ struct kubelet_event {
                                when it is not the local one */
 };
 
-/* A container started: it runs 'image' (scenario index). */
+/* A container started running 'image' (scenario index), or stopped
+ * ('stopped': it exited, or its pod was deleted). */
 struct kubelet_start_event {
     uint32_t pod, container; /* container: index within the pod */
     uint32_t workload;
     uint32_t image;
+    bool stopped;
+};
+
+/* A pod's Ready condition changed (also false when a ready pod is deleted). */
+struct kubelet_ready_event {
+    uint32_t pod;
+    bool ready;
 };
 
 PROBE_TOPIC(kubelet_event_topic, struct kubelet_event);
 PROBE_TOPIC(kubelet_start_topic, struct kubelet_start_event);
+PROBE_TOPIC(kubelet_ready_topic, struct kubelet_ready_event);
 
 struct kubelet;
 
@@ -234,6 +275,8 @@ void kubelet_free(struct kubelet *k);
  * and every container start. */
 struct kubelet_event_topic *kubelet_events(struct kubelet *k);
 struct kubelet_start_topic *kubelet_starts(struct kubelet *k);
+/* Readiness changes (the rollout controllers). */
+struct kubelet_ready_topic *kubelet_readiness(struct kubelet *k);
 
 /* The kubelet config node 'node' runs (its pool's, else the run's). */
 const struct scenario_kubelet *kubelet_node_config(const struct kubelet *k, uint32_t node);
@@ -245,6 +288,10 @@ void kubelet_add_node(struct kubelet *k, uint32_t node);
 uint32_t kubelet_add_pod(struct kubelet *k, uint32_t workload, uint32_t node);
 /* Records a pod that could not be placed (never ready). Returns its id. */
 uint32_t kubelet_add_unscheduled_pod(struct kubelet *k, uint32_t workload);
+/* Deletes pod 'pod' now (see the model above); a no-op if already deleted. */
+void kubelet_delete_pod(struct kubelet *k, uint32_t pod);
+/* Container restarts so far, over all pods. */
+uint64_t kubelet_restarts(const struct kubelet *k);
 
 size_t kubelet_pod_count(const struct kubelet *k);
 const struct kubelet_pod *kubelet_pod(const struct kubelet *k, uint32_t pod);
