@@ -5,8 +5,8 @@
  * (spread: fewest pods then lowest id; packed: lowest id; random: an index
  * drawn from the workload's RNG_PLACEMENT stream, a full node swap-removed
  * and the draw repeated). Random clusters (pools, maxPods, DiskPressure that
- * comes and goes, DaemonSet pods beyond maxPods, scale-outs) must give the
- * same node for every replica.
+ * comes and goes, DaemonSet pods beyond maxPods, scale-outs, pods deleted)
+ * must give the same node for every replica.
  */
 #include "model/cluster/placement.h"
 
@@ -166,6 +166,14 @@ static size_t run_case(uint64_t seed)
             uint32_t node = (uint32_t)(lcg(&s) % n_nodes);
             ref.pods[node]++;
             placement_count_pod(b.pl, node);
+        } else if (action <= 5 && n_nodes > 0) { /* pods deleted (a rollout wave) */
+            for (int k = 0; k < 3; k++) {
+                uint32_t node = (uint32_t)(lcg(&s) % n_nodes);
+                if (ref.pods[node] == 0)
+                    continue;
+                ref.pods[node]--;
+                placement_uncount_pod(b.pl, node);
+            }
         }
         uint32_t replicas = 1 + (uint32_t)(lcg(&s) % 25), want[MAX_NODES];
         ref_place(&ref, w, replicas, want);
