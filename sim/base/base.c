@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +199,39 @@ size_t base_edit_distance(const char *a, const char *b, size_t cap)
     size_t d = row[lb];
     free(row);
     return d > cap ? cap + 1 : d;
+}
+
+void strbuf_add_json_string(struct strbuf *sb, const char *s)
+{
+    strbuf_addc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            strbuf_addf(sb, "\\%c", *p);
+        else if (*p < 0x20)
+            strbuf_addf(sb, "\\u%04x", *p);
+        else
+            strbuf_addc(sb, (char)*p);
+    }
+    strbuf_addc(sb, '"');
+}
+
+void strbuf_add_json_number(struct strbuf *sb, double x)
+{
+    if (isnan(x) || isinf(x))
+        strbuf_addf(sb, "null");
+    else
+        strbuf_addf(sb, "%.6f", x);
+}
+
+int base_parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
 }

@@ -26,6 +26,9 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new heap string; caller frees. */
+/* A decimal unsigned integer filling the whole of s (no sign, no spaces,
+ * no overflow): 0 and *out set, or -1 and *out untouched. */
+int base_parse_u64(const char *s, uint64_t *out);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
@@ -80,6 +83,12 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_add(struct strbuf *sb, const char *data, size_t len);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_reset(struct strbuf *sb);
+/* Appends s (NULL: "") as a JSON string literal: quotes and backslashes
+ * escaped, control characters as \u00XX; other bytes as they are. */
+void strbuf_add_json_string(struct strbuf *sb, const char *s);
+/* Appends x as a JSON number with 6 decimals, or null for NAN and infinities
+ * (a value not reached). */
+void strbuf_add_json_number(struct strbuf *sb, double x);
 /* Hands the buffer to the caller (who frees it) and re-initialises sb. */
 char *strbuf_detach(struct strbuf *sb);
 

@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 #include "base/diag.h"
+#include "cli/configs.h"
 #include "exp/collect.h"
 #include "exp/emit.h"
 #include "exp/files.h"
@@ -223,22 +224,14 @@ static struct scenario *load_base(const struct xopts *o)
 /* Configs: --config names, else every named config, else "default". */
 static int plan_configs(const struct scenario *sc, const struct xopts *o, struct exp_plan *p)
 {
-    for (size_t i = 0; i < o->n_configs; i++) {
-        uint32_t idx = scenario_find_kubelet(sc, o->configs[i]);
-        if (idx == SCENARIO_NONE || sc->kubelet_configs[idx].inline_config) {
-            fprintf(stderr, "pullsim: error: --config: no kubeletConfigs entry named '%s'; "
-                            "expected one of:", o->configs[i]);
-            for (size_t j = 0; j < sc->n_kubelet_configs; j++)
-                if (!sc->kubelet_configs[j].inline_config)
-                    fprintf(stderr, " %s", sc->kubelet_configs[j].name);
-            fprintf(stderr, "\n");
-            return 2;
-        }
-        exp_plan_add_config(p, o->configs[i]);
-    }
-    for (size_t i = 0; o->n_configs == 0 && i < sc->n_kubelet_configs; i++)
-        if (!sc->kubelet_configs[i].inline_config)
-            exp_plan_add_config(p, sc->kubelet_configs[i].name);
+    const struct scenario_kubelet **list = xcalloc(sc->n_kubelet_configs + o->n_configs + 1,
+                                                   sizeof(*list));
+    long n = cli_select_configs(sc, o->configs, o->n_configs, list);
+    for (long i = 0; i < n; i++)
+        exp_plan_add_config(p, list[i]->name);
+    free(list);
+    if (n < 0)
+        return 2;
     if (p->n_configs == 0)
         exp_plan_add_config(p, "default");
     return 0;
@@ -371,7 +364,7 @@ static int write_plan(const struct xopts *o, const char *out)
     }
     if (rc == 0)
         rc = output_mkdirs(out, stderr) == 0 &&
-             exp_write_file(out, "plan.args", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
+             output_write_file(out, "plan.args", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
     free(old);
     free(path);
     strbuf_release(&sb);
@@ -388,10 +381,10 @@ static int emit(const struct xopts *o, const struct exp_plan *p, const struct ex
     if (slurm) {
         exp_emit_slurm(j, p->n_runs, &sb);
         rc = output_mkdirs(logs, stderr) == 0 &&
-             exp_write_file(j->out, "slurm.sh", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
+             output_write_file(j->out, "slurm.sh", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
     } else {
         exp_emit_joblist(j, NULL, p->n_runs, &sb);
-        rc = exp_write_file(j->out, "jobs.txt", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
+        rc = output_write_file(j->out, "jobs.txt", sb.buf, sb.len, stderr) == 0 ? 0 : 1;
     }
     if (rc == 0 && !o->quiet)
         printf(slurm ? "pullsim: %zu runs: sbatch %s/slurm.sh; then pullsim collect %s\n"

@@ -32,6 +32,7 @@
 
 #include "base/base.h"
 #include "base/diag.h"
+#include "cli/configs.h"
 #include "cli/expcmd.h"
 #include "cli/refcmd.h"
 #include "exp/headline.h"
@@ -100,19 +101,6 @@ static void usage(FILE *f)
                "Exit status: 0 ok, 2 bad input (nothing written), 1 environment failure.\n");
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* What parse_options returns besides 0 and 2: --help was given and the
  * usage printed; the command ends with status 0. */
 #define OPTIONS_HELP (-1)
@@ -160,7 +148,7 @@ static int parse_option(int argc, char **argv, int *ip, const char *name, bool r
         } else if (run && strcmp(a, "--out") == 0 && has_value) {
             o->out = argv[++i];
         } else if (run && strcmp(a, "--seed") == 0 && has_value) {
-            if (parse_u64(argv[++i], &o->seed) != 0) {
+            if (base_parse_u64(argv[++i], &o->seed) != 0) {
                 fprintf(stderr, "pullsim: error: --seed: '%s' is not a seed; expected an "
                                 "integer from 0 to 18446744073709551615\n", argv[i]);
                 return 2;
@@ -257,26 +245,13 @@ static int pick_configs(const struct scenario *sc, const struct options *o,
 {
     const struct scenario_kubelet **list = xcalloc(sc->n_kubelet_configs + o->n_configs + 1,
                                                    sizeof(*list));
-    size_t n = 0;
-    for (size_t i = 0; i < o->n_configs; i++) {
-        uint32_t idx = scenario_find_kubelet(sc, o->configs[i]);
-        if (idx == SCENARIO_NONE || sc->kubelet_configs[idx].inline_config) {
-            fprintf(stderr, "pullsim: error: --config: no kubeletConfigs entry named '%s'; "
-                            "expected one of:", o->configs[i]);
-            for (size_t j = 0; j < sc->n_kubelet_configs; j++)
-                if (!sc->kubelet_configs[j].inline_config)
-                    fprintf(stderr, " %s", sc->kubelet_configs[j].name);
-            fprintf(stderr, "\n");
-            free(list);
-            return 2;
-        }
-        list[n++] = &sc->kubelet_configs[idx];
+    long n = cli_select_configs(sc, o->configs, o->n_configs, list);
+    if (n < 0) {
+        free(list);
+        return 2;
     }
-    for (size_t i = 0; o->n_configs == 0 && i < sc->n_kubelet_configs; i++)
-        if (!sc->kubelet_configs[i].inline_config)
-            list[n++] = &sc->kubelet_configs[i];
     *out = list;
-    *n_out = n;
+    *n_out = (size_t)n;
     return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "exp/files.h"
+#include "obs/output.h"
 #include "exp/table.h"
 #include "obs/plot.h"
 
@@ -69,12 +70,12 @@ static int write_missing(const struct exp_collect_opts *o, const size_t *missing
     strbuf_init(&sb);
     for (size_t i = 0; i < n; i++)
         strbuf_addf(&sb, "%zu\n", missing[i]);
-    int rc = exp_write_file(o->out, "missing.txt", sb.buf, sb.len, err);
+    int rc = output_write_file(o->out, "missing.txt", sb.buf, sb.len, err);
     strbuf_reset(&sb);
     if (o->jobs)
         exp_emit_joblist(o->jobs, missing, n, &sb);
     if (rc == 0 && o->jobs)
-        rc = exp_write_file(o->out, "jobs-missing.txt", sb.buf, sb.len, err);
+        rc = output_write_file(o->out, "jobs-missing.txt", sb.buf, sb.len, err);
     strbuf_release(&sb);
     return rc;
 }
@@ -100,17 +101,17 @@ static int write_summaries(const struct exp_results *r, const struct exp_collect
     struct strbuf sb;
     strbuf_init(&sb);
     exp_summary_json(r, &sb);
-    int rc = exp_write_file(o->out, "summary.json", sb.buf, sb.len, err);
+    int rc = output_write_file(o->out, "summary.json", sb.buf, sb.len, err);
     strbuf_reset(&sb);
     exp_summary_text(r, &sb);
     if (rc == 0)
-        rc = exp_write_file(o->out, "summary.txt", sb.buf, sb.len, err);
+        rc = output_write_file(o->out, "summary.txt", sb.buf, sb.len, err);
     if (rc == 0 && o->text)
         fputs(sb.buf, o->text);
     strbuf_reset(&sb);
     bool plot = exp_summary_plot_data(r, &sb);
     if (rc == 0 && plot)
-        rc = exp_write_file(o->out, "sweep.dat", sb.buf, sb.len, err);
+        rc = output_write_file(o->out, "sweep.dat", sb.buf, sb.len, err);
     if (rc == 0 && plot && o->plots_dir) {
         const struct exp_plan *p = r->plan;
         rc = plot_render_sweep(o->plots_dir, o->out, r->scenario, p->axes[0].path,
@@ -142,7 +143,7 @@ int exp_collect(const struct exp_plan *p, const struct exp_collect_opts *o, FILE
             missing[n_missing++] = k;
     }
     if (rc == 0)
-        rc = exp_write_file(o->out, "runs.csv", rows.buf, rows.len, err) == 0 ? 0 : 1;
+        rc = output_write_file(o->out, "runs.csv", rows.buf, rows.len, err) == 0 ? 0 : 1;
     struct exp_results r = {.plan = p, .scenario = o->scenario, .runs = runs,
                             .present = present, .bound = o->bound};
     if (rc == 0)

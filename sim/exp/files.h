@@ -1,11 +1,9 @@
 /*
- * files.h - whole-file writes and reads for the experiment's own files
- * (plan.args, runs/K/row.csv, runs.csv, summary.*).
- *
- * A write goes to NAME.tmp.PID in the destination folder, is flushed,
- * closed and renamed over NAME, so a reader (collect, another job) never
- * sees half a file, and two processes writing the same name never share a
- * temporary file: the last rename wins with a complete file.
+ * files.h - whole-file reads for the experiment's own files (plan.args,
+ * runs/K/row.csv, runs.csv, summary.*). Writes go through
+ * output_write_file (obs/output.h): NAME.tmp.PID renamed over NAME, so a
+ * reader (collect, another job) never sees half a file and two processes
+ * writing the same name never share a temporary file.
  * Errors: -1 after one message with the operation, the path and
  *   strerror(errno) on 'err' (an environment failure, exit 1).
  */
@@ -14,9 +12,6 @@
 
 #include <stddef.h>
 #include <stdio.h>
-
-/* Writes data[0..len) to dir/name atomically (dir must exist). */
-int exp_write_file(const char *dir, const char *name, const char *data, size_t len, FILE *err);
 
 /* Reads the whole file into a NUL-terminated heap string (caller frees).
  * Returns NULL when it cannot be opened (errno says why; no message), and

@@ -160,20 +160,6 @@ uint64_t exp_plan_derived_seed(uint64_t base, size_t r)
     return rng_splitmix64(base ^ rng_splitmix64((uint64_t)r));
 }
 
-/* A seed: a decimal integer filling the whole string. */
-static int parse_seed(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int exp_plan_set_seeds(struct exp_plan *p, size_t n, uint64_t base, const char *seeds_text,
                        char *msg, size_t msglen)
 {
@@ -182,7 +168,7 @@ int exp_plan_set_seeds(struct exp_plan *p, size_t n, uint64_t base, const char *
         return -1;
     uint64_t *seeds = xcalloc(n ? n : 1, sizeof(*seeds));
     for (size_t r = 0; r < n; r++) {
-        if (texts && parse_seed(texts[r], &seeds[r]) != 0) {
+        if (texts && base_parse_u64(texts[r], &seeds[r]) != 0) {
             snprintf(msg, msglen, "'%s' is not a seed; expected integers from 0 to "
                      "18446744073709551615 (e.g. 1..30)", texts[r]);
             free_strings(texts, n);

@@ -59,14 +59,14 @@ static int write_run(const struct exp_setup *su, const struct exp_plan *p, size_
     struct strbuf sb;
     strbuf_init(&sb);
     output_summary_json(s, sc->name, config, sc->seed, &sb);
-    int rc = exp_write_file(dir, "summary.json", sb.buf, sb.len, err);
+    int rc = output_write_file(dir, "summary.json", sb.buf, sb.len, err);
     struct exp_metrics m;
     exp_metrics_from_summary(s, &m);
     strbuf_reset(&sb);
     exp_table_header(p, &sb);
     exp_table_row(p, k, &m, &sb);
     if (rc == 0)
-        rc = exp_write_file(dir, "row.csv", sb.buf, sb.len, err);
+        rc = output_write_file(dir, "row.csv", sb.buf, sb.len, err);
     strbuf_release(&sb);
     return rc == 0 ? 0 : 1;
 }

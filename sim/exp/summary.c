@@ -286,39 +286,16 @@ void exp_summary_text(const struct exp_results *r, struct strbuf *sb)
 
 /* ------------------------------------------------------------------ JSON */
 
-static void json_str(struct strbuf *sb, const char *s)
-{
-    strbuf_addc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            strbuf_addf(sb, "\\%c", c);
-        else if (c < 0x20)
-            strbuf_addf(sb, "\\u%04x", c);
-        else
-            strbuf_addc(sb, (char)c);
-    }
-    strbuf_addc(sb, '"');
-}
-
-static void json_num(struct strbuf *sb, double x)
-{
-    if (isnan(x) || isinf(x))
-        strbuf_addf(sb, "null");
-    else
-        strbuf_addf(sb, "%.6f", x);
-}
-
 static void json_ci(struct strbuf *sb, const struct exp_ci *c)
 {
     strbuf_addf(sb, "{\"n\": %zu, \"notReached\": %zu, \"mean\": ", c->n, c->n_inf);
-    json_num(sb, c->mean);
+    strbuf_add_json_number(sb, c->mean);
     strbuf_addf(sb, ", \"sd\": ");
-    json_num(sb, c->sd);
+    strbuf_add_json_number(sb, c->sd);
     strbuf_addf(sb, ", \"ci95\": [");
-    json_num(sb, c->lo);
+    strbuf_add_json_number(sb, c->lo);
     strbuf_addf(sb, ", ");
-    json_num(sb, c->hi);
+    strbuf_add_json_number(sb, c->hi);
     strbuf_addf(sb, "]");
 }
 
@@ -326,7 +303,7 @@ static void json_plan(const struct exp_results *r, struct strbuf *sb)
 {
     const struct exp_plan *p = r->plan;
     strbuf_addf(sb, "{\n  \"scenario\": ");
-    json_str(sb, r->scenario);
+    strbuf_add_json_string(sb, r->scenario);
     strbuf_addf(sb, ",\n  \"runs\": %zu,\n  \"done\": %zu,\n  \"missing\": [", p->n_runs,
                 count_done(r));
     for (size_t k = 0, first = 1; k < p->n_runs; k++) {
@@ -338,18 +315,18 @@ static void json_plan(const struct exp_results *r, struct strbuf *sb)
     strbuf_addf(sb, "],\n  \"axes\": [");
     for (size_t a = 0; a < p->n_axes; a++) {
         strbuf_addf(sb, "%s{\"path\": ", a ? ", " : "");
-        json_str(sb, p->axes[a].path);
+        strbuf_add_json_string(sb, p->axes[a].path);
         strbuf_addf(sb, ", \"values\": [");
         for (size_t v = 0; v < p->axes[a].n_values; v++) {
             strbuf_addf(sb, "%s", v ? ", " : "");
-            json_str(sb, p->axes[a].values[v]);
+            strbuf_add_json_string(sb, p->axes[a].values[v]);
         }
         strbuf_addf(sb, "]}");
     }
     strbuf_addf(sb, "],\n  \"configs\": [");
     for (size_t c = 0; c < p->n_configs; c++) {
         strbuf_addf(sb, "%s", c ? ", " : "");
-        json_str(sb, p->configs[c]);
+        strbuf_add_json_string(sb, p->configs[c]);
     }
     strbuf_addf(sb, "],\n  \"seeds\": [");
     for (size_t s = 0; s < p->n_reps; s++)
@@ -364,7 +341,7 @@ static void json_point_configs(const struct exp_results *r, size_t pt, double *b
     strbuf_addf(sb, "      \"configs\": {");
     for (size_t c = 0; c < p->n_configs; c++) {
         strbuf_addf(sb, "%s\n        ", c ? "," : "");
-        json_str(sb, p->configs[c]);
+        strbuf_add_json_string(sb, p->configs[c]);
         strbuf_addf(sb, ": {");
         for (int m = 0; m < EXP_N_METRICS; m++) {
             struct exp_ci ci;
@@ -388,9 +365,9 @@ static void json_point_pairs(const struct exp_results *r, size_t pt, double *xa,
         for (size_t b = a + 1; b < p->n_configs; b++) {
             strbuf_addf(sb, "%s\n        {\"first\": ", first ? "" : ",");
             first = false;
-            json_str(sb, p->configs[a]);
+            strbuf_add_json_string(sb, p->configs[a]);
             strbuf_addf(sb, ", \"second\": ");
-            json_str(sb, p->configs[b]);
+            strbuf_add_json_string(sb, p->configs[b]);
             for (int m = 0; m < EXP_N_METRICS; m++) {
                 if (!is_time(m))
                     continue;
@@ -415,20 +392,20 @@ static void json_capacity(const struct exp_results *r, double *buf, struct strbu
         return;
     }
     strbuf_addf(sb, "  \"capacity\": {\"path\": ");
-    json_str(sb, p->axes[0].path);
+    strbuf_add_json_string(sb, p->axes[0].path);
     strbuf_addf(sb, ", \"metric\": \"%s\", \"bound\": ", exp_metric_names[r->bound.metric]);
-    json_num(sb, r->bound.value);
+    strbuf_add_json_number(sb, r->bound.value);
     strbuf_addf(sb, ", \"configs\": {");
     for (size_t c = 0; c < p->n_configs; c++) {
         struct capacity cap;
         capacity_of(r, c, buf, &cap);
         strbuf_addf(sb, "%s\n    ", c ? "," : "");
-        json_str(sb, p->configs[c]);
+        strbuf_add_json_string(sb, p->configs[c]);
         strbuf_addf(sb, ": {\"byMean\": ");
         if (cap.by_mean == SIZE_MAX) {
             strbuf_addf(sb, "null, \"at\": null");
         } else {
-            json_str(sb, exp_plan_value(p, cap.by_mean, 0));
+            strbuf_add_json_string(sb, exp_plan_value(p, cap.by_mean, 0));
             strbuf_addf(sb, ", \"at\": ");
             json_ci(sb, &cap.at_mean);
             strbuf_addc(sb, '}');
@@ -437,7 +414,7 @@ static void json_capacity(const struct exp_results *r, double *buf, struct strbu
         if (cap.by_ci == SIZE_MAX)
             strbuf_addf(sb, "null");
         else
-            json_str(sb, exp_plan_value(p, cap.by_ci, 0));
+            strbuf_add_json_string(sb, exp_plan_value(p, cap.by_ci, 0));
         strbuf_addc(sb, '}');
     }
     strbuf_addf(sb, "\n  }}\n");
@@ -453,9 +430,9 @@ void exp_summary_json(const struct exp_results *r, struct strbuf *sb)
         strbuf_addf(sb, "%s\n    {\"values\": {", pt ? "," : "");
         for (size_t a = 0; a < p->n_axes; a++) {
             strbuf_addf(sb, "%s", a ? ", " : "");
-            json_str(sb, p->axes[a].path);
+            strbuf_add_json_string(sb, p->axes[a].path);
             strbuf_addf(sb, ": ");
-            json_str(sb, exp_plan_value(p, pt, a));
+            strbuf_add_json_string(sb, exp_plan_value(p, pt, a));
         }
         strbuf_addf(sb, "},\n");
         json_point_configs(r, pt, xa, sb);

@@ -55,12 +55,11 @@ static int finish_atomic(FILE *f, const char *tmp, const char *path, FILE *err)
     return 0;
 }
 
-/* Writes 'len' bytes to dir/name atomically (NAME.tmp, then rename). */
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len,
-                        FILE *err)
+int output_write_file(const char *dir, const char *name, const char *data, size_t len,
+                      FILE *err)
 {
     char *path = xasprintf("%s/%s", dir, name);
-    char *tmp = xasprintf("%s.tmp", path);
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int rc = -1;
     FILE *f = fopen(tmp, "w");
     if (!f) {
@@ -470,54 +469,29 @@ static void disk_csv(const struct world *w, FILE *f)
     }
 }
 
-/* A JSON number, or null for NAN and for INFINITY (a percentile or time
- * not reached: more pods than its share never became ready). */
-static void json_num(struct strbuf *sb, double x)
-{
-    if (isnan(x) || isinf(x))
-        strbuf_addf(sb, "null");
-    else
-        strbuf_addf(sb, "%.6f", x);
-}
-
-static void json_str(struct strbuf *sb, const char *s)
-{
-    strbuf_addc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            strbuf_addf(sb, "\\%c", c);
-        else if (c < 0x20)
-            strbuf_addf(sb, "\\u%04x", c);
-        else
-            strbuf_addc(sb, (char)c);
-    }
-    strbuf_addc(sb, '"');
-}
-
 void output_run_json(const struct output_run_id *id, struct strbuf *sb)
 {
     strbuf_addf(sb, "{\n  \"pullsim\": ");
-    json_str(sb, PULLSIM_VERSION);
+    strbuf_add_json_string(sb, PULLSIM_VERSION);
     strbuf_addf(sb, ",\n  \"complete\": true,\n  \"scenarioFile\": ");
-    json_str(sb, id->file);
+    strbuf_add_json_string(sb, id->file);
     strbuf_addf(sb, ",\n  \"scenario\": ");
-    json_str(sb, id->scenario);
+    strbuf_add_json_string(sb, id->scenario);
     strbuf_addf(sb, ",\n  \"seed\": %" PRIu64 ",\n  \"configs\": [", id->seed);
     for (size_t i = 0; i < id->n_configs; i++) {
         strbuf_addf(sb, "%s", i ? ", " : "");
-        json_str(sb, id->configs[i]);
+        strbuf_add_json_string(sb, id->configs[i]);
     }
     strbuf_addf(sb, "],\n  \"set\": [");
     for (size_t i = 0; i < id->n_sets; i++) {
         strbuf_addf(sb, "%s{\"path\": ", i ? ", " : "");
-        json_str(sb, id->set_paths[i]);
+        strbuf_add_json_string(sb, id->set_paths[i]);
         strbuf_addf(sb, ", \"value\": ");
-        json_str(sb, id->set_values[i]);
+        strbuf_add_json_string(sb, id->set_values[i]);
         strbuf_addc(sb, '}');
     }
     strbuf_addf(sb, "],\n  \"net\": ");
-    json_str(sb, id->net);
+    strbuf_add_json_string(sb, id->net);
     strbuf_addf(sb, ",\n  \"plots\": %s\n}\n", id->plots ? "true" : "false");
 }
 
@@ -528,13 +502,13 @@ static void versions_json(const struct metrics_summary *s, struct strbuf *sb)
     for (size_t i = 0; i < s->n_versions; i++) {
         const struct metrics_version *v = &s->versions[i];
         strbuf_addf(sb, "%s\n    {\"workload\": ", i ? "," : "");
-        json_str(sb, v->workload);
+        strbuf_add_json_string(sb, v->workload);
         strbuf_addf(sb, ", \"container\": ");
-        json_str(sb, v->container);
+        strbuf_add_json_string(sb, v->container);
         strbuf_addf(sb, ", \"image\": ");
-        json_str(sb, v->image);
+        strbuf_add_json_string(sb, v->image);
         strbuf_addf(sb, ", \"digest\": ");
-        json_str(sb, v->digest);
+        strbuf_add_json_string(sb, v->digest);
         strbuf_addf(sb, ", \"pods\": %llu}", (unsigned long long)v->pods);
     }
     strbuf_addf(sb, "%s],\n", s->n_versions ? "\n  " : "");
@@ -549,11 +523,11 @@ static void rollouts_json(const struct metrics_summary *s, struct strbuf *sb)
         for (size_t i = 0; i < s->n_rollouts; i++) {
             const struct metrics_rollout *r = &s->rollouts[i];
             strbuf_addf(sb, "%s\n    {\"workload\": ", i ? "," : "");
-            json_str(sb, r->workload);
+            strbuf_add_json_string(sb, r->workload);
             strbuf_addf(sb, ", \"at\": ");
-            json_num(sb, r->at);
+            strbuf_add_json_number(sb, r->at);
             strbuf_addf(sb, ", \"duration\": ");
-            json_num(sb, r->duration);
+            strbuf_add_json_number(sb, r->duration);
             strbuf_addf(sb, ", \"superseded\": %s}", r->superseded ? "true" : "false");
         }
         strbuf_addf(sb, "\n  ],\n");
@@ -582,36 +556,36 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
                          const char *config, uint64_t seed, struct strbuf *sb)
 {
     strbuf_addf(sb, "{\n  \"scenario\": ");
-    json_str(sb, scenario);
+    strbuf_add_json_string(sb, scenario);
     strbuf_addf(sb, ",\n  \"config\": ");
-    json_str(sb, config);
+    strbuf_add_json_string(sb, config);
     strbuf_addf(sb, ",\n  \"seed\": %llu,\n  \"podReady\": {\"mean\": ",
                 (unsigned long long)seed);
-    json_num(sb, s->ready_mean);
+    strbuf_add_json_number(sb, s->ready_mean);
     strbuf_addf(sb, ", \"p50\": ");
-    json_num(sb, s->ready_p50);
+    strbuf_add_json_number(sb, s->ready_p50);
     strbuf_addf(sb, ", \"p90\": ");
-    json_num(sb, s->ready_p90);
+    strbuf_add_json_number(sb, s->ready_p90);
     strbuf_addf(sb, ", \"p95\": ");
-    json_num(sb, s->ready_p95);
+    strbuf_add_json_number(sb, s->ready_p95);
     strbuf_addf(sb, ", \"p99\": ");
-    json_num(sb, s->ready_p99);
+    strbuf_add_json_number(sb, s->ready_p99);
     strbuf_addf(sb, ", \"max\": ");
-    json_num(sb, s->ready_max);
+    strbuf_add_json_number(sb, s->ready_max);
     strbuf_addf(sb, ", \"maxReady\": ");
-    json_num(sb, s->ready_max_ready);
+    strbuf_add_json_number(sb, s->ready_max_ready);
     strbuf_addf(sb, "},\n  \"podsReadyBy\": {\"t50\": ");
-    json_num(sb, s->t50);
+    strbuf_add_json_number(sb, s->t50);
     strbuf_addf(sb, ", \"t90\": ");
-    json_num(sb, s->t90);
+    strbuf_add_json_number(sb, s->t90);
     strbuf_addf(sb, ", \"t95\": ");
-    json_num(sb, s->t95);
+    strbuf_add_json_number(sb, s->t95);
     strbuf_addf(sb, ", \"t99\": ");
-    json_num(sb, s->t99);
+    strbuf_add_json_number(sb, s->t99);
     strbuf_addf(sb, "},\n  \"lastPodReady\": ");
-    json_num(sb, s->last_ready);
+    strbuf_add_json_number(sb, s->last_ready);
     strbuf_addf(sb, ",\n  \"horizon\": {\"seconds\": ");
-    json_num(sb, s->horizon);
+    strbuf_add_json_number(sb, s->horizon);
     strbuf_addf(sb, ", \"cutShort\": %s}", s->horizon_cut ? "true" : "false");
     strbuf_addf(sb, ",\n  \"pods\": {\"total\": %zu, \"ready\": %zu, \"notReady\": %zu, "
                     "\"unscheduled\": %zu",
@@ -625,9 +599,9 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
                 (unsigned long long)s->pulls_failed, (unsigned long long)s->pulls_pending);
     strbuf_addf(sb, "  \"backoff\": {\"podsAffected\": %zu, \"podsRecovered\": %zu, "
                     "\"meanRecovery\": ", s->backoff.pods_affected, s->backoff.pods_recovered);
-    json_num(sb, s->backoff.mean_recovery);
+    strbuf_add_json_number(sb, s->backoff.mean_recovery);
     strbuf_addf(sb, ", \"maxRecovery\": ");
-    json_num(sb, s->backoff.max_recovery);
+    strbuf_add_json_number(sb, s->backoff.max_recovery);
     strbuf_addf(sb, "},\n");
     strbuf_addf(sb, "  \"layerTransfers\": %llu,\n  \"bytesFetched\": %.0f,\n",
                 (unsigned long long)s->layer_transfers, s->bytes_fetched);
@@ -635,7 +609,7 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     for (size_t i = 0; i < s->n_registries; i++) {
         const struct metrics_registry *r = &s->registries[i];
         strbuf_addf(sb, "%s\n    {\"host\": ", i ? "," : "");
-        json_str(sb, r->host);
+        strbuf_add_json_string(sb, r->host);
         strbuf_addf(sb, ", \"bytes\": %.0f, \"requests\": %llu, \"manifestRequests\": %llu, "
                         "\"blobRequests\": %llu, \"failures\": %llu, \"throttled\": %llu",
                     r->bytes, (unsigned long long)r->requests,
@@ -665,7 +639,7 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
                     (unsigned long long)d->reclaim_bytes_counted,
                     (unsigned long long)d->reclaim_bytes_freed, (unsigned long long)d->repulls,
                     (unsigned long long)d->pressure_transitions);
-        json_num(sb, d->pressure_node_seconds);
+        strbuf_add_json_number(sb, d->pressure_node_seconds);
         strbuf_addf(sb, ", \"podsRejected\": %llu}},\n",
                     (unsigned long long)d->pods_rejected);
     }
@@ -674,7 +648,7 @@ void output_summary_json(const struct metrics_summary *s, const char *scenario,
     rollouts_json(s, sb);
     strbuf_addf(sb, "  \"events\": %llu,\n  \"endTime\": ",
                 (unsigned long long)s->events);
-    json_num(sb, s->end_time);
+    strbuf_add_json_number(sb, s->end_time);
     strbuf_addf(sb, "\n}\n");
 }
 
@@ -741,12 +715,12 @@ int output_write_run(struct world *w, const struct metrics_summary *s, const cha
     struct strbuf sb;
     strbuf_init(&sb);
     output_summary_json(s, sc->name, config, sc->seed, &sb);
-    int rc = write_atomic(dir, "summary.json", sb.buf, sb.len, err);
+    int rc = output_write_file(dir, "summary.json", sb.buf, sb.len, err);
     strbuf_release(&sb);
     if (rc != 0)
         return -1;
     const char *yaml = sc->effective_yaml ? sc->effective_yaml : "";
-    return write_atomic(dir, "scenario.yaml", yaml, strlen(yaml), err);
+    return output_write_file(dir, "scenario.yaml", yaml, strlen(yaml), err);
 }
 
 /* ---------------------------------------------------------------- plot inputs */
@@ -886,7 +860,7 @@ int output_write_run_info(const char *dir, double wall_s, long peak_rss_kb, FILE
 {
     char *text = xasprintf("{\"version\": \"%s\", \"wallSeconds\": %.3f, \"peakRssKiB\": %ld}\n",
                            PULLSIM_VERSION, wall_s, peak_rss_kb);
-    int rc = write_atomic(dir, "run-info.json", text, strlen(text), err);
+    int rc = output_write_file(dir, "run-info.json", text, strlen(text), err);
     free(text);
     return rc;
 }

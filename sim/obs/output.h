@@ -75,4 +75,11 @@ void output_run_json(const struct output_run_id *id, struct strbuf *sb);
 void output_summary_json(const struct metrics_summary *s, const char *scenario,
                          const char *config, uint64_t seed, struct strbuf *sb);
 
+/* Writes data[0..len) to dir/name atomically: NAME.tmp.PID in the same
+ * folder, flushed, closed and renamed over NAME, so a reader never sees
+ * half a file and two processes never share a temporary file. 0, or -1
+ * after one message (operation, path, strerror) on 'err'. */
+int output_write_file(const char *dir, const char *name, const char *data, size_t len,
+                      FILE *err);
+
 #endif

@@ -120,24 +120,10 @@ void trace_go_duration(double s, char *buf, size_t buflen)
 
 /* ---------------------------------------------------------------- JSON */
 
-static void json_str(struct strbuf *sb, const char *s)
-{
-    strbuf_addc(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            strbuf_addf(sb, "\\%c", *p);
-        else if (*p < 0x20)
-            strbuf_addf(sb, "\\u%04x", *p);
-        else
-            strbuf_addc(sb, (char)*p);
-    }
-    strbuf_addc(sb, '"');
-}
-
 static void json_key(struct strbuf *sb, const char *key, const char *value)
 {
     strbuf_addf(sb, ",\"%s\":", key);
-    json_str(sb, value);
+    strbuf_add_json_string(sb, value);
 }
 
 /* ---------------------------------------------------------------- text */

@@ -2,7 +2,7 @@
  * scenario.c - see scenario.h: the loader's public API and its top level.
  *
  * Three passes:
- *  1. libyaml events become a small tree (struct node): mappings, lists and
+ *  1. libyaml events become a small tree (struct scn_node): mappings, lists and
  *     scalars, each with the 1-based line:col of its start mark. Strings are
  *     copied before yaml_event_delete. Aliases are rejected, duplicate keys
  *     are reported and dropped.
@@ -31,10 +31,10 @@
 /* ------------------------------------------------------------- top level */
 
 /* admission keys: alwaysPullImages (spec/kubelet-semantics.md §12). */
-static void parse_admission(struct ctx *c, const struct node *root)
+static void parse_admission(struct ctx *c, const struct scn_node *root)
 {
     static const char *const keys[] = {"alwaysPullImages"};
-    const struct node *v = scn_get(root, "admission"), *x;
+    const struct scn_node *v = scn_get(root, "admission"), *x;
     if (!v || scn_is_null(v) || scn_want_map(c, v, "admission") != 0)
         return;
     CHECK_KEYS(c, v, keys, "admission");
@@ -70,10 +70,10 @@ static void note_credentials(struct scenario *s)
  * get) or linkRate (figures are Ethernet line rates, as a NIC or a cloud
  * instance type is sold): the network bandwidths are then scaled to their
  * payload share, SCENARIO_ETHERNET_GOODPUT. Disks are not framed. */
-static void parse_bandwidth_means(struct ctx *c, const struct node *root)
+static void parse_bandwidth_means(struct ctx *c, const struct scn_node *root)
 {
     static const char *const names[] = {"payload", "linkRate"};
-    const struct node *v = scn_get(root, "bandwidthMeans");
+    const struct scn_node *v = scn_get(root, "bandwidthMeans");
     int means = 0;
     if (v && scn_to_enum(c, v, "bandwidthMeans", "what bandwidths mean", names, N_OF(names),
                          &means) == 0)
@@ -103,7 +103,7 @@ static void apply_bandwidth_means(struct scenario *s)
 /* Top level keys: name, seed, horizon, sampleInterval, bandwidthMeans,
  * admission, registries, images, runtimeClasses, secrets, kubeletConfigs,
  * nodePools, workloads, events, experiment. */
-static void parse_top(struct ctx *c, const struct node *root)
+static void parse_top(struct ctx *c, const struct scn_node *root)
 {
     static const char *const keys[] = {"name", "seed", "horizon", "sampleInterval",
                                        "bandwidthMeans", "admission", "registries", "images",
@@ -111,7 +111,7 @@ static void parse_top(struct ctx *c, const struct node *root)
                                        "nodePools", "workloads", "events",
                                        "runtimeClasses", "secrets", "experiment"};
     struct scenario *s = c->s;
-    const struct node *v;
+    const struct scn_node *v;
     if (root->kind != NODE_MAP) {
         if (root->kind != NODE_BAD)
             diag_error(c->d, root->loc, "expected a mapping with keys registries, images, "
@@ -306,7 +306,7 @@ static struct scenario *load_text(const char *path, const char *text, size_t len
     s->seed = 1;
     s->horizon = 24 * 3600.0;
     s->sample_interval = 1.0;
-    struct node *root = scn_build_tree(&c, text, len);
+    struct scn_node *root = scn_build_tree(&c, text, len);
     if (root) {
         for (size_t i = 0; i < n_sets; i++)
             scn_apply_set(&c, root, &sets[i]);

@@ -24,7 +24,7 @@ void scn_anchors_release(struct scn_anchors *a)
     memset(a, 0, sizeof(*a));
 }
 
-void scn_anchor_put(struct scn_anchors *a, const char *name, const struct node *n)
+void scn_anchor_put(struct scn_anchors *a, const char *name, const struct scn_node *n)
 {
     /* A later anchor of the same name replaces the earlier one (YAML 1.2). */
     for (size_t i = a->n; i-- > 0;) {
@@ -39,10 +39,10 @@ void scn_anchor_put(struct scn_anchors *a, const char *name, const struct node *
     a->nodes[a->n++] = n;
 }
 
-static struct node *copy(struct scn_anchors *a, const struct node *n)
+static struct scn_node *copy(struct scn_anchors *a, const struct scn_node *n)
 {
     a->copied++;
-    struct node *m = xcalloc(1, sizeof(*m));
+    struct scn_node *m = xcalloc(1, sizeof(*m));
     m->kind = n->kind;
     m->loc = n->loc;
     m->style = n->style;
@@ -65,7 +65,7 @@ static struct node *copy(struct scn_anchors *a, const struct node *n)
     return m;
 }
 
-static size_t count(const struct node *n, size_t limit)
+static size_t count(const struct scn_node *n, size_t limit)
 {
     size_t k = 1;
     for (size_t i = 0; i < n->n_items && k <= limit; i++)
@@ -75,7 +75,7 @@ static size_t count(const struct node *n, size_t limit)
     return k;
 }
 
-static bool contains(const struct node *tree, const struct node *n)
+static bool contains(const struct scn_node *tree, const struct scn_node *n)
 {
     if (tree == n)
         return true;
@@ -88,16 +88,16 @@ static bool contains(const struct node *tree, const struct node *n)
     return false;
 }
 
-static struct node *bad_node(struct diag_loc at)
+static struct scn_node *bad_node(struct diag_loc at)
 {
-    struct node *bad = xcalloc(1, sizeof(*bad));
+    struct scn_node *bad = xcalloc(1, sizeof(*bad));
     bad->kind = NODE_BAD;
     bad->loc = at;
     return bad;
 }
 
-struct node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *name,
-                            struct diag_loc at, struct node *const *open, size_t n_open)
+struct scn_node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *name,
+                            struct diag_loc at, struct scn_node *const *open, size_t n_open)
 {
     size_t i = a->n;
     while (i-- > 0 && strcmp(a->names[i], name) != 0)
@@ -107,7 +107,7 @@ struct node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *na
                    "'&%s' on an earlier value", name, name);
         return bad_node(at);
     }
-    const struct node *n = a->nodes[i];
+    const struct scn_node *n = a->nodes[i];
     if (!n) {
         diag_error(c->d, at, "alias '*%s': its value was merged into a mapping with '<<'; "
                    "anchor a value outside the merge", name);
@@ -129,7 +129,7 @@ struct node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *na
 }
 
 /* Moves the pairs of 'from' (a mapping) that 'map' lacks into map. */
-static void merge_from(struct node *map, struct node *from)
+static void merge_from(struct scn_node *map, struct scn_node *from)
 {
     for (size_t i = 0; i < from->n_pairs; i++) {
         struct pair *p = &from->pairs[i];
@@ -143,7 +143,7 @@ static void merge_from(struct node *map, struct node *from)
     from->n_pairs = 0;
 }
 
-void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct node *map)
+void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct scn_node *map)
 {
     struct pair *mp = NULL;
     for (size_t i = 0; i < map->n_pairs && !mp; i++)
@@ -152,7 +152,7 @@ void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct node *map)
             mp = &map->pairs[i];
     if (!mp)
         return;
-    struct node *v = mp->value;
+    struct scn_node *v = mp->value;
     scn_node_free(mp->key);
     memmove(mp, mp + 1, (size_t)(map->pairs + map->n_pairs - mp - 1) * sizeof(*mp));
     map->n_pairs--;

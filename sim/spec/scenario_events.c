@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* events[i].scaleOut keys: pool, count. */
-static void parse_scale_out(struct ctx *c, const struct node *v, const char *where,
+static void parse_scale_out(struct ctx *c, const struct scn_node *v, const char *where,
                             struct scenario_event *e)
 {
     static const char *const keys[] = {"pool", "count"};
@@ -23,7 +23,7 @@ static void parse_scale_out(struct ctx *c, const struct node *v, const char *whe
         return;
     char *w = xasprintf("%s.scaleOut", where);
     CHECK_KEYS(c, v, keys, w);
-    const struct node *x;
+    const struct scn_node *x;
     if (!(x = scn_get(v, "pool")))
         scn_missing(c, v, "pool", w);
     else
@@ -41,7 +41,7 @@ static void parse_scale_out(struct ctx *c, const struct node *v, const char *whe
 }
 
 /* push.ref: an images entry that is a tag reference (a digest never moves). */
-static uint32_t resolve_push_tag(struct ctx *c, const struct node *v)
+static uint32_t resolve_push_tag(struct ctx *c, const struct scn_node *v)
 {
     bool by_digest = false;
     uint32_t tag = scn_resolve_image(c, v, "ref", &by_digest);
@@ -56,7 +56,7 @@ static uint32_t resolve_push_tag(struct ctx *c, const struct node *v)
 }
 
 /* push.image: an existing image of the tag's repository. */
-static uint32_t resolve_push_target(struct ctx *c, const struct node *v, uint32_t tag)
+static uint32_t resolve_push_target(struct ctx *c, const struct scn_node *v, uint32_t tag)
 {
     const struct scenario *s = c->s;
     uint32_t img = scn_resolve_image(c, v, "image", NULL);
@@ -73,7 +73,7 @@ static uint32_t resolve_push_target(struct ctx *c, const struct node *v, uint32_
 
 /* events[i].push keys: ref, and either image or layers (with platforms and
  * digest): from 'at' on, the registry resolves the tag 'ref' to that image. */
-static void parse_push(struct ctx *c, const struct node *v, const char *where,
+static void parse_push(struct ctx *c, const struct scn_node *v, const char *where,
                        struct scenario_event *e)
 {
     static const char *const keys[] = {"ref", "image", "layers", "platforms", "digest"};
@@ -84,13 +84,13 @@ static void parse_push(struct ctx *c, const struct node *v, const char *where,
         return;
     char *w = xasprintf("%s.push", where);
     CHECK_KEYS(c, v, keys, w);
-    const struct node *x, *img = scn_get(v, "image"), *layers = scn_get(v, "layers");
+    const struct scn_node *x, *img = scn_get(v, "image"), *layers = scn_get(v, "layers");
     if (!(x = scn_get(v, "ref")))
         scn_missing(c, v, "ref", w);
     else
         e->tag = resolve_push_tag(c, x);
     if (img && (layers || scn_get(v, "platforms") || scn_get(v, "digest"))) {
-        const struct node *extra = layers                   ? layers
+        const struct scn_node *extra = layers                   ? layers
                                    : scn_get(v, "platforms") ? scn_get(v, "platforms")
                                                              : scn_get(v, "digest");
         diag_error(c->d, extra->loc, "%s: 'image' moves the tag to an existing image, which "
@@ -112,7 +112,7 @@ static const char *const actions[] = {"scaleOut", "push", "update", "deletePods"
 
 /* events[i] keys: at, and exactly one action: scaleOut, push, update or
  * deletePods. */
-static void parse_event(struct ctx *c, const struct node *m, const char *where)
+static void parse_event(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"at", "scaleOut", "push", "update", "deletePods"};
     struct scenario *s = c->s;
@@ -124,14 +124,14 @@ static void parse_event(struct ctx *c, const struct node *m, const char *where)
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v, *act = NULL;
+    const struct scn_node *v, *act = NULL;
     if (!(v = scn_get(m, "at")))
         scn_missing(c, m, "at", where);
     else
         scn_to_duration(c, v, "at", false, &e->at);
     size_t kind = 0;
     for (size_t i = 0; i < N_OF(actions); i++) {
-        const struct node *x = scn_get(m, actions[i]);
+        const struct scn_node *x = scn_get(m, actions[i]);
         if (x && act) {
             diag_error(c->d, x->loc, "%s: two actions; expected exactly one of: deletePods, "
                        "push, scaleOut, update", where);
@@ -153,9 +153,9 @@ static void parse_event(struct ctx *c, const struct node *m, const char *where)
         e->kind = (enum scenario_event_kind)kind; /* scn_resolve_workload_events */
 }
 
-void scn_parse_events(struct ctx *c, const struct node *root)
+void scn_parse_events(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *list = scn_get_list(c, root, "events", "", false, "events");
+    const struct scn_node *list = scn_get_list(c, root, "events", "", false, "events");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("events[%zu]", i);
         parse_event(c, list->items[i], w);
@@ -165,7 +165,7 @@ void scn_parse_events(struct ctx *c, const struct node *root)
 
 /* update / deletePods .workload: a Deployment or DaemonSet of the file (a
  * Pod has no controller to roll it out or replace its pod). */
-static uint32_t resolve_controlled(struct ctx *c, const struct node *v, bool allow_pod)
+static uint32_t resolve_controlled(struct ctx *c, const struct scn_node *v, bool allow_pod)
 {
     const struct scenario *s = c->s;
     if (scn_want_scalar(c, v, "workload", "a workload name") != 0)
@@ -191,7 +191,7 @@ static uint32_t resolve_controlled(struct ctx *c, const struct node *v, bool all
 }
 
 /* events[i].deletePods keys: workload, count (default 1). */
-static void resolve_delete(struct ctx *c, const struct node *v, const char *where,
+static void resolve_delete(struct ctx *c, const struct scn_node *v, const char *where,
                            struct scenario_event *e)
 {
     static const char *const keys[] = {"workload", "count"};
@@ -200,7 +200,7 @@ static void resolve_delete(struct ctx *c, const struct node *v, const char *wher
         return;
     char *w = xasprintf("%s.deletePods", where);
     CHECK_KEYS(c, v, keys, w);
-    const struct node *x;
+    const struct scn_node *x;
     if (!(x = scn_get(v, "workload")))
         scn_missing(c, v, "workload", w);
     else
@@ -211,7 +211,7 @@ static void resolve_delete(struct ctx *c, const struct node *v, const char *wher
 }
 
 /* update.container: a container name of the workload. */
-static uint32_t resolve_container(struct ctx *c, const struct node *v, uint32_t wl)
+static uint32_t resolve_container(struct ctx *c, const struct scn_node *v, uint32_t wl)
 {
     const struct scenario_workload *w = &c->s->workloads[wl];
     if (scn_want_scalar(c, v, "container", "a container name") != 0)
@@ -232,7 +232,7 @@ static uint32_t resolve_container(struct ctx *c, const struct node *v, uint32_t 
 
 /* events[i].update keys: workload, container, image. Checks only; the
  * revision is made in time order by make_revisions. */
-static void resolve_update(struct ctx *c, const struct node *v, const char *where,
+static void resolve_update(struct ctx *c, const struct scn_node *v, const char *where,
                            struct scenario_event *e)
 {
     static const char *const keys[] = {"workload", "container", "image"};
@@ -240,7 +240,7 @@ static void resolve_update(struct ctx *c, const struct node *v, const char *wher
         return;
     char *w = xasprintf("%s.update", where);
     CHECK_KEYS(c, v, keys, w);
-    const struct node *x;
+    const struct scn_node *x;
     if (!(x = scn_get(v, "workload")))
         scn_missing(c, v, "workload", w);
     else
@@ -260,14 +260,14 @@ static void resolve_update(struct ctx *c, const struct node *v, const char *wher
 /* The revision of update event e: the workload's latest template (latest[w])
  * with the container's image replaced; the API server keeps the container's
  * imagePullPolicy (it was set at creation). */
-static void make_revision(struct ctx *c, const struct node *v, struct scenario_event *e,
+static void make_revision(struct ctx *c, const struct scn_node *v, struct scenario_event *e,
                           uint32_t *latest)
 {
     struct scenario *s = c->s;
     e->revision = scn_new_revision(c, latest[e->workload], e->workload);
     latest[e->workload] = e->revision;
     struct scenario_container *ct = &s->workloads[e->revision].containers[e->container];
-    const struct node *x = scn_get(v, "image");
+    const struct scn_node *x = scn_get(v, "image");
     free(ct->image);
     ct->image = xstrdup(x->text);
     ct->image_idx = scn_resolve_image(c, x, "image", &ct->by_digest);
@@ -292,15 +292,15 @@ static size_t updates_in_time_order(const struct scenario *s, uint32_t *out)
     return n;
 }
 
-void scn_resolve_workload_events(struct ctx *c, const struct node *root)
+void scn_resolve_workload_events(struct ctx *c, const struct scn_node *root)
 {
     struct scenario *s = c->s;
-    const struct node *list = scn_get(root, "events");
+    const struct scn_node *list = scn_get(root, "events");
     if (!list || list->kind != NODE_SEQ || list->n_items != s->n_events)
         return;
     for (size_t i = 0; i < s->n_events; i++) {
         struct scenario_event *e = &s->events[i];
-        const struct node *m = list->items[i];
+        const struct scn_node *m = list->items[i];
         char *w = xasprintf("events[%zu]", i);
         if (e->kind == SCENARIO_EVENT_UPDATE && scn_get(m, "update"))
             resolve_update(c, scn_get(m, "update"), w, e);

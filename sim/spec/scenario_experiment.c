@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* A scalar, or a list of scalars joined by ','. */
-static int sweep_values(struct ctx *c, const struct node *v, char **out)
+static int sweep_values(struct ctx *c, const struct scn_node *v, char **out)
 {
     if (v->kind != NODE_SEQ)
         return scn_to_string(c, v, "values", out);
@@ -28,7 +28,7 @@ static int sweep_values(struct ctx *c, const struct node *v, char **out)
     struct strbuf sb;
     strbuf_init(&sb);
     for (size_t i = 0; i < v->n_items; i++) {
-        const struct node *x = v->items[i];
+        const struct scn_node *x = v->items[i];
         if (scn_want_scalar(c, x, "values", "a value") != 0) {
             strbuf_release(&sb);
             return -1;
@@ -45,14 +45,14 @@ static int sweep_values(struct ctx *c, const struct node *v, char **out)
 }
 
 /* experiment.sweep[i] keys: path, values. */
-static void parse_sweep(struct ctx *c, const struct node *m, const char *where,
+static void parse_sweep(struct ctx *c, const struct scn_node *m, const char *where,
                         struct scenario_sweep *out)
 {
     static const char *const keys[] = {"path", "values"};
     if (scn_want_map(c, m, "sweep") != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *p = scn_get(m, "path"), *v = scn_get(m, "values");
+    const struct scn_node *p = scn_get(m, "path"), *v = scn_get(m, "values");
     if (!p)
         scn_missing(c, m, "path", where);
     else if (scn_to_string(c, p, "path", &out->path) == 0 &&
@@ -66,11 +66,11 @@ static void parse_sweep(struct ctx *c, const struct node *m, const char *where,
 }
 
 /* experiment keys: replications, seeds, sweep, bound. */
-void scn_parse_experiment(struct ctx *c, const struct node *root)
+void scn_parse_experiment(struct ctx *c, const struct scn_node *root)
 {
     static const char *const keys[] = {"replications", "seeds", "sweep", "bound"};
     struct scenario_experiment *e = &c->s->experiment;
-    const struct node *m = scn_get(root, "experiment"), *v;
+    const struct scn_node *m = scn_get(root, "experiment"), *v;
     if (!m || scn_is_null(m) || scn_want_map(c, m, "experiment") != 0)
         return;
     e->present = true;
@@ -84,7 +84,7 @@ void scn_parse_experiment(struct ctx *c, const struct node *root)
                    "expected one of them");
     if ((v = scn_get(m, "bound")) && scn_to_string(c, v, "bound", &e->bound) == 0)
         e->bound_loc = v->loc;
-    const struct node *list = scn_get_list(c, m, "sweep", "experiment", false, "sweep");
+    const struct scn_node *list = scn_get_list(c, m, "sweep", "experiment", false, "sweep");
     if (!list)
         return;
     e->sweeps = xcalloc(list->n_items ? list->n_items : 1, sizeof(*e->sweeps));

@@ -25,7 +25,7 @@ struct layer_src {
 /* -------------------------------------------------------------- images */
 
 /* Parses an image reference written at v; *out is the docker ref. */
-static int to_image_ref(struct ctx *c, const struct node *v, const char *key,
+static int to_image_ref(struct ctx *c, const struct scn_node *v, const char *key,
                         struct imageref *out)
 {
     char err[IMAGEREF_ERRLEN];
@@ -39,12 +39,12 @@ static int to_image_ref(struct ctx *c, const struct node *v, const char *key,
 
 /* images[i].layers[j] keys: id, size, unpackedSize. Returns the layer index
  * (shared with earlier images when the id is the same), or SCENARIO_NONE. */
-static uint32_t parse_layer(struct ctx *c, const struct node *m, const char *where,
+static uint32_t parse_layer(struct ctx *c, const struct scn_node *m, const char *where,
                             const char *ref, size_t j)
 {
     static const char *const keys[] = {"id", "size", "unpackedSize"};
     struct scenario *s = c->s;
-    const struct node *idv, *sv, *uv;
+    const struct scn_node *idv, *sv, *uv;
     char *id = NULL;
     uint64_t size = 0, unpacked = 0;
     int rc = 0;
@@ -119,14 +119,14 @@ static bool is_platform(const char *p)
     return len > 0 && parts >= 2 && parts <= 3;
 }
 
-static void parse_platforms(struct ctx *c, const struct node *img, struct scenario_image *im)
+static void parse_platforms(struct ctx *c, const struct scn_node *img, struct scenario_image *im)
 {
-    const struct node *list = scn_get_list(c, img, "platforms", "", false, "platforms");
+    const struct scn_node *list = scn_get_list(c, img, "platforms", "", false, "platforms");
     if (!list)
         return;
     im->platforms = xcalloc(list->n_items ? list->n_items : 1, sizeof(*im->platforms));
     for (size_t i = 0; i < list->n_items; i++) {
-        const struct node *v = list->items[i];
+        const struct scn_node *v = list->items[i];
         char key[48];
         snprintf(key, sizeof(key), "platforms[%zu]", i);
         if (scn_want_scalar(c, v, key, "a platform such as linux/amd64") != 0)
@@ -240,10 +240,10 @@ static char *synthetic_digest(const struct scenario *s, const struct scenario_im
 
 /* The layers list of an image (images[i] or a push event): layers by id,
  * then the snapshot chains. 'owner' names anonymous layers. */
-static void parse_image_layers(struct ctx *c, const struct node *m, const char *where,
+static void parse_image_layers(struct ctx *c, const struct scn_node *m, const char *where,
                                const char *owner, struct scenario_image *im)
 {
-    const struct node *list = scn_get_list(c, m, "layers", where, true, "layer");
+    const struct scn_node *list = scn_get_list(c, m, "layers", where, true, "layer");
     bool layers_ok = true;
     if (!list)
         return;
@@ -265,10 +265,10 @@ static void parse_image_layers(struct ctx *c, const struct node *m, const char *
 }
 
 /* The 'digest' key of an image: checked against the ref's own digest. */
-static void parse_digest_key(struct ctx *c, const struct node *m, struct scenario_image *im,
+static void parse_digest_key(struct ctx *c, const struct scn_node *m, struct scenario_image *im,
                              const char *ref_digest)
 {
-    const struct node *v = scn_get(m, "digest");
+    const struct scn_node *v = scn_get(m, "digest");
     if (!v || scn_want_scalar(c, v, "digest", "a digest such as sha256:<64 hex digits>") != 0)
         return;
     if (!is_sha256_digest(v->text)) {
@@ -283,7 +283,7 @@ static void parse_digest_key(struct ctx *c, const struct node *m, struct scenari
 }
 
 /* images[i] keys: ref, layers, platforms, digest. */
-static void parse_image(struct ctx *c, const struct node *m, const char *where)
+static void parse_image(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"ref", "layers", "platforms", "digest"};
     struct scenario *s = c->s;
@@ -294,7 +294,7 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v = scn_get(m, "ref");
+    const struct scn_node *v = scn_get(m, "ref");
     struct imageref ref;
     if (!v) {
         scn_missing(c, m, "ref", where);
@@ -340,9 +340,9 @@ static void parse_image(struct ctx *c, const struct node *m, const char *where)
         im->digest = synthetic_digest(s, im, im->normalized);
 }
 
-void scn_parse_images(struct ctx *c, const struct node *root)
+void scn_parse_images(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *list = scn_get_list(c, root, "images", "", true, "image");
+    const struct scn_node *list = scn_get_list(c, root, "images", "", true, "image");
     if (!list)
         return;
     c->images_ok = true; /* until an invalid ref */
@@ -373,7 +373,7 @@ void scn_parse_images(struct ctx *c, const struct node *root)
  * normalized reference; a digest reference also matches any image (pushed
  * ones included) of that repository with that digest. *by_digest (may be
  * NULL) tells whether the reference names a digest. */
-uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
+uint32_t scn_resolve_image(struct ctx *c, const struct scn_node *v, const char *key,
                            bool *by_digest)
 {
     struct scenario *s = c->s;
@@ -411,7 +411,7 @@ uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
 /* ------------------------------------------------------ pushed images */
 
 /* push with 'layers': a new image under the tag, in the tag's repository. */
-uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *where,
+uint32_t scn_new_pushed_image(struct ctx *c, const struct scn_node *v, const char *where,
                               uint32_t tag)
 {
     struct scenario *s = c->s;
@@ -436,7 +436,7 @@ uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *w
     if (im->digest) {
         uint32_t prev = index_digest(c, idx);
         if (prev != idx) {
-            const struct node *d = scn_get(v, "digest");
+            const struct scn_node *d = scn_get(v, "digest");
             diag_error(c->d, d ? d->loc : v->loc, "digest: '%s' already names '%s' in this "
                        "repository; expected a new digest, or 'image' to move the tag to it",
                        im->digest, s->images[prev].ref);

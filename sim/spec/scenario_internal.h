@@ -2,7 +2,7 @@
  * scenario_internal.h - PRIVATE to the scenario loader: only sim/scenario*.c
  * include it. scenario.h is the loader's contract with the rest of pullsim.
  *
- * Declares what the loader's files share: the YAML tree (struct node), the
+ * Declares what the loader's files share: the YAML tree (struct scn_node), the
  * small hash maps, the load context (struct ctx) and the helpers the section
  * parsers use. A function shared between scenario*.c files has the scn_
  * prefix and its prototype here; a function one file uses is static there.
@@ -39,9 +39,8 @@
  * Ownership: the tree owns its nodes and their text (scn_node_free()). The
  *   context borrows d and s; its maps borrow their keys from s, layer_src
  *   its texts from the tree, both alive until the load ends; scenario.c
- *   releases the context. The tree's struct node is not node.h's:
- *   scenario*.c never include node.h (scenario sees only base, diag, units,
- *   imageref and the pure keyring and verifypolicy).
+ *   releases the context. scenario*.c never include model/ (the loader
+ *   sees only base and spec).
  */
 #ifndef PULLSIM_SCENARIO_INTERNAL_H
 #define PULLSIM_SCENARIO_INTERNAL_H
@@ -58,14 +57,14 @@
 
 /* ------------------------------------------------------------------ tree */
 
-enum node_kind {
+enum scn_node_kind {
     NODE_SCALAR,
     NODE_MAP,
     NODE_SEQ,
     NODE_BAD, /* an alias or bad scalar, already reported: checks skip it silently */
 };
 
-struct node;
+struct scn_node;
 
 /* String -> index. Keys are borrowed. Lookups only; never iterated, so
  * hash order cannot leak into results. */
@@ -76,17 +75,17 @@ struct strmap {
 };
 
 struct pair {
-    struct node *key; /* a scalar, except after a reported error */
-    struct node *value;
+    struct scn_node *key; /* a scalar, except after a reported error */
+    struct scn_node *value;
 };
 
-struct node {
-    enum node_kind kind;
+struct scn_node {
+    enum scn_node_kind kind;
     struct diag_loc loc;
     yaml_scalar_style_t style; /* scalars: as written, so the effective YAML keeps it */
     bool flow;                 /* collections: written in flow style ([a, b], {k: v}) */
     char *text;                /* scalars */
-    struct node **items;       /* NODE_SEQ */
+    struct scn_node **items;       /* NODE_SEQ */
     size_t n_items, cap_items;
     struct pair *pairs;        /* NODE_MAP, in file order */
     size_t n_pairs, cap_pairs;
@@ -153,16 +152,16 @@ struct ctx {
 /* ------------------------------------------- scenario_values.c: tree queries */
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
-bool scn_is_null(const struct node *n);
+bool scn_is_null(const struct scn_node *n);
 /* The pair of 'key' in a mapping, or NULL. O(1) through the index. */
-struct pair *scn_find_pair(const struct node *map, const char *key);
+struct pair *scn_find_pair(const struct scn_node *map, const char *key);
 /* Appends the pair (key, value) to a mapping and indexes it; the mapping
  * takes both nodes over. Returns the new pair (valid until the next add). */
-struct pair *scn_map_add(struct node *map, struct node *key, struct node *value);
+struct pair *scn_map_add(struct scn_node *map, struct scn_node *key, struct scn_node *value);
 /* The value of 'key' in a mapping, or NULL when absent (or not a mapping). */
-const struct node *scn_get(const struct node *map, const char *key);
+const struct scn_node *scn_get(const struct scn_node *map, const char *key);
 /* "a mapping", "a list", "a single value", "an empty value", ... */
-const char *scn_kind_noun(const struct node *n);
+const char *scn_kind_noun(const struct scn_node *n);
 
 /* ---------------------------------------- scenario_values.c: small hash maps */
 
@@ -182,38 +181,38 @@ int scn_error_sb(struct ctx *c, struct diag_loc at, struct strbuf *sb);
 /* "in " before a path such as "registries[0]", or "at the top level" for "". */
 const char *scn_where_prep(const char *where);
 /* Reports every key of 'map' not in 'allowed'; -1 if any. Use CHECK_KEYS. */
-int scn_check_keys(struct ctx *c, const struct node *map, const char *const *allowed,
+int scn_check_keys(struct ctx *c, const struct scn_node *map, const char *const *allowed,
                    size_t n_allowed, const char *where);
 /* Reports missing required 'key' (unless a typo of it was reported); -1. */
-int scn_missing(struct ctx *c, const struct node *map, const char *key, const char *where);
+int scn_missing(struct ctx *c, const struct scn_node *map, const char *key, const char *where);
 
 /* ------------------------------------- scenario_values.c: scalar conversions */
 /* Each returns 0 and stores the value, or -1 after reporting (silently for
  * a NODE_BAD, already reported) and leaves *out untouched. 'key' names the
  * value in messages. */
 
-int scn_want_scalar(struct ctx *c, const struct node *v, const char *key, const char *what);
-int scn_want_map(struct ctx *c, const struct node *v, const char *key);
-int scn_to_string(struct ctx *c, const struct node *v, const char *key, char **out);
-int scn_to_int(struct ctx *c, const struct node *v, const char *key, int64_t min, int64_t max,
+int scn_want_scalar(struct ctx *c, const struct scn_node *v, const char *key, const char *what);
+int scn_want_map(struct ctx *c, const struct scn_node *v, const char *key);
+int scn_to_string(struct ctx *c, const struct scn_node *v, const char *key, char **out);
+int scn_to_int(struct ctx *c, const struct scn_node *v, const char *key, int64_t min, int64_t max,
                const char *limit, int64_t *out);
-int scn_to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t min,
+int scn_to_u32(struct ctx *c, const struct scn_node *v, const char *key, uint32_t min,
                uint32_t max, const char *limit, uint32_t *out);
-int scn_to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *out);
-int scn_to_bool(struct ctx *c, const struct node *v, const char *key, bool *out);
+int scn_to_u64(struct ctx *c, const struct scn_node *v, const char *key, uint64_t *out);
+int scn_to_bool(struct ctx *c, const struct scn_node *v, const char *key, bool *out);
 /* Reads text as a plain decimal number, reporting nothing: 0, or -1. */
 int scn_parse_number(const char *t, double *out);
-int scn_to_number(struct ctx *c, const struct node *v, const char *key, double *out);
-int scn_to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
+int scn_to_number(struct ctx *c, const struct scn_node *v, const char *key, double *out);
+int scn_to_duration(struct ctx *c, const struct scn_node *v, const char *key, bool positive,
                     double *out);
-int scn_to_size(struct ctx *c, const struct node *v, const char *key, bool positive,
+int scn_to_size(struct ctx *c, const struct scn_node *v, const char *key, bool positive,
                 uint64_t *out);
-int scn_to_bandwidth(struct ctx *c, const struct node *v, const char *key, double *out);
-int scn_to_enum(struct ctx *c, const struct node *v, const char *key, const char *noun,
+int scn_to_bandwidth(struct ctx *c, const struct scn_node *v, const char *key, double *out);
+int scn_to_enum(struct ctx *c, const struct scn_node *v, const char *key, const char *noun,
                 const char *const *names, size_t n, int *out);
-int scn_to_folder_name(struct ctx *c, const struct node *v, const char *key, char **out);
+int scn_to_folder_name(struct ctx *c, const struct scn_node *v, const char *key, char **out);
 /* The list under 'key', or NULL (absent, empty value, or reported). */
-const struct node *scn_get_list(struct ctx *c, const struct node *map, const char *key,
+const struct scn_node *scn_get_list(struct ctx *c, const struct scn_node *map, const char *key,
                                 const char *where, bool required, const char *entry_noun);
 
 /* ---------------------------------------- scenario_values.c: names, lookups */
@@ -228,12 +227,12 @@ bool scn_is_dns_subdomain(const char *s); /* RFC 1123 subdomain, at most 253 */
  * Returns the name (the caller owns it; also for a duplicate), or NULL after
  * reporting. */
 typedef struct diag_loc scn_loc_fn(const struct scenario *s, uint32_t idx);
-char *scn_subdomain_name(struct ctx *c, const struct node *m, const char *where,
+char *scn_subdomain_name(struct ctx *c, const struct scn_node *m, const char *where,
                          const char *kind, const char *noun, const char *example,
                          struct strmap *names, uint32_t idx, scn_loc_fn *loc_of);
 /* The index of the name written at v in 'map', or SCENARIO_NONE after
  * reporting a dangling name with the 'names' available. */
-uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
+uint32_t scn_resolve_name(struct ctx *c, const struct scn_node *v, const char *key,
                           const struct strmap *map, const char *section,
                           const char *const *names, size_t n);
 
@@ -248,30 +247,30 @@ uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
  * NULL once merged away). */
 struct scn_anchors {
     char **names;
-    const struct node **nodes;
+    const struct scn_node **nodes;
     size_t n, cap_names, cap_nodes;
     size_t copied; /* nodes made by alias copies */
 };
 void scn_anchors_release(struct scn_anchors *a);
-void scn_anchor_put(struct scn_anchors *a, const char *name, const struct node *n);
+void scn_anchor_put(struct scn_anchors *a, const char *name, const struct scn_node *n);
 /* A deep copy of the node anchored as 'name', or a NODE_BAD after reporting
  * (no such anchor, an alias inside its own value - one of the 'open'
  * collections - or the copy limit). */
-struct node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *name,
-                            struct diag_loc at, struct node *const *open, size_t n_open);
+struct scn_node *scn_alias_copy(struct ctx *c, struct scn_anchors *a, const char *name,
+                            struct diag_loc at, struct scn_node *const *open, size_t n_open);
 /* Resolves a finished mapping's merge key ("<<"), if it has one. */
-void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct node *map);
+void scn_merge_keys(struct ctx *c, struct scn_anchors *a, struct scn_node *map);
 
 /* The tree of YAML text (caller frees with scn_node_free()), or NULL after
  * reporting. */
-struct node *scn_build_tree(struct ctx *c, const char *text, size_t len);
-void scn_node_free(struct node *n); /* NULL: no-op */
+struct scn_node *scn_build_tree(struct ctx *c, const char *text, size_t len);
+void scn_node_free(struct scn_node *n); /* NULL: no-op */
 /* Applies one --set PATH=VALUE to the tree; -1 after reporting. */
-int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o);
+int scn_apply_set(struct ctx *c, struct scn_node *root, const struct scenario_override *o);
 /* Sets the top-level 'seed' (root is a mapping) to the --seed value. */
-void scn_apply_seed(struct node *root, uint64_t seed);
+void scn_apply_seed(struct scn_node *root, uint64_t seed);
 /* The tree as YAML text (caller frees), or NULL after reporting. */
-char *scn_emit_tree(struct ctx *c, const struct node *root);
+char *scn_emit_tree(struct ctx *c, const struct scn_node *root);
 
 /* ------------------------------------------------------------ scenario_k8s.c */
 
@@ -279,7 +278,7 @@ char *scn_emit_tree(struct ctx *c, const struct node *root);
  * workloads; KubeletConfiguration in kubeletConfigs and nodePools[].kubelet)
  * into the scenario's own form, reporting errors and one warning that lists
  * the fields it drops. */
-void scn_k8s_normalize(struct ctx *c, struct node *root);
+void scn_k8s_normalize(struct ctx *c, struct scn_node *root);
 
 /* ---------------------------------------------------------------- sections */
 /* scn_parse_<section> reads one top-level section of the root mapping into
@@ -287,67 +286,67 @@ void scn_k8s_normalize(struct ctx *c, struct node *root);
  * order below: each section may refer to the ones before it. */
 
 /* scenario_registries.c */
-void scn_parse_registries(struct ctx *c, const struct node *root);
+void scn_parse_registries(struct ctx *c, const struct scn_node *root);
 
 /* scenario_events.c: after the workloads, the events that name one (update,
  * deletePods) resolve it; updates make the template revisions. */
-void scn_resolve_workload_events(struct ctx *c, const struct node *root);
+void scn_resolve_workload_events(struct ctx *c, const struct scn_node *root);
 /* scenario_workloads.c: a copy of workload 'from' appended as a revision of
  * 'base'; its index. */
 uint32_t scn_new_revision(struct ctx *c, uint32_t from, uint32_t base);
 
 /* scenario_images.c */
-void scn_parse_images(struct ctx *c, const struct node *root);
+void scn_parse_images(struct ctx *c, const struct scn_node *root);
 /* The image written at v (a pod, prePulled, pinnedImages, a push event), or
  * SCENARIO_NONE after reporting; *by_digest (may be NULL): it names a digest. */
-uint32_t scn_resolve_image(struct ctx *c, const struct node *v, const char *key,
+uint32_t scn_resolve_image(struct ctx *c, const struct scn_node *v, const char *key,
                            bool *by_digest);
 /* A push event's new image under images entry 'tag', read from the push
  * mapping v; its index, or SCENARIO_NONE after reporting. */
-uint32_t scn_new_pushed_image(struct ctx *c, const struct node *v, const char *where,
+uint32_t scn_new_pushed_image(struct ctx *c, const struct scn_node *v, const char *where,
                               uint32_t tag);
 
 /* scenario_runtimeclass.c */
-void scn_parse_runtime_classes(struct ctx *c, const struct node *root);
+void scn_parse_runtime_classes(struct ctx *c, const struct scn_node *root);
 /* A template's runtimeClassName written at v: its runtime_classes index, or
  * SCENARIO_NONE after reporting. */
-uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v);
+uint32_t scn_resolve_runtime_class(struct ctx *c, const struct scn_node *v);
 
 /* scenario_secrets.c */
-void scn_parse_secrets(struct ctx *c, const struct node *root);
+void scn_parse_secrets(struct ctx *c, const struct scn_node *root);
 /* A template's imagePullSecrets (in m) into wl->pull_secrets. */
-void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *where,
+void scn_parse_pull_secrets(struct ctx *c, const struct scn_node *m, const char *where,
                             struct scenario_workload *wl);
 /* A pool's credentials mapping v into p->node_auths. */
-void scn_parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
+void scn_parse_pool_credentials(struct ctx *c, const struct scn_node *v, const char *where,
                                 struct scenario_pool *p);
 
 /* scenario_kubelet.c */
-void scn_parse_kubelet_configs(struct ctx *c, const struct node *root);
+void scn_parse_kubelet_configs(struct ctx *c, const struct scn_node *root);
 /* Reads the kubelet config at m (a kubeletConfigs value, or a pool's inline
  * config) into a new kubelet_configs entry named 'name' (taken over). */
-void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+void scn_parse_kubelet(struct ctx *c, const struct scn_node *m, char *name, const char *where,
                        bool inline_config, struct diag_loc loc);
 
 /* scenario_pools.c */
-void scn_parse_pools(struct ctx *c, const struct node *root);
+void scn_parse_pools(struct ctx *c, const struct scn_node *root);
 /* The pool named at v: its index, or SCENARIO_NONE after reporting. */
-uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key);
+uint32_t scn_resolve_pool(struct ctx *c, const struct scn_node *v, const char *key);
 
 /* scenario_events.c */
-void scn_parse_events(struct ctx *c, const struct node *root);
+void scn_parse_events(struct ctx *c, const struct scn_node *root);
 /* scenario_experiment.c: the experiment section. */
-void scn_parse_experiment(struct ctx *c, const struct node *root);
+void scn_parse_experiment(struct ctx *c, const struct scn_node *root);
 void scn_free_experiment(struct scenario_experiment *e);
 
 /* scenario_workloads.c */
-void scn_parse_workloads(struct ctx *c, const struct node *root);
+void scn_parse_workloads(struct ctx *c, const struct scn_node *root);
 /* The pod limit (a DaemonSet counts its pools' nodes), once workloads,
  * pools and events are read. */
 void scn_check_totals(struct ctx *c);
 
 /* scenario_limits.c: the limits on products of quantities (samples, sampled
  * series, pre-pulled layers), once every section is read. */
-void scn_check_limits(struct ctx *c, const struct node *root);
+void scn_check_limits(struct ctx *c, const struct scn_node *root);
 
 #endif

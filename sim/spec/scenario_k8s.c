@@ -47,9 +47,9 @@ static const char *const KUBELET_KEYS[] = {
     "imageMaximumGCAge", "featureGates", "imagePullCredentialsVerificationPolicy",
     "preloadedImagesVerificationAllowlist"};
 
-static struct node *new_node(enum node_kind kind, struct diag_loc loc, const char *text)
+static struct scn_node *new_node(enum scn_node_kind kind, struct diag_loc loc, const char *text)
 {
-    struct node *n = xcalloc(1, sizeof(*n));
+    struct scn_node *n = xcalloc(1, sizeof(*n));
     n->kind = kind;
     n->loc = loc;
     n->style = YAML_PLAIN_SCALAR_STYLE;
@@ -58,13 +58,13 @@ static struct node *new_node(enum node_kind kind, struct diag_loc loc, const cha
 }
 
 /* Removes 'key' from map and returns its value (the caller owns it), or NULL. */
-static struct node *take(struct node *map, const char *key)
+static struct scn_node *take(struct scn_node *map, const char *key)
 {
     for (size_t i = 0; i < map->n_pairs; i++) {
         struct pair *p = &map->pairs[i];
         if (p->key->kind != NODE_SCALAR || strcmp(p->key->text, key) != 0)
             continue;
-        struct node *v = p->value;
+        struct scn_node *v = p->value;
         scn_node_free(p->key);
         memmove(p, p + 1, (map->n_pairs - i - 1) * sizeof(*p));
         map->n_pairs--;
@@ -73,7 +73,7 @@ static struct node *take(struct node *map, const char *key)
     return NULL;
 }
 
-static void put(struct node *map, const char *key, struct node *value)
+static void put(struct scn_node *map, const char *key, struct scn_node *value)
 {
     struct pair *p = VEC_PUSH(map->pairs, map->n_pairs, map->cap_pairs);
     p->key = new_node(NODE_SCALAR, value->loc, key);
@@ -103,7 +103,7 @@ static bool listed(const char *key, const char *const *keys, size_t n)
 
 /* Drops every key of map not in 'keep' or 'quiet': those not in 'quiet'
  * are noted as ignored under "<prefix>.<key>". */
-static void keep_only(struct k8s *k, struct node *map, const char *const *keep, size_t n_keep,
+static void keep_only(struct k8s *k, struct scn_node *map, const char *const *keep, size_t n_keep,
                       const char *const *quiet, size_t n_quiet, const char *prefix)
 {
     size_t j = 0;
@@ -126,7 +126,7 @@ static void keep_only(struct k8s *k, struct node *map, const char *const *keep, 
 }
 
 /* A pod spec in place: the modelled keys, and in each container its own. */
-static void pod_spec(struct k8s *k, struct node *spec, const char *prefix)
+static void pod_spec(struct k8s *k, struct scn_node *spec, const char *prefix)
 {
     static const char *const keys[] = {"containers", "initContainers", "imagePullSecrets",
                                        "runtimeClassName"};
@@ -134,7 +134,7 @@ static void pod_spec(struct k8s *k, struct node *spec, const char *prefix)
     keep_only(k, spec, keys, N_OF(keys), NULL, 0, prefix);
     static const char *const lists[] = {"containers", "initContainers"};
     for (size_t l = 0; l < N_OF(lists); l++) {
-        const struct node *v = scn_get(spec, lists[l]);
+        const struct scn_node *v = scn_get(spec, lists[l]);
         if (!v || v->kind != NODE_SEQ)
             continue;
         char *p = xasprintf("%s.%s[]", prefix, lists[l]);
@@ -146,10 +146,10 @@ static void pod_spec(struct k8s *k, struct node *spec, const char *prefix)
 }
 
 /* The value of 'key' in map (a mapping), or NULL after an error at the map. */
-static struct node *want_map(struct k8s *k, struct node *map, const char *key,
+static struct scn_node *want_map(struct k8s *k, struct scn_node *map, const char *key,
                              const char *path, const char *where)
 {
-    const struct node *v = scn_get(map, key);
+    const struct scn_node *v = scn_get(map, key);
     if (!v) {
         diag_error(k->c->d, map->loc, "missing required key '%s' in %s; expected a %s "
                    "mapping", key, where, path);
@@ -157,17 +157,17 @@ static struct node *want_map(struct k8s *k, struct node *map, const char *key,
     }
     if (scn_want_map(k->c, v, path) != 0)
         return NULL;
-    return (struct node *)v;
+    return (struct scn_node *)v;
 }
 
 enum { K_POD, K_DEPLOYMENT, K_DAEMONSET };
 
 /* apiVersion and kind of a workload object: its K_ value, or -1 after an error. */
-static int workload_kind(struct k8s *k, const struct node *m, const char *where)
+static int workload_kind(struct k8s *k, const struct scn_node *m, const char *where)
 {
     static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
     static const char *const apis[] = {"v1", "apps/v1", "apps/v1"};
-    const struct node *kv = scn_get(m, "kind"), *av = scn_get(m, "apiVersion");
+    const struct scn_node *kv = scn_get(m, "kind"), *av = scn_get(m, "apiVersion");
     int kind;
     if (!kv)
         return scn_missing(k->c, m, "kind", where);
@@ -186,21 +186,21 @@ static int workload_kind(struct k8s *k, const struct node *m, const char *where)
 
 /* Takes the pod spec out of a workload object's spec: the spec itself for a
  * Pod, spec.template.spec for a controller. NULL after an error. */
-static struct node *take_pod_spec(struct k8s *k, struct node *m, int kind, const char *where,
-                                  struct node **replicas, struct node **rollout)
+static struct scn_node *take_pod_spec(struct k8s *k, struct scn_node *m, int kind, const char *where,
+                                  struct scn_node **replicas, struct scn_node **rollout)
 {
     static const char *const quiet[] = {"selector", "revisionHistoryLimit",
                                         "progressDeadlineSeconds", "template"};
     static const char *const rollout_keys[] = {"strategy", "updateStrategy",
                                                "minReadySeconds"};
     static const char *const kinds[] = {"Pod", "Deployment", "DaemonSet"};
-    struct node *spec = want_map(k, m, "spec", "spec", where);
+    struct scn_node *spec = want_map(k, m, "spec", "spec", where);
     if (!spec)
         return NULL;
     if (kind == K_POD)
         return take(m, "spec");
-    struct node *tmpl = want_map(k, spec, "template", "spec.template", where);
-    struct node *ps = tmpl ? want_map(k, tmpl, "spec", "spec.template.spec", where) : NULL;
+    struct scn_node *tmpl = want_map(k, spec, "template", "spec.template", where);
+    struct scn_node *ps = tmpl ? want_map(k, tmpl, "spec", "spec.template.spec", where) : NULL;
     if (!ps)
         return NULL;
     ps = take(tmpl, "spec");
@@ -217,7 +217,7 @@ static struct node *take_pod_spec(struct k8s *k, struct node *m, int kind, const
 
 /* One workloads entry that is a Kubernetes object, rewritten in place into
  * {name, kind, replicas, at, placement, pool, template}. */
-static void workload(struct k8s *k, struct node **slot, const char *where)
+static void workload(struct k8s *k, struct scn_node **slot, const char *where)
 {
     static const char *const keys[] = {"apiVersion", "kind", "metadata", "spec", "status",
                                        "at", "placement", "pool"};
@@ -225,9 +225,9 @@ static void workload(struct k8s *k, struct node **slot, const char *where)
     static const char *const own[] = {"at", "placement", "pool"};
     static const char *const rollout_keys[] = {"strategy", "updateStrategy",
                                                "minReadySeconds"};
-    struct node *m = *slot;
-    struct node *meta = NULL, *name = NULL, *ps = NULL, *replicas = NULL;
-    struct node *rollout[3] = {NULL, NULL, NULL};
+    struct scn_node *m = *slot;
+    struct scn_node *meta = NULL, *name = NULL, *ps = NULL, *replicas = NULL;
+    struct scn_node *rollout[3] = {NULL, NULL, NULL};
     int kind;
     if (CHECK_KEYS(k->c, m, keys, where) != 0 || (kind = workload_kind(k, m, where)) < 0 ||
         !(meta = want_map(k, m, "metadata", "metadata", where)))
@@ -244,13 +244,13 @@ static void workload(struct k8s *k, struct node **slot, const char *where)
     free(prefix);
     if (!ps)
         goto bad;
-    struct node *out = new_node(NODE_MAP, m->loc, NULL);
+    struct scn_node *out = new_node(NODE_MAP, m->loc, NULL);
     put(out, "name", name);
     put(out, "kind", take(m, "kind"));
     if (replicas)
         put(out, "replicas", replicas);
     for (size_t i = 0; i < N_OF(own); i++) {
-        struct node *v = take(m, own[i]);
+        struct scn_node *v = take(m, own[i]);
         if (v)
             put(out, own[i], v);
     }
@@ -272,10 +272,10 @@ bad:
 }
 
 /* A kubelet config that is a KubeletConfiguration, in place. */
-static void kubelet_config(struct k8s *k, struct node **slot, const char *where)
+static void kubelet_config(struct k8s *k, struct scn_node **slot, const char *where)
 {
-    struct node *m = *slot;
-    const struct node *kv = scn_get(m, "kind"), *av = scn_get(m, "apiVersion");
+    struct scn_node *m = *slot;
+    const struct scn_node *kv = scn_get(m, "kind"), *av = scn_get(m, "apiVersion");
     if (!kv && !av)
         return;
     bool ok = true;
@@ -303,7 +303,7 @@ static void kubelet_config(struct k8s *k, struct node **slot, const char *where)
               "KubeletConfiguration");
 }
 
-static bool is_workload_object(const struct node *m)
+static bool is_workload_object(const struct scn_node *m)
 {
     return m->kind == NODE_MAP &&
            (scn_get(m, "apiVersion") || scn_get(m, "metadata") || scn_get(m, "spec"));
@@ -326,7 +326,7 @@ static void warn_ignored(struct k8s *k)
         free(k->ignored[i]);
 }
 
-void scn_k8s_normalize(struct ctx *c, struct node *root)
+void scn_k8s_normalize(struct ctx *c, struct scn_node *root)
 {
     struct k8s k = {.c = c};
     if (root->kind != NODE_MAP)
@@ -350,7 +350,7 @@ void scn_k8s_normalize(struct ctx *c, struct node *root)
     }
     struct pair *pp = scn_find_pair(root, "nodePools");
     for (size_t i = 0; pp && pp->value->kind == NODE_SEQ && i < pp->value->n_items; i++) {
-        struct node *pool = pp->value->items[i];
+        struct scn_node *pool = pp->value->items[i];
         struct pair *kub = pool->kind == NODE_MAP ? scn_find_pair(pool, "kubelet") : NULL;
         if (!kub || kub->value->kind != NODE_MAP)
             continue;

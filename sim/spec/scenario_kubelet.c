@@ -55,12 +55,12 @@ static void format_go_number(double x, char *buf, size_t len)
  * imageMaximumGCAge cannot be written (durations have no sign); the
  * ImageMaximumGCAge gate is on by default since 1.30, so its message never
  * applies. */
-static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenario_kubelet *k)
+static void parse_kubelet_gc(struct ctx *c, const struct scn_node *m, struct scenario_kubelet *k)
 {
-    const struct node *hv = scn_get(m, "imageGCHighThresholdPercent");
-    const struct node *lv = scn_get(m, "imageGCLowThresholdPercent");
-    const struct node *minv = scn_get(m, "imageMinimumGCAge");
-    const struct node *maxv = scn_get(m, "imageMaximumGCAge");
+    const struct scn_node *hv = scn_get(m, "imageGCHighThresholdPercent");
+    const struct scn_node *lv = scn_get(m, "imageGCLowThresholdPercent");
+    const struct scn_node *minv = scn_get(m, "imageMinimumGCAge");
+    const struct scn_node *maxv = scn_get(m, "imageMaximumGCAge");
     int64_t high = k->image_gc_high_threshold, low = k->image_gc_low_threshold;
     bool ok = true;
     if (hv && scn_to_int(c, hv, "imageGCHighThresholdPercent", INT32_MIN, INT32_MAX, NULL, &high))
@@ -111,7 +111,7 @@ static void parse_kubelet_gc(struct ctx *c, const struct node *m, struct scenari
  * name is an error, as the kubelet rejects a gate it does not know
  * (k8s.io/component-base featuregate SetFromMap: "unrecognized feature
  * gate"). */
-static void parse_feature_gates(struct ctx *c, const struct node *v, const char *where,
+static void parse_feature_gates(struct ctx *c, const struct scn_node *v, const char *where,
                                 struct scenario_kubelet *k)
 {
     static const char *const gates[] = {"RuntimeClassInImageCriApi",
@@ -119,7 +119,7 @@ static void parse_feature_gates(struct ctx *c, const struct node *v, const char 
     if (scn_is_null(v) || scn_want_map(c, v, "featureGates") != 0)
         return;
     for (size_t i = 0; i < v->n_pairs; i++) {
-        const struct node *key = v->pairs[i].key, *val = v->pairs[i].value;
+        const struct scn_node *key = v->pairs[i].key, *val = v->pairs[i].value;
         if (key->kind != NODE_SCALAR)
             continue;
         if (!strcmp(key->text, gates[0])) {
@@ -152,23 +152,23 @@ const char *scenario_verify_policy_name(enum scenario_verify_policy p)
     return verify_policies[p];
 }
 
-static void parse_verification(struct ctx *c, const struct node *m, const char *where,
+static void parse_verification(struct ctx *c, const struct scn_node *m, const char *where,
                                struct scenario_kubelet *k)
 {
     const char *const *policies = verify_policies;
-    const struct node *v = scn_get(m, "imagePullCredentialsVerificationPolicy");
+    const struct scn_node *v = scn_get(m, "imagePullCredentialsVerificationPolicy");
     int pol;
     if (v && scn_to_enum(c, v, "imagePullCredentialsVerificationPolicy",
                          "an image pull credentials verification policy", policies,
                          N_OF(verify_policies), &pol) == 0)
         k->verify_policy = (enum scenario_verify_policy)pol;
-    const struct node *list = scn_get_list(c, m, "preloadedImagesVerificationAllowlist", where,
+    const struct scn_node *list = scn_get_list(c, m, "preloadedImagesVerificationAllowlist", where,
                                            false, "images");
     size_t cap = 0;
     for (size_t i = 0; list && i < list->n_items; i++) {
         char key[64], err[VERIFYPOLICY_ERRLEN];
         snprintf(key, sizeof(key), "preloadedImagesVerificationAllowlist[%zu]", i);
-        const struct node *it = list->items[i];
+        const struct scn_node *it = list->items[i];
         if (scn_want_scalar(c, it, key, "an image name such as docker.io/library/nginx") != 0)
             continue;
         char *pat = verifypolicy_allowlist_pattern(it->text, err, sizeof(err));
@@ -191,12 +191,12 @@ static void parse_verification(struct ctx *c, const struct node *m, const char *
 /* The pull keys of a kubelet config: serializeImagePulls, maxParallelImagePulls,
  * registryPullQPS and registryBurst, defaulted and validated as the kubelet
  * does (sources: scn_parse_kubelet below). */
-static void parse_kubelet_pulls(struct ctx *c, const struct node *m, struct scenario_kubelet *k)
+static void parse_kubelet_pulls(struct ctx *c, const struct scn_node *m, struct scenario_kubelet *k)
 {
-    const struct node *sv = scn_get(m, "serializeImagePulls");
-    const struct node *pv = scn_get(m, "maxParallelImagePulls");
-    const struct node *qv = scn_get(m, "registryPullQPS");
-    const struct node *bv = scn_get(m, "registryBurst");
+    const struct scn_node *sv = scn_get(m, "serializeImagePulls");
+    const struct scn_node *pv = scn_get(m, "maxParallelImagePulls");
+    const struct scn_node *qv = scn_get(m, "registryPullQPS");
+    const struct scn_node *bv = scn_get(m, "registryBurst");
     bool serialize = true, serialize_ok = false, pulls_ok = false;
     int64_t pulls = 0, burst = k->registry_burst;
     double qps = k->registry_pull_qps;
@@ -253,7 +253,7 @@ static void parse_kubelet_pulls(struct ctx *c, const struct node *m, struct scen
  * pkg/kubelet/apis/config/validation/validation.go ValidateKubeletConfiguration,
  * whose error texts are reproduced verbatim, read at kubernetes/kubernetes
  * commit 001332b0422071acf4860769f18e34b5e9b7c1bc). 'name' is taken over. */
-void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const char *where,
+void scn_parse_kubelet(struct ctx *c, const struct scn_node *m, char *name, const char *where,
                        bool inline_config, struct diag_loc loc)
 {
     static const char *const keys[] = {"serializeImagePulls", "maxParallelImagePulls",
@@ -274,7 +274,7 @@ void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const ch
         return;
     CHECK_KEYS(c, m, keys, where);
     parse_kubelet_gc(c, m, k);
-    const struct node *gv = scn_get(m, "featureGates");
+    const struct scn_node *gv = scn_get(m, "featureGates");
     if (gv)
         parse_feature_gates(c, gv, where, k);
     parse_verification(c, m, where, k);
@@ -282,9 +282,9 @@ void scn_parse_kubelet(struct ctx *c, const struct node *m, char *name, const ch
 }
 
 /* kubeletConfigs: a mapping from a config name to a kubelet config (keys above). */
-void scn_parse_kubelet_configs(struct ctx *c, const struct node *root)
+void scn_parse_kubelet_configs(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *v = scn_get(root, "kubeletConfigs");
+    const struct scn_node *v = scn_get(root, "kubeletConfigs");
     c->kubelets_ok = true;
     if (!v || scn_is_null(v))
         return;
@@ -293,7 +293,7 @@ void scn_parse_kubelet_configs(struct ctx *c, const struct node *root)
         return;
     }
     for (size_t i = 0; i < v->n_pairs; i++) {
-        const struct node *key = v->pairs[i].key;
+        const struct scn_node *key = v->pairs[i].key;
         char *name = NULL;
         if (key->kind != NODE_SCALAR ||
             scn_to_folder_name(c, key, "kubeletConfigs", &name) != 0)

@@ -62,9 +62,9 @@ static uint64_t sampled_series(const struct scenario *s, const uint64_t *final)
 
 /* The value a sample limit points at: sampleInterval, else horizon, else
  * the whole file (both defaulted cannot exceed a limit alone). */
-static struct diag_loc sample_loc(struct ctx *c, const struct node *root)
+static struct diag_loc sample_loc(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *v = root->kind == NODE_MAP ? scn_get(root, "sampleInterval") : NULL;
+    const struct scn_node *v = root->kind == NODE_MAP ? scn_get(root, "sampleInterval") : NULL;
     if (!v && root->kind == NODE_MAP)
         v = scn_get(root, "horizon");
     return v ? v->loc : (struct diag_loc){c->s->file, 0, 0};
@@ -77,7 +77,7 @@ static double sample_count(const struct scenario *s)
 }
 
 /* horizon / sampleInterval and samples x series. */
-static void check_samples(struct ctx *c, const struct node *root, const uint64_t *final)
+static void check_samples(struct ctx *c, const struct scn_node *root, const uint64_t *final)
 {
     const struct scenario *s = c->s;
     char h[64], iv[64], want[64];
@@ -126,7 +126,7 @@ static void check_pre_pulled(struct ctx *c, const uint64_t *final)
     }
 }
 
-void scn_check_limits(struct ctx *c, const struct node *root)
+void scn_check_limits(struct ctx *c, const struct scn_node *root)
 {
     uint64_t *final = final_counts(c->s);
     check_samples(c, root, final);

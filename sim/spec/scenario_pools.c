@@ -15,11 +15,11 @@
 #include "spec/imageref.h"
 
 /* nodePools[i].disk keys: writeBandwidth, capacity, baselineUsage. */
-static void parse_disk(struct ctx *c, const struct node *v, const char *where,
+static void parse_disk(struct ctx *c, const struct scn_node *v, const char *where,
                        struct scenario_pool *p)
 {
     static const char *const keys[] = {"writeBandwidth", "capacity", "baselineUsage"};
-    const struct node *x;
+    const struct scn_node *x;
     if (scn_want_map(c, v, "disk") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
@@ -27,7 +27,7 @@ static void parse_disk(struct ctx *c, const struct node *v, const char *where,
         scn_to_bandwidth(c, x, "writeBandwidth", &p->disk_write_bandwidth);
     if ((x = scn_get(v, "capacity")))
         scn_to_size(c, x, "capacity", false, &p->disk_capacity);
-    const struct node *bv = scn_get(v, "baselineUsage");
+    const struct scn_node *bv = scn_get(v, "baselineUsage");
     if (bv)
         scn_to_size(c, bv, "baselineUsage", false, &p->disk_baseline);
     if (bv && p->disk_capacity > 0 && p->disk_baseline > p->disk_capacity)
@@ -38,13 +38,13 @@ static void parse_disk(struct ctx *c, const struct node *v, const char *where,
 
 /* nodePools[i].runtime keys: maxConcurrentDownloads, downloadLimitScope,
  * unpackBandwidth, imagePullProgressTimeout. */
-static void parse_runtime(struct ctx *c, const struct node *v, const char *where,
+static void parse_runtime(struct ctx *c, const struct scn_node *v, const char *where,
                           struct scenario_runtime *rt)
 {
     static const char *const keys[] = {"maxConcurrentDownloads", "downloadLimitScope",
                                        "unpackBandwidth", "imagePullProgressTimeout"};
     static const char *const scopes[] = {"node", "pull"};
-    const struct node *x;
+    const struct scn_node *x;
     int scope;
     if (scn_want_map(c, v, "runtime") != 0)
         return;
@@ -72,7 +72,7 @@ static void parse_runtime(struct ctx *c, const struct node *v, const char *where
 }
 
 /* nodePools[i].kubelet: a kubeletConfigs name, or an inline kubelet config. */
-static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *where,
+static void parse_pool_kubelet(struct ctx *c, const struct scn_node *v, const char *where,
                                uint32_t pool_idx)
 {
     struct scenario *s = c->s;
@@ -125,10 +125,10 @@ static void parse_pool_kubelet(struct ctx *c, const struct node *v, const char *
 
 /* nodePools[i].pinnedImages and prePulled: lists of images entries (a tag
  * or a digest reference), into p. */
-static void parse_pool_images(struct ctx *c, const struct node *m, const char *where,
+static void parse_pool_images(struct ctx *c, const struct scn_node *m, const char *where,
                               struct scenario_pool *p)
 {
-    const struct node *list = scn_get_list(c, m, "pinnedImages", where, false, "images");
+    const struct scn_node *list = scn_get_list(c, m, "pinnedImages", where, false, "images");
     if (list) {
         p->pinned = xmalloc((list->n_items ? list->n_items : 1) * sizeof(*p->pinned));
         for (size_t i = 0; i < list->n_items; i++) {
@@ -169,7 +169,7 @@ static void parse_pool_images(struct ctx *c, const struct node *m, const char *w
  * pinned: containerd labels its pinned images (pinned_images.sandbox;
  * internal/cri/server/images/image_pull.go getLabels) and the kubelet's image
  * GC skips an image CRI reports as pinned (spec §8). */
-static void parse_sandbox_image(struct ctx *c, const struct node *v, const char *where,
+static void parse_sandbox_image(struct ctx *c, const struct scn_node *v, const char *where,
                                 struct scenario_pool *p)
 {
     static const char *const keys[] = {"ref", "prePulled"};
@@ -177,11 +177,11 @@ static void parse_sandbox_image(struct ctx *c, const struct node *v, const char 
         return;
     CHECK_KEYS(c, v, keys, where);
     bool pre_pulled = true;
-    const struct node *pv = scn_get(v, "prePulled");
+    const struct scn_node *pv = scn_get(v, "prePulled");
     if (pv && scn_to_bool(c, pv, "prePulled", &pre_pulled) != 0)
         return;
-    const struct node *rv = scn_get(v, "ref");
-    struct node def = {.kind = NODE_SCALAR, .loc = v->loc, .text = DEFAULT_SANDBOX_IMAGE};
+    const struct scn_node *rv = scn_get(v, "ref");
+    struct scn_node def = {.kind = NODE_SCALAR, .loc = v->loc, .text = DEFAULT_SANDBOX_IMAGE};
     if (!rv)
         rv = &def;
     if (pre_pulled) {
@@ -210,7 +210,7 @@ static void parse_sandbox_image(struct ctx *c, const struct node *v, const char 
 
 /* nodePools[i] keys: name, count, arch, nicBandwidth, disk, kubelet, runtime,
  * maxPods, prePulled, pinnedImages, sandboxImage, credentials. */
-static void parse_pool(struct ctx *c, const struct node *m, const char *where)
+static void parse_pool(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"name", "count", "arch", "nicBandwidth", "disk",
                                        "kubelet", "runtime", "maxPods", "prePulled",
@@ -229,7 +229,7 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v;
+    const struct scn_node *v;
     char *w;
     if (!(v = scn_get(m, "name"))) {
         scn_missing(c, m, "name", where);
@@ -286,9 +286,9 @@ static void parse_pool(struct ctx *c, const struct node *m, const char *where)
     }
 }
 
-void scn_parse_pools(struct ctx *c, const struct node *root)
+void scn_parse_pools(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *list = scn_get_list(c, root, "nodePools", "", true, "node pool");
+    const struct scn_node *list = scn_get_list(c, root, "nodePools", "", true, "node pool");
     if (!list)
         return;
     c->pools_ok = true;
@@ -299,7 +299,7 @@ void scn_parse_pools(struct ctx *c, const struct node *root)
     }
 }
 
-uint32_t scn_resolve_pool(struct ctx *c, const struct node *v, const char *key)
+uint32_t scn_resolve_pool(struct ctx *c, const struct scn_node *v, const char *key)
 {
     struct scenario *s = c->s;
     const char **names;

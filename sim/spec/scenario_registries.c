@@ -24,7 +24,7 @@ static const char *const dist_names[] = {"constant", "exponential", "lognormal",
  * (constant), or a mapping
  *   {dist: constant, value: D} | {dist: exponential, mean: D} |
  *   {dist: lognormal, median: D, sigma: N > 0} | {dist: uniform, min: D, max: D}. */
-static void parse_latency(struct ctx *c, const struct node *v, const char *key,
+static void parse_latency(struct ctx *c, const struct scn_node *v, const char *key,
                           const char *where, struct scenario_dist *out)
 {
     static const char *const keys[][3] = {
@@ -46,7 +46,7 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *key,
                        key, scn_kind_noun(v));
         return;
     }
-    const struct node *dv = scn_get(v, "dist");
+    const struct scn_node *dv = scn_get(v, "dist");
     if (!dv) {
         scn_missing(c, v, "dist", where);
         return;
@@ -61,15 +61,15 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *key,
     if (rc)
         return;
     dist.kind = (enum scenario_dist_kind)kind;
-    const struct node *a = scn_get(v, keys[kind][1]);
+    const struct scn_node *a = scn_get(v, keys[kind][1]);
     rc = scn_to_duration(c, a, keys[kind][1], false, &dist.a);
     if (kind == SCENARIO_DIST_LOGNORMAL) {
-        const struct node *sg = scn_get(v, "sigma");
+        const struct scn_node *sg = scn_get(v, "sigma");
         if (scn_to_number(c, sg, "sigma", &dist.b) == 0 && !(dist.b > 0))
             rc = diag_error(c->d, sg->loc, "sigma: %s is not positive; expected a number > 0",
                             sg->text);
     } else if (kind == SCENARIO_DIST_UNIFORM) {
-        const struct node *mx = scn_get(v, "max");
+        const struct scn_node *mx = scn_get(v, "max");
         if (scn_to_duration(c, mx, "max", false, &dist.b) != 0)
             rc = -1;
         else if (rc == 0 && dist.b < dist.a)
@@ -81,7 +81,7 @@ static void parse_latency(struct ctx *c, const struct node *v, const char *key,
 }
 
 /* A probability in [0, 1] (failureProbability). */
-static int to_probability(struct ctx *c, const struct node *v, const char *key, double *out)
+static int to_probability(struct ctx *c, const struct scn_node *v, const char *key, double *out)
 {
     double x;
     if (scn_want_scalar(c, v, key, "a probability such as 0.05") != 0)
@@ -99,12 +99,12 @@ static int to_probability(struct ctx *c, const struct node *v, const char *key, 
 /* registries[i].outages[j] keys: from, to, mode (fail | hang; default fail).
  * 'prev' is the previous outage of the registry (NULL for the first): an
  * outage starts at or after the previous one's end. Returns 0 when valid. */
-static int parse_outage(struct ctx *c, const struct node *m, const char *where,
+static int parse_outage(struct ctx *c, const struct scn_node *m, const char *where,
                         const struct scenario_outage *prev, struct scenario_outage *o)
 {
     static const char *const keys[] = {"from", "to", "mode"};
     static const char *const modes[] = {"fail", "hang"};
-    const struct node *fv = scn_get(m, "from"), *tv = scn_get(m, "to"), *mv = scn_get(m, "mode");
+    const struct scn_node *fv = scn_get(m, "from"), *tv = scn_get(m, "to"), *mv = scn_get(m, "mode");
     int rc = 0, mode;
     *o = (struct scenario_outage){.mode = SCENARIO_OUTAGE_FAIL, .loc = m->loc};
     if (scn_want_map(c, m, where) != 0)
@@ -137,10 +137,10 @@ static int parse_outage(struct ctx *c, const struct node *m, const char *where,
 }
 
 /* registries[i].outages: a list of outages (above). */
-static void parse_outages(struct ctx *c, const struct node *reg, const char *where,
+static void parse_outages(struct ctx *c, const struct scn_node *reg, const char *where,
                           struct scenario_registry *r)
 {
-    const struct node *list = scn_get_list(c, reg, "outages", where, false, "outages");
+    const struct scn_node *list = scn_get_list(c, reg, "outages", where, false, "outages");
     if (!list)
         return;
     r->outages = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->outages));
@@ -157,13 +157,13 @@ static void parse_outages(struct ctx *c, const struct node *reg, const char *whe
 /* registries[i].changes[j] keys: at, and at least one of egressBandwidth,
  * perConnectionBandwidth, latency, failureProbability. 'prev' is the
  * previous change (NULL for the first): changes are in time order. */
-static int parse_change(struct ctx *c, const struct node *m, const char *where,
+static int parse_change(struct ctx *c, const struct scn_node *m, const char *where,
                         const struct scenario_registry_change *prev,
                         struct scenario_registry_change *ch)
 {
     static const char *const keys[] = {"at", "egressBandwidth", "perConnectionBandwidth",
                                        "latency", "failureProbability"};
-    const struct node *v, *at = scn_get(m, "at");
+    const struct scn_node *v, *at = scn_get(m, "at");
     int rc = 0;
     *ch = (struct scenario_registry_change){.loc = m->loc};
     if (scn_want_map(c, m, where) != 0)
@@ -209,10 +209,10 @@ static int parse_change(struct ctx *c, const struct node *m, const char *where,
 }
 
 /* registries[i].changes: a list of changes (above). */
-static void parse_changes(struct ctx *c, const struct node *reg, const char *where,
+static void parse_changes(struct ctx *c, const struct scn_node *reg, const char *where,
                           struct scenario_registry *r)
 {
-    const struct node *list = scn_get_list(c, reg, "changes", where, false, "changes");
+    const struct scn_node *list = scn_get_list(c, reg, "changes", where, false, "changes");
     if (!list)
         return;
     r->changes = xcalloc(list->n_items ? list->n_items : 1, sizeof(*r->changes));
@@ -228,13 +228,13 @@ static void parse_changes(struct ctx *c, const struct node *reg, const char *whe
 
 /* registries[i].rateLimit keys: requests, window, key (node | pool |
  * cluster | credential; default node). */
-static void parse_rate_limit(struct ctx *c, const struct node *m, const char *where,
+static void parse_rate_limit(struct ctx *c, const struct scn_node *m, const char *where,
                              struct scenario_rate_limit *out)
 {
     static const char *const keys[] = {"requests", "window", "key"};
     static const char *const rate_keys[] = {"node", "pool", "cluster", "credential"};
     struct scenario_rate_limit rl = {.key = SCENARIO_RATE_NODE};
-    const struct node *v;
+    const struct scn_node *v;
     int rc = 0, key;
     if (scn_want_map(c, m, "rateLimit") != 0)
         return;
@@ -280,7 +280,7 @@ static uint32_t intern_credential(struct ctx *c, const char *name)
  * "/\*" (every repository under it, at any depth: the allowlist's wildcard
  * form, verifypolicy.h). The path follows the reference grammar (spec §1):
  * lower-case components joined by '/'. */
-static int check_repository_pattern(struct ctx *c, const struct node *v, const char *key)
+static int check_repository_pattern(struct ctx *c, const struct scn_node *v, const char *key)
 {
     const char *t = v->text;
     size_t len = strlen(t);
@@ -308,12 +308,12 @@ static int check_repository_pattern(struct ctx *c, const struct node *v, const c
 
 /* registries[i].auth.accounts[j] keys: name (a credential name), repositories
  * (patterns, above; an empty list = only the public repositories). */
-static void parse_account(struct ctx *c, const struct node *m, const char *where,
+static void parse_account(struct ctx *c, const struct scn_node *m, const char *where,
                           struct scenario_registry_auth *auth)
 {
     static const char *const keys[] = {"name", "repositories"};
     struct scenario_account a = {.credential = SCENARIO_NONE, .loc = m->loc};
-    const struct node *v;
+    const struct scn_node *v;
     char *name = NULL;
     if (scn_want_map(c, m, where) != 0)
         return;
@@ -338,7 +338,7 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
         a.credential = intern_credential(c, name);
         free(name);
     }
-    const struct node *list = scn_get(m, "repositories");
+    const struct scn_node *list = scn_get(m, "repositories");
     if (!list)
         scn_missing(c, m, "repositories", where);
     else if (!scn_is_null(list) && list->kind != NODE_SEQ && list->kind != NODE_BAD)
@@ -346,7 +346,7 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
     for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n_items; i++) {
         char key[48];
         snprintf(key, sizeof(key), "repositories[%zu]", i);
-        const struct node *it = list->items[i];
+        const struct scn_node *it = list->items[i];
         if (scn_want_scalar(c, it, key, "a repository pattern") != 0 ||
             check_repository_pattern(c, it, key) != 0)
             continue;
@@ -366,12 +366,12 @@ static void parse_account(struct ctx *c, const struct node *m, const char *where
 /* registries[i].auth keys: required (true: every repository needs
  * credentials; false: only those an account lists), accounts. What the
  * registry answers: registry.h registry_authorizes. */
-static void parse_auth(struct ctx *c, const struct node *v, const char *where,
+static void parse_auth(struct ctx *c, const struct scn_node *v, const char *where,
                        struct scenario_registry *r)
 {
     static const char *const keys[] = {"required", "accounts"};
     struct scenario_registry_auth *auth = &r->auth;
-    const struct node *x;
+    const struct scn_node *x;
     if (scn_want_map(c, v, "auth") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);
@@ -379,7 +379,7 @@ static void parse_auth(struct ctx *c, const struct node *v, const char *where,
     auth->required = true;
     if ((x = scn_get(v, "required")))
         scn_to_bool(c, x, "required", &auth->required);
-    const struct node *list = scn_get_list(c, v, "accounts", where, false, "accounts");
+    const struct scn_node *list = scn_get_list(c, v, "accounts", where, false, "accounts");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("%s.accounts[%zu]", where, i);
         parse_account(c, list->items[i], w, auth);
@@ -392,7 +392,7 @@ static void parse_auth(struct ctx *c, const struct node *v, const char *where,
 /* registries[i] keys: host, egressBandwidth, perConnectionBandwidth, latency,
  * connectLatency, manifestRequests, failureProbability, outages, changes,
  * rateLimit, maxConcurrentRequests, auth. */
-static void parse_registry(struct ctx *c, const struct node *m, const char *where)
+static void parse_registry(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"host", "egressBandwidth", "perConnectionBandwidth",
                                        "latency", "connectLatency", "manifestRequests",
@@ -409,7 +409,7 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v;
+    const struct scn_node *v;
     if (!(v = scn_get(m, "host"))) {
         scn_missing(c, m, "host", where);
     } else if (scn_to_string(c, v, "host", &r->host) == 0) {
@@ -458,9 +458,9 @@ static void parse_registry(struct ctx *c, const struct node *m, const char *wher
     }
 }
 
-void scn_parse_registries(struct ctx *c, const struct node *root)
+void scn_parse_registries(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *list = scn_get_list(c, root, "registries", "", true, "registry");
+    const struct scn_node *list = scn_get_list(c, root, "registries", "", true, "registry");
     if (!list)
         return;
     c->registries_ok = true;

@@ -79,9 +79,9 @@ static struct diag_loc runtime_class_loc(const struct scenario *s, uint32_t idx)
  * Returns the handler's index, or SCENARIO_NONE after reporting.
  * Simplification: the snapshotter is containerd's per-runtime setting,
  * written here once for every node. */
-static uint32_t runtime_class_handler(struct ctx *c, const struct node *m, const char *where)
+static uint32_t runtime_class_handler(struct ctx *c, const struct scn_node *m, const char *where)
 {
-    const struct node *hv = scn_get(m, "handler"), *sv = scn_get(m, "snapshotter");
+    const struct scn_node *hv = scn_get(m, "handler"), *sv = scn_get(m, "snapshotter");
     char *handler = NULL, *snap = NULL;
     if (!hv) {
         scn_missing(c, m, "handler", where);
@@ -111,7 +111,7 @@ static uint32_t runtime_class_handler(struct ctx *c, const struct node *m, const
 }
 
 /* runtimeClasses[i] keys: name, handler, snapshotter (above). */
-static void parse_runtime_class(struct ctx *c, const struct node *m, const char *where)
+static void parse_runtime_class(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"name", "handler", "snapshotter"};
     struct scenario *s = c->s;
@@ -138,13 +138,13 @@ static void parse_runtime_class(struct ctx *c, const struct node *m, const char 
 
 /* runtimeClasses: a list of RuntimeClasses (above). The default handler ""
  * and containerd's default snapshotter "overlayfs" are always entry 0. */
-void scn_parse_runtime_classes(struct ctx *c, const struct node *root)
+void scn_parse_runtime_classes(struct ctx *c, const struct scn_node *root)
 {
     struct scenario *s = c->s;
     intern_snapshotter(c, xstrdup("overlayfs"));
     intern_handler(c, xstrdup(""), 0, (struct diag_loc){s->file, 0, 0});
-    const struct node *v = scn_get(root, "runtimeClasses");
-    const struct node *list = scn_get_list(c, root, "runtimeClasses", "", false, "runtime class");
+    const struct scn_node *v = scn_get(root, "runtimeClasses");
+    const struct scn_node *list = scn_get_list(c, root, "runtimeClasses", "", false, "runtime class");
     /* A section that is there but not a list yields no "no entry named" errors. */
     c->runtime_classes_ok = !v || scn_is_null(v) || list;
     if (!list)
@@ -165,7 +165,7 @@ void scn_parse_runtime_classes(struct ctx *c, const struct node *root)
 /* template.runtimeClassName: a runtimeClasses name. Upstream the RuntimeClass
  * admission plugin rejects a pod naming no RuntimeClass (and the kubelet
  * fails its sandbox); here it is an input error. */
-uint32_t scn_resolve_runtime_class(struct ctx *c, const struct node *v)
+uint32_t scn_resolve_runtime_class(struct ctx *c, const struct scn_node *v)
 {
     struct scenario *s = c->s;
     const char **names;

@@ -15,7 +15,7 @@
  * account defined under registries[].auth.accounts. A credential no registry
  * knows would be a typo; a wrong password is modelled by naming an account
  * of another registry (registry.h). Returns the index or SCENARIO_NONE. */
-static uint32_t resolve_credential(struct ctx *c, const struct node *v)
+static uint32_t resolve_credential(struct ctx *c, const struct scn_node *v)
 {
     struct scenario *s = c->s;
     return scn_resolve_name(c, v, "credential", &c->credentials, "registries[].auth.accounts",
@@ -28,7 +28,7 @@ static void parse_auth_entry(struct ctx *c, const struct pair *p, const char *wh
                              struct scenario_auth_entry **out, size_t *n)
 {
     static const char *const keys[] = {"credential"};
-    const struct node *k = p->key, *v = p->value, *x;
+    const struct scn_node *k = p->key, *v = p->value, *x;
     char err[KEYRING_ERRLEN];
     if (k->kind != NODE_SCALAR)
         return;
@@ -58,7 +58,7 @@ static void parse_auth_entry(struct ctx *c, const struct pair *p, const char *wh
 }
 
 /* An "auths" mapping (config.json): registry location -> {credential}. */
-static void parse_auths(struct ctx *c, const struct node *v, const char *where,
+static void parse_auths(struct ctx *c, const struct scn_node *v, const char *where,
                         struct scenario_auth_entry **out, size_t *n)
 {
     if (scn_is_null(v) || scn_want_map(c, v, "auths") != 0)
@@ -83,7 +83,7 @@ static struct diag_loc secret_loc(const struct scenario *s, uint32_t idx)
 /* secrets[i] keys: name, type (required here, though Kubernetes defaults it to
  * Opaque, which the kubelet ignores), auths (the .dockerconfigjson "auths" or
  * the .dockercfg map: registry location -> {credential}). */
-static void parse_secret(struct ctx *c, const struct node *m, const char *where)
+static void parse_secret(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"name", "type", "auths"};
     struct scenario *s = c->s;
@@ -101,7 +101,7 @@ static void parse_secret(struct ctx *c, const struct node *m, const char *where)
     s->secrets[idx].name = name;
     if (!name)
         c->secrets_ok = false;
-    const struct node *v;
+    const struct scn_node *v;
     int t;
     if (!(v = scn_get(m, "type")))
         scn_missing(c, m, "type", where);
@@ -114,10 +114,10 @@ static void parse_secret(struct ctx *c, const struct node *m, const char *where)
 }
 
 /* secrets: a list of Secrets pods name in imagePullSecrets (above). */
-void scn_parse_secrets(struct ctx *c, const struct node *root)
+void scn_parse_secrets(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *v = scn_get(root, "secrets");
-    const struct node *list = scn_get_list(c, root, "secrets", "", false, "secret");
+    const struct scn_node *v = scn_get(root, "secrets");
+    const struct scn_node *list = scn_get_list(c, root, "secrets", "", false, "secret");
     c->secrets_ok = !v || scn_is_null(v) || list;
     if (!list)
         return;
@@ -138,15 +138,15 @@ void scn_parse_secrets(struct ctx *c, const struct node *root)
  * Simplification: upstream a missing Secret is a kubelet warning ("Unable to
  * retrieve pull secret") and the pull goes on without it; here a dangling
  * name is an input error (omit it to model a missing Secret). */
-void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *where,
+void scn_parse_pull_secrets(struct ctx *c, const struct scn_node *m, const char *where,
                             struct scenario_workload *wl)
 {
     static const char *const keys[] = {"name"};
     struct scenario *s = c->s;
-    const struct node *list = scn_get_list(c, m, "imagePullSecrets", where, false, "secrets");
+    const struct scn_node *list = scn_get_list(c, m, "imagePullSecrets", where, false, "secrets");
     const char **names = NULL; /* built at the first dangling name */
     for (size_t i = 0; list && i < list->n_items; i++) {
-        const struct node *it = list->items[i], *v;
+        const struct scn_node *it = list->items[i], *v;
         char *w = xasprintf("%s.imagePullSecrets[%zu]", where, i);
         if (it->kind == NODE_SCALAR && !scn_is_null(it))
             diag_error(c->d, it->loc, "imagePullSecrets[%zu]: '%s' is a bare name; expected "
@@ -176,11 +176,11 @@ void scn_parse_pull_secrets(struct ctx *c, const struct node *m, const char *whe
 
 /* nodePools[i].credentials keys: auths (the nodes' config.json and
  * credential providers: registry location -> {credential}). */
-void scn_parse_pool_credentials(struct ctx *c, const struct node *v, const char *where,
+void scn_parse_pool_credentials(struct ctx *c, const struct scn_node *v, const char *where,
                                 struct scenario_pool *p)
 {
     static const char *const keys[] = {"auths"};
-    const struct node *x;
+    const struct scn_node *x;
     if (scn_want_map(c, v, "credentials") != 0)
         return;
     CHECK_KEYS(c, v, keys, where);

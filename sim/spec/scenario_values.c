@@ -20,7 +20,7 @@
 /* ------------------------------------------------------------------ tree */
 
 /* YAML's null: an empty or "~"/"null" plain scalar ("count:" with no value). */
-bool scn_is_null(const struct node *n)
+bool scn_is_null(const struct scn_node *n)
 {
     if (n->kind != NODE_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE)
         return false;
@@ -29,14 +29,14 @@ bool scn_is_null(const struct node *n)
            !strcmp(t, "NULL");
 }
 
-struct pair *scn_find_pair(const struct node *map, const char *key)
+struct pair *scn_find_pair(const struct scn_node *map, const char *key)
 {
     if (map->index) {
         uint32_t i = scn_strmap_get(map->index, key);
         return i == SCENARIO_NONE ? NULL : &map->pairs[i];
     }
     for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
+        const struct scn_node *k = map->pairs[i].key;
         if (k->kind == NODE_SCALAR && !strcmp(k->text, key))
             return &map->pairs[i];
     }
@@ -45,14 +45,14 @@ struct pair *scn_find_pair(const struct node *map, const char *key)
 
 /* Indexes pair i of map unless an earlier pair has its key (the lookups
  * find the first, as the linear scan does). */
-static void index_pair(struct node *map, size_t i)
+static void index_pair(struct scn_node *map, size_t i)
 {
-    const struct node *k = map->pairs[i].key;
+    const struct scn_node *k = map->pairs[i].key;
     if (k->kind == NODE_SCALAR && scn_strmap_get(map->index, k->text) == SCENARIO_NONE)
         scn_strmap_put(map->index, k->text, (uint32_t)i);
 }
 
-struct pair *scn_map_add(struct node *map, struct node *key, struct node *value)
+struct pair *scn_map_add(struct scn_node *map, struct scn_node *key, struct scn_node *value)
 {
     struct pair *p = VEC_PUSH(map->pairs, map->n_pairs, map->cap_pairs);
     p->key = key;
@@ -68,13 +68,13 @@ struct pair *scn_map_add(struct node *map, struct node *key, struct node *value)
 }
 
 /* The value of 'key' in a mapping, or NULL when absent. */
-const struct node *scn_get(const struct node *map, const char *key)
+const struct scn_node *scn_get(const struct scn_node *map, const char *key)
 {
     const struct pair *p = map->kind == NODE_MAP ? scn_find_pair(map, key) : NULL;
     return p ? p->value : NULL;
 }
 
-const char *scn_kind_noun(const struct node *n)
+const char *scn_kind_noun(const struct scn_node *n)
 {
     switch (n->kind) {
     case NODE_MAP:
@@ -270,12 +270,12 @@ const char *scn_where_prep(const char *where)
 
 /* Reports keys of 'map' that are not in 'allowed' (with a suggestion when
  * one is close, else the list of keys accepted). Returns -1 if any. */
-int scn_check_keys(struct ctx *c, const struct node *map, const char *const *allowed,
+int scn_check_keys(struct ctx *c, const struct scn_node *map, const char *const *allowed,
                    size_t n_allowed, const char *where)
 {
     int rc = 0;
     for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
+        const struct scn_node *k = map->pairs[i].key;
         if (k->kind != NODE_SCALAR)
             continue;
         bool known = false;
@@ -300,10 +300,10 @@ int scn_check_keys(struct ctx *c, const struct node *map, const char *const *all
 
 /* Reports a missing key, unless an unknown key close to it was already
  * reported with "did you mean" (one typo, one error). */
-int scn_missing(struct ctx *c, const struct node *map, const char *key, const char *where)
+int scn_missing(struct ctx *c, const struct scn_node *map, const char *key, const char *where)
 {
     for (size_t i = 0; i < map->n_pairs; i++) {
-        const struct node *k = map->pairs[i].key;
+        const struct scn_node *k = map->pairs[i].key;
         size_t dist = k->kind == NODE_SCALAR ? base_edit_distance(k->text, key, 2) : 3;
         if (dist > 0 && dist <= 2 && dist < strlen(k->text))
             return -1;
@@ -317,7 +317,7 @@ int scn_missing(struct ctx *c, const struct node *map, const char *key, const ch
  * a NODE_BAD, already reported) and leaves *out untouched. 'key' names the
  * value in messages. */
 
-int scn_want_scalar(struct ctx *c, const struct node *v, const char *key, const char *what)
+int scn_want_scalar(struct ctx *c, const struct scn_node *v, const char *key, const char *what)
 {
     if (v->kind == NODE_BAD)
         return -1;
@@ -326,7 +326,7 @@ int scn_want_scalar(struct ctx *c, const struct node *v, const char *key, const 
     return 0;
 }
 
-int scn_want_map(struct ctx *c, const struct node *v, const char *key)
+int scn_want_map(struct ctx *c, const struct scn_node *v, const char *key)
 {
     if (v->kind == NODE_BAD)
         return -1;
@@ -335,7 +335,7 @@ int scn_want_map(struct ctx *c, const struct node *v, const char *key)
     return 0;
 }
 
-int scn_to_string(struct ctx *c, const struct node *v, const char *key, char **out)
+int scn_to_string(struct ctx *c, const struct scn_node *v, const char *key, char **out)
 {
     if (scn_want_scalar(c, v, key, "a string") != 0)
         return -1;
@@ -371,7 +371,7 @@ static int parse_int(const char *t, int64_t *out)
 
 /* An integer in [min, max]. 'limit' names an implementation limit ("nodes
  * per pool"): a value over max is then reported as exceeding that limit. */
-int scn_to_int(struct ctx *c, const struct node *v, const char *key, int64_t min, int64_t max,
+int scn_to_int(struct ctx *c, const struct scn_node *v, const char *key, int64_t min, int64_t max,
                const char *limit, int64_t *out)
 {
     if (scn_want_scalar(c, v, key, "an integer") != 0)
@@ -396,7 +396,7 @@ int scn_to_int(struct ctx *c, const struct node *v, const char *key, int64_t min
     return 0;
 }
 
-int scn_to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t min,
+int scn_to_u32(struct ctx *c, const struct scn_node *v, const char *key, uint32_t min,
                uint32_t max, const char *limit, uint32_t *out)
 {
     int64_t x;
@@ -406,7 +406,7 @@ int scn_to_u32(struct ctx *c, const struct node *v, const char *key, uint32_t mi
     return 0;
 }
 
-int scn_to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *out)
+int scn_to_u64(struct ctx *c, const struct scn_node *v, const char *key, uint64_t *out)
 {
     if (scn_want_scalar(c, v, key, "an integer") != 0)
         return -1;
@@ -426,7 +426,7 @@ int scn_to_u64(struct ctx *c, const struct node *v, const char *key, uint64_t *o
     return 0;
 }
 
-int scn_to_bool(struct ctx *c, const struct node *v, const char *key, bool *out)
+int scn_to_bool(struct ctx *c, const struct scn_node *v, const char *key, bool *out)
 {
     if (scn_want_scalar(c, v, key, "true or false") != 0)
         return -1;
@@ -465,7 +465,7 @@ int scn_parse_number(const char *t, double *out)
     return 0;
 }
 
-int scn_to_number(struct ctx *c, const struct node *v, const char *key, double *out)
+int scn_to_number(struct ctx *c, const struct scn_node *v, const char *key, double *out)
 {
     if (scn_want_scalar(c, v, key, "a number") != 0)
         return -1;
@@ -481,7 +481,7 @@ int scn_to_number(struct ctx *c, const struct node *v, const char *key, double *
     char *msg = xmalloc(msglen)
 
 /* Reports a units.h message and frees it. */
-static int unit_error(struct ctx *c, const struct node *v, const char *key, char *msg)
+static int unit_error(struct ctx *c, const struct scn_node *v, const char *key, char *msg)
 {
     diag_error(c->d, v->loc, "%s: %s", key, msg);
     free(msg);
@@ -489,7 +489,7 @@ static int unit_error(struct ctx *c, const struct node *v, const char *key, char
 }
 
 /* A duration in seconds; 'positive' rejects 0. */
-int scn_to_duration(struct ctx *c, const struct node *v, const char *key, bool positive,
+int scn_to_duration(struct ctx *c, const struct scn_node *v, const char *key, bool positive,
                     double *out)
 {
     double x;
@@ -506,7 +506,7 @@ int scn_to_duration(struct ctx *c, const struct node *v, const char *key, bool p
     return 0;
 }
 
-int scn_to_size(struct ctx *c, const struct node *v, const char *key, bool positive,
+int scn_to_size(struct ctx *c, const struct scn_node *v, const char *key, bool positive,
                 uint64_t *out)
 {
     uint64_t x;
@@ -524,7 +524,7 @@ int scn_to_size(struct ctx *c, const struct node *v, const char *key, bool posit
 }
 
 /* A bandwidth in bytes/s, always > 0 (a zero-bandwidth link never finishes). */
-int scn_to_bandwidth(struct ctx *c, const struct node *v, const char *key, double *out)
+int scn_to_bandwidth(struct ctx *c, const struct scn_node *v, const char *key, double *out)
 {
     double x;
     if (scn_want_scalar(c, v, key, "a bandwidth such as 1Gbps") != 0)
@@ -541,7 +541,7 @@ int scn_to_bandwidth(struct ctx *c, const struct node *v, const char *key, doubl
 }
 
 /* One of 'names' (case-sensitive, as Kubernetes enums are); *out = index. */
-int scn_to_enum(struct ctx *c, const struct node *v, const char *key, const char *noun,
+int scn_to_enum(struct ctx *c, const struct scn_node *v, const char *key, const char *noun,
                 const char *const *names, size_t n, int *out)
 {
     struct strbuf sb;
@@ -573,7 +573,7 @@ bool scn_is_folder_name(const char *s)
     return true;
 }
 
-int scn_to_folder_name(struct ctx *c, const struct node *v, const char *key, char **out)
+int scn_to_folder_name(struct ctx *c, const struct scn_node *v, const char *key, char **out)
 {
     if (scn_want_scalar(c, v, key, "a name") != 0)
         return -1;
@@ -588,10 +588,10 @@ int scn_to_folder_name(struct ctx *c, const struct node *v, const char *key, cha
 
 /* The list under 'key', or NULL (absent, empty value, or reported). A
  * required list must exist and hold at least one entry. */
-const struct node *scn_get_list(struct ctx *c, const struct node *map, const char *key,
+const struct scn_node *scn_get_list(struct ctx *c, const struct scn_node *map, const char *key,
                                 const char *where, bool required, const char *entry_noun)
 {
-    const struct node *v = scn_get(map, key);
+    const struct scn_node *v = scn_get(map, key);
     if (!v || scn_is_null(v)) {
         if (required)
             scn_missing(c, map, key, where);
@@ -615,7 +615,7 @@ const struct node *scn_get_list(struct ctx *c, const struct node *map, const cha
 
 /* Looks up a name written at v in a name map; reports a dangling one with the
  * names available. Returns the index or SCENARIO_NONE. */
-uint32_t scn_resolve_name(struct ctx *c, const struct node *v, const char *key,
+uint32_t scn_resolve_name(struct ctx *c, const struct scn_node *v, const char *key,
                           const struct strmap *map, const char *section,
                           const char *const *names, size_t n)
 {
@@ -669,11 +669,11 @@ bool scn_is_dns_subdomain(const char *s)
     }
 }
 
-char *scn_subdomain_name(struct ctx *c, const struct node *m, const char *where,
+char *scn_subdomain_name(struct ctx *c, const struct scn_node *m, const char *where,
                          const char *kind, const char *noun, const char *example,
                          struct strmap *names, uint32_t idx, scn_loc_fn *loc_of)
 {
-    const struct node *v = scn_get(m, "name");
+    const struct scn_node *v = scn_get(m, "name");
     char *name = NULL;
     if (!v) {
         scn_missing(c, m, "name", where);

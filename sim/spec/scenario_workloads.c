@@ -27,7 +27,7 @@ struct workload_src {
  * InvalidImageName (spec §3; image_manager.go applyDefaultImageTag). The key
  * is refused on a valid reference, so it cannot hide a mistake the other way
  * round. Returns 0 when accepted. */
-static int accept_invalid_image(struct ctx *c, const struct node *v, const struct node *av,
+static int accept_invalid_image(struct ctx *c, const struct scn_node *v, const struct scn_node *av,
                                 struct scenario_container *ct)
 {
     char err[IMAGEREF_ERRLEN];
@@ -50,11 +50,11 @@ static int accept_invalid_image(struct ctx *c, const struct node *v, const struc
 
 /* The image of a container: resolved to an images entry, or, with
  * acceptInvalidImage: true, kept as an unparsable string. */
-static void parse_container_image(struct ctx *c, const struct node *m, const char *where,
+static void parse_container_image(struct ctx *c, const struct scn_node *m, const char *where,
                                   struct scenario_container *ct, bool *have_image)
 {
-    const struct node *v = scn_get(m, "image");
-    const struct node *av = scn_get(m, "acceptInvalidImage");
+    const struct scn_node *v = scn_get(m, "image");
+    const struct scn_node *av = scn_get(m, "acceptInvalidImage");
     bool accept = false;
     if (av && scn_to_bool(c, av, "acceptInvalidImage", &accept) != 0)
         return;
@@ -74,7 +74,7 @@ static void parse_container_image(struct ctx *c, const struct node *m, const cha
 
 /* workloads[i].template.{initContainers,containers}[j] keys: name, image,
  * acceptInvalidImage, imagePullPolicy, runFor (initContainers only). */
-static void parse_container(struct ctx *c, const struct node *m, const char *where, bool init,
+static void parse_container(struct ctx *c, const struct scn_node *m, const char *where, bool init,
                             struct scenario_workload *wl)
 {
     static const char *const keys[] = {"name", "image", "acceptInvalidImage",
@@ -88,7 +88,7 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v;
+    const struct scn_node *v;
     if (!(v = scn_get(m, "name"))) {
         scn_missing(c, m, "name", where);
     } else if (scn_to_string(c, v, "name", &ct->name) == 0) {
@@ -124,7 +124,7 @@ static void parse_container(struct ctx *c, const struct node *m, const char *whe
 
 /* workloads[i].template keys: initContainers, containers, runtimeClassName,
  * imagePullSecrets. */
-static void parse_template(struct ctx *c, const struct node *m, const char *where,
+static void parse_template(struct ctx *c, const struct scn_node *m, const char *where,
                            struct scenario_workload *wl)
 {
     static const char *const keys[] = {"initContainers", "containers", "runtimeClassName",
@@ -133,11 +133,11 @@ static void parse_template(struct ctx *c, const struct node *m, const char *wher
         return;
     CHECK_KEYS(c, m, keys, where);
     scn_parse_pull_secrets(c, m, where, wl);
-    const struct node *rv = scn_get(m, "runtimeClassName");
+    const struct scn_node *rv = scn_get(m, "runtimeClassName");
     if (rv)
         wl->runtime_class = scn_resolve_runtime_class(c, rv);
-    const struct node *init = scn_get_list(c, m, "initContainers", where, false, "containers");
-    const struct node *regular = scn_get_list(c, m, "containers", where, true, "container");
+    const struct scn_node *init = scn_get_list(c, m, "initContainers", where, false, "containers");
+    const struct scn_node *regular = scn_get_list(c, m, "containers", where, true, "container");
     size_t n = (init ? init->n_items : 0) + (regular ? regular->n_items : 0);
     if (n > SCENARIO_MAX_CONTAINERS) {
         diag_error(c->d, m->loc, "template: %zu containers exceed the limit of %u per pod", n,
@@ -160,7 +160,7 @@ static void parse_template(struct ctx *c, const struct node *m, const char *wher
 
 /* maxSurge / maxUnavailable: an int >= 0 or "N%" with N in 0..100
  * (IntOrString; upstream ValidatePositiveIntOrPercent, IsNotMoreThan100Percent). */
-static int parse_intstr(struct ctx *c, const struct node *v, const char *key,
+static int parse_intstr(struct ctx *c, const struct scn_node *v, const char *key,
                         struct scenario_intstr *out)
 {
     if (v->kind != NODE_SCALAR || scn_is_null(v))
@@ -189,7 +189,7 @@ static int parse_intstr(struct ctx *c, const struct node *v, const char *key,
  * (validation.go ValidateRollingUpdateDeployment,
  * ValidateRollingUpdateDaemonSet: "may not be 0 when maxSurge is 0"); a
  * DaemonSet may not set both. */
-static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
+static void parse_strategy(struct ctx *c, const struct scn_node *m, const char *key,
                            struct scenario_workload *wl)
 {
     static const char *const keys[] = {"type", "rollingUpdate"};
@@ -198,7 +198,7 @@ static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
     if (scn_want_map(c, m, key) != 0)
         return;
     CHECK_KEYS(c, m, keys, key);
-    const struct node *v, *ru;
+    const struct scn_node *v, *ru;
     int t;
     if ((v = scn_get(m, "type")))
         scn_to_enum(c, v, "type", "an update strategy (Recreate and OnDelete are not "
@@ -209,7 +209,7 @@ static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
     CHECK_KEYS(c, ru, ru_keys, w);
     free(w);
     struct scenario_rolling r = wl->rolling;
-    const struct node *s = scn_get(ru, "maxSurge"), *u = scn_get(ru, "maxUnavailable");
+    const struct scn_node *s = scn_get(ru, "maxSurge"), *u = scn_get(ru, "maxUnavailable");
     if (s && parse_intstr(c, s, "maxSurge", &r.max_surge) != 0)
         return;
     if (u && parse_intstr(c, u, "maxUnavailable", &r.max_unavailable) != 0)
@@ -231,13 +231,13 @@ static void parse_strategy(struct ctx *c, const struct node *m, const char *key,
 
 /* The rollout keys of a Deployment or DaemonSet: strategy or updateStrategy,
  * minReadySeconds. */
-static void parse_rollout_keys(struct ctx *c, const struct node *m, const char *where,
+static void parse_rollout_keys(struct ctx *c, const struct scn_node *m, const char *where,
                                bool kind_ok, struct scenario_workload *wl)
 {
     bool ds = wl->kind == SCENARIO_KIND_DAEMONSET;
     wl->rolling = ds ? (struct scenario_rolling){.max_unavailable = {1, false}}
                      : (struct scenario_rolling){{25, true}, {25, true}};
-    const struct node *v;
+    const struct scn_node *v;
     const char *mine = ds ? "updateStrategy" : "strategy", *other = ds ? "strategy"
                                                                         : "updateStrategy";
     if (kind_ok && (v = scn_get(m, other))) {
@@ -263,7 +263,7 @@ static void parse_rollout_keys(struct ctx *c, const struct node *m, const char *
 /* workloads[i] keys: name, kind, replicas (Deployment), at, placement (not
  * DaemonSet), pool, template, strategy (Deployment), updateStrategy
  * (DaemonSet), minReadySeconds. */
-static void parse_workload(struct ctx *c, const struct node *m, const char *where)
+static void parse_workload(struct ctx *c, const struct scn_node *m, const char *where)
 {
     static const char *const keys[] = {"name", "kind", "replicas", "at",
                                        "placement", "pool", "template", "strategy",
@@ -283,7 +283,7 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     if (scn_want_map(c, m, where) != 0)
         return;
     CHECK_KEYS(c, m, keys, where);
-    const struct node *v;
+    const struct scn_node *v;
     int x;
     if (!(v = scn_get(m, "name"))) {
         scn_missing(c, m, "name", where);
@@ -336,9 +336,9 @@ static void parse_workload(struct ctx *c, const struct node *m, const char *wher
     }
 }
 
-void scn_parse_workloads(struct ctx *c, const struct node *root)
+void scn_parse_workloads(struct ctx *c, const struct scn_node *root)
 {
-    const struct node *list = scn_get_list(c, root, "workloads", "", false, "workloads");
+    const struct scn_node *list = scn_get_list(c, root, "workloads", "", false, "workloads");
     for (size_t i = 0; list && i < list->n_items; i++) {
         char *w = xasprintf("workloads[%zu]", i);
         parse_workload(c, list->items[i], w);

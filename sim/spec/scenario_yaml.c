@@ -25,23 +25,23 @@
 
 /* ------------------------------------------------------------------ tree */
 
-static struct node *node_new(enum node_kind kind, struct diag_loc loc)
+static struct scn_node *node_new(enum scn_node_kind kind, struct diag_loc loc)
 {
-    struct node *n = xcalloc(1, sizeof(*n));
+    struct scn_node *n = xcalloc(1, sizeof(*n));
     n->kind = kind;
     n->loc = loc;
     n->style = YAML_PLAIN_SCALAR_STYLE;
     return n;
 }
 
-static struct node *scalar_new(const char *text, struct diag_loc loc)
+static struct scn_node *scalar_new(const char *text, struct diag_loc loc)
 {
-    struct node *n = node_new(NODE_SCALAR, loc);
+    struct scn_node *n = node_new(NODE_SCALAR, loc);
     n->text = xstrdup(text);
     return n;
 }
 
-void scn_node_free(struct node *n)
+void scn_node_free(struct scn_node *n)
 {
     if (!n)
         return;
@@ -64,29 +64,29 @@ void scn_node_free(struct node *n)
 
 struct builder {
     struct ctx *c;
-    struct node *root;
-    struct node *stack[MAX_DEPTH];
-    struct node *key[MAX_DEPTH]; /* pending key of an open mapping */
+    struct scn_node *root;
+    struct scn_node *stack[MAX_DEPTH];
+    struct scn_node *key[MAX_DEPTH]; /* pending key of an open mapping */
     size_t depth;
-    struct node **discard; /* dropped duplicates, freed at the end */
+    struct scn_node **discard; /* dropped duplicates, freed at the end */
     size_t n_discard, cap_discard;
     struct scn_anchors anchors;
 };
 
 /* Attaches a new node to the open collection (or makes it the root). */
-static void attach(struct builder *b, struct node *n)
+static void attach(struct builder *b, struct scn_node *n)
 {
     struct ctx *c = b->c;
     if (b->depth == 0) {
         b->root = n;
         return;
     }
-    struct node *top = b->stack[b->depth - 1];
+    struct scn_node *top = b->stack[b->depth - 1];
     if (top->kind == NODE_SEQ) {
         *VEC_PUSH(top->items, top->n_items, top->cap_items) = n;
         return;
     }
-    struct node **key = &b->key[b->depth - 1];
+    struct scn_node **key = &b->key[b->depth - 1];
     if (!*key) {
         if (n->kind == NODE_MAP || n->kind == NODE_SEQ)
             diag_error(c->d, n->loc, "a key must be a single value, not %s", scn_kind_noun(n));
@@ -156,7 +156,7 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
 {
     struct ctx *c = b->c;
     struct diag_loc loc = mark_loc(c, ev->start_mark);
-    struct node *n;
+    struct scn_node *n;
     switch (ev->type) {
     case YAML_DOCUMENT_START_EVENT:
         if (++*documents > 1)
@@ -214,7 +214,7 @@ static int build_event(struct builder *b, const yaml_event_t *ev, int *documents
 }
 
 /* Parses text into a tree. Returns the root, or NULL after reporting. */
-struct node *scn_build_tree(struct ctx *c, const char *text, size_t len)
+struct scn_node *scn_build_tree(struct ctx *c, const char *text, size_t len)
 {
     yaml_parser_t parser;
     struct builder b = {.c = c};
@@ -318,7 +318,7 @@ fail:
 }
 
 /* Reports a key missing from a mapping on a --set path, with the keys it has. */
-static int no_such_key(struct ctx *c, struct diag_loc loc, const struct node *map,
+static int no_such_key(struct ctx *c, struct diag_loc loc, const struct scn_node *map,
                        const char *key, const char *done)
 {
     struct strbuf sb;
@@ -333,7 +333,7 @@ static int no_such_key(struct ctx *c, struct diag_loc loc, const struct node *ma
 }
 
 /* Gives n and everything under it the location 'loc'. */
-static void relocate(struct node *n, struct diag_loc loc)
+static void relocate(struct scn_node *n, struct diag_loc loc)
 {
     n->loc = loc;
     for (size_t i = 0; i < n->n_items; i++)
@@ -348,15 +348,15 @@ static void relocate(struct node *n, struct diag_loc loc)
  * ("", "~") stays the plain scalar it was. Syntax errors are reported at
  * "--set PATH:LINE:COL" within the value; the nodes then all sit at 'loc'.
  * NULL after reporting. */
-static struct node *set_value(struct ctx *c, const char *value, struct diag_loc loc)
+static struct scn_node *set_value(struct ctx *c, const char *value, struct diag_loc loc)
 {
-    struct node *plain = scalar_new(value, loc);
+    struct scn_node *plain = scalar_new(value, loc);
     if (scn_is_null(plain))
         return plain;
     scn_node_free(plain);
     char *file = c->s->file;
     c->s->file = (char *)loc.file;
-    struct node *n = scn_build_tree(c, value, strlen(value));
+    struct scn_node *n = scn_build_tree(c, value, strlen(value));
     c->s->file = file;
     if (n)
         relocate(n, loc);
@@ -367,7 +367,7 @@ static struct node *set_value(struct ctx *c, const char *value, struct diag_loc 
  * "kubeletConfigs.serial.maxParallelImagePulls". Every step must exist,
  * except a final mapping key, which is created. The value (YAML: a scalar,
  * a list or a mapping) replaces the node, located at "--set PATH". */
-int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_override *o)
+int scn_apply_set(struct ctx *c, struct scn_node *root, const struct scenario_override *o)
 {
     struct scenario *s = c->s;
     char *label = xasprintf("--set %s", o->path ? o->path : "");
@@ -381,7 +381,7 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
         return -1;
     struct strbuf done; /* the path walked so far, for messages */
     strbuf_init(&done);
-    struct node **slot = NULL, *cur = root;
+    struct scn_node **slot = NULL, *cur = root;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct path_step *st = &steps[i];
@@ -415,7 +415,7 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
         if (rc == 0)
             cur = *slot;
     }
-    struct node *v = rc == 0 ? set_value(c, o->value, loc) : NULL;
+    struct scn_node *v = rc == 0 ? set_value(c, o->value, loc) : NULL;
     if (v) {
         scn_node_free(*slot);
         *slot = v;
@@ -430,7 +430,7 @@ int scn_apply_set(struct ctx *c, struct node *root, const struct scenario_overri
 }
 
 /* Sets the top-level 'seed' to the --seed value. */
-void scn_apply_seed(struct node *root, uint64_t seed)
+void scn_apply_seed(struct scn_node *root, uint64_t seed)
 {
     char buf[32];
     struct diag_loc loc = {"--seed", 0, 0};
@@ -462,7 +462,7 @@ static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t 
 }
 
 /* Emits n; name_first (top level only) is emitted first as 'name: ...'. */
-static int emit_node(yaml_emitter_t *e, const struct node *n, const char *name_first)
+static int emit_node(yaml_emitter_t *e, const struct scn_node *n, const char *name_first)
 {
     yaml_event_t ev;
     switch (n->kind) {
@@ -505,7 +505,7 @@ static int emit_node(yaml_emitter_t *e, const struct node *n, const char *name_f
 /* The tree as YAML text (caller frees), or NULL after reporting. The
  * default name is written out, so the text re-loads to the same scenario
  * whatever its file is called. */
-char *scn_emit_tree(struct ctx *c, const struct node *root)
+char *scn_emit_tree(struct ctx *c, const struct scn_node *root)
 {
     yaml_emitter_t e;
     yaml_event_t ev;

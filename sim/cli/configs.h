@@ -1,0 +1,20 @@
+/*
+ * configs.h - which kubelet configs a command runs: the ones named with
+ * --config, else every named entry of kubeletConfigs (inline pool configs
+ * are never run on their own). None at all means the upstream defaults,
+ * which the caller names "default".
+ */
+#ifndef PULLSIM_CONFIGS_H
+#define PULLSIM_CONFIGS_H
+
+#include <stddef.h>
+
+#include "spec/scenario.h"
+
+/* Writes the configs to out[] (room for n_names + sc->n_kubelet_configs).
+ * Returns how many, or -1 after a message on stderr naming the entries
+ * there are, when a name is not one of them. */
+long cli_select_configs(const struct scenario *sc, const char *const *names, size_t n_names,
+                        const struct scenario_kubelet **out);
+
+#endif
