@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "base/diag.h"
+
 static void no_such_config(const struct scenario *sc, const char *name)
 {
     fprintf(stderr, "pullsim: error: --config: no kubeletConfigs entry named '%s'; "
@@ -29,4 +31,15 @@ long cli_select_configs(const struct scenario *sc, const char *const *names, siz
         if (!sc->kubelet_configs[i].inline_config)
             out[n++] = &sc->kubelet_configs[i];
     return n;
+}
+
+struct scenario *cli_load_scenario(const char *file, const struct scenario_override *sets,
+                                   size_t n_sets, bool has_seed, uint64_t seed)
+{
+    struct diag d;
+    diag_init(&d, stderr);
+    struct scenario *sc = scenario_load(file, sets, n_sets, has_seed, seed, &d);
+    diag_finish(&d);
+    diag_release(&d);
+    return sc;
 }

@@ -211,16 +211,6 @@ static int parse(int argc, char **argv, struct xopts *o)
     return 0;
 }
 
-static struct scenario *load_base(const struct xopts *o)
-{
-    struct diag d;
-    diag_init(&d, stderr);
-    struct scenario *sc = scenario_load(o->file, o->sets, o->n_sets, o->has_seed, o->seed, &d);
-    diag_finish(&d);
-    diag_release(&d);
-    return sc;
-}
-
 /* Configs: --config names, else every named config, else "default". */
 static int plan_configs(const struct scenario *sc, const struct xopts *o, struct exp_plan *p)
 {
@@ -434,7 +424,7 @@ static int run_all(const struct xopts *o, const struct exp_setup *su, const stru
  * then collect. 'collect_only' is `pullsim collect`. */
 static int execute(struct xopts *o, const char *argv0, bool collect_only)
 {
-    struct scenario *sc = load_base(o);
+    struct scenario *sc = cli_load_scenario(o->file, o->sets, o->n_sets, o->has_seed, o->seed);
     if (!sc)
         return 2;
     struct exp_plan p;

@@ -228,16 +228,6 @@ static void release_options(struct options *o)
     free(o->configs);
 }
 
-static struct scenario *load(const struct options *o)
-{
-    struct diag d;
-    diag_init(&d, stderr);
-    struct scenario *sc = scenario_load(o->file, o->sets, o->n_sets, o->has_seed, o->seed, &d);
-    diag_finish(&d);
-    diag_release(&d);
-    return sc;
-}
-
 /* The kubelet configs to run: --config names, else every named config, else
  * the upstream defaults as "default". Returns 0, or 2 after a message. */
 static int pick_configs(const struct scenario *sc, const struct options *o,
@@ -372,7 +362,7 @@ static int cmd_run(int argc, char **argv)
         goto out;
     rundir_signals_install();
     rc = 2;
-    if (!(sc = load(&o)))
+    if (!(sc = cli_load_scenario(o.file, o.sets, o.n_sets, o.has_seed, o.seed)))
         goto out;
     /* A file with an experiment section runs as an experiment (cli/expcmd.h). */
     if (sc->experiment.present) {
@@ -451,7 +441,7 @@ static int cmd_validate(int argc, char **argv)
         return 0;
     }
     if (rc == 0) {
-        struct scenario *sc = load(&o);
+        struct scenario *sc = cli_load_scenario(o.file, o.sets, o.n_sets, o.has_seed, o.seed);
         rc = sc ? 0 : 2;
         if (sc)
             printf("%s: ok\n", o.file);
