@@ -235,3 +235,28 @@ int base_parse_u64(const char *s, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int base_read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        strbuf_add(&sb, buf, n);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        strbuf_release(&sb);
+        errno = saved;
+        return -2;
+    }
+    if (len)
+        *len = sb.len;
+    *out = strbuf_detach(&sb);
+    return 0;
+}

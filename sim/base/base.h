@@ -26,6 +26,12 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new heap string; caller frees. */
+/* Reads the whole file 'path' into a NUL-terminated heap string (caller
+ * frees); its length in *len when len is not NULL. 0; -1 when it cannot be
+ * opened, -2 when reading fails (errno says why; *out untouched, no
+ * message). */
+int base_read_file(const char *path, char **out, size_t *len);
+
 /* A decimal unsigned integer filling the whole of s (no sign, no spaces,
  * no overflow): 0 and *out set, or -1 and *out untouched. */
 int base_parse_u64(const char *s, uint64_t *out);

@@ -10,21 +10,9 @@
 
 char *exp_read_file(const char *path, FILE *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[8192];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, got);
-    if (ferror(f)) {
+    char *text;
+    int rc = base_read_file(path, &text, NULL);
+    if (rc == -2)
         fprintf(err, "pullsim: cannot read '%s': %s\n", path, strerror(errno));
-        fclose(f);
-        strbuf_release(&sb);
-        return NULL;
-    }
-    fclose(f);
-    return strbuf_detach(&sb);
+    return rc == 0 ? text : NULL;
 }

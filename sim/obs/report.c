@@ -221,23 +221,8 @@ static void esc(struct strbuf *sb, const char *s)
 /* Reads a whole file; NULL if it cannot (absent: a plot not drawn). */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        strbuf_release(&sb);
-        return NULL;
-    }
-    *len = sb.len;
-    return strbuf_detach(&sb);
+    char *text;
+    return base_read_file(path, &text, len) == 0 ? text : NULL;
 }
 
 static bool starts(const char *p, const char *word)

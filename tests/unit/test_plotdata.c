@@ -39,16 +39,9 @@ static char *scenario_text(void)
 /* Reads a whole file (caller frees). */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, n);
-    fclose(f);
-    return strbuf_detach(&sb);
+    char *text = NULL;
+    assert_int_equal(base_read_file(path, &text, NULL), 0);
+    return text;
 }
 
 /* Rows after the header, and the min and max of column 'col' (0-based). */

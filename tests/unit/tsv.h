@@ -33,19 +33,12 @@ struct tsv {
 
 static inline char *tsv_slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *text = NULL;
+    if (base_read_file(path, &text, NULL) != 0) {
         print_error("cannot open %s (set PULLSIM_VECTORS to the vectors directory)\n", path);
         fail();
     }
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, got);
-    fclose(f);
-    return strbuf_detach(&sb);
+    return text;
 }
 
 /* Splits line at tabs, keeping empty fields; returns the field count. */
