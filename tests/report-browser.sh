@@ -14,17 +14,10 @@
 # Self-test: a page with a script error must be caught by the same check.
 set -u
 bin=$1
-pass=0; fail=0
+. tests/checks.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-tally() {
-    echo "browser checks ($bin): $pass passed, $fail failed"
-    case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
-    [ "$fail" = 0 ]
-}
+tally() { checks_tally browser "$bin"; }
 
 if ! command -v chromium >/dev/null 2>&1; then
     bad "chromium not found (make test installs the Debian package 'chromium')"

@@ -14,7 +14,7 @@ set -u
 bin=$1
 engines=${2:-}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-pass=0; fail=0
+. tests/checks.sh
 tmp=$(mktemp -d)
 slurmdir=
 cleanup() {
@@ -23,8 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 same() { # same DIR1 DIR2 WHAT: the merged files and every run's files are identical
     for f in runs.csv summary.json summary.txt; do
         if ! cmp -s "$1/$f" "$2/$f"; then bad "$3: $f differs"; return; fi
@@ -162,6 +160,4 @@ if [ -n "$engines" ]; then
     fi
 fi
 
-echo "experiment checks ($bin): $pass passed, $fail failed"
-case "$1" in build/*) echo "$pass $fail" >>"$(dirname "$1")/tally" ;; esac
-[ "$fail" = 0 ]
+checks_tally experiment "$bin" "$1"

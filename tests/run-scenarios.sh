@@ -15,12 +15,9 @@
 #    nothing, one writer at a time (tests/run-outdir.sh).
 set -u
 bin=$1
-pass=0; fail=0
+. tests/checks.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 for f in tests/scenarios/bad/*.yaml; do
     [ -e "$f" ] || continue
@@ -602,6 +599,4 @@ done
 # Result folders: concurrent writers, reruns, signals, a full disk.
 . tests/run-outdir.sh
 
-echo "scenario checks ($bin): $pass passed, $fail failed"
-case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
-[ "$fail" = 0 ]
+checks_tally scenario "$bin"

@@ -4,11 +4,9 @@
 # workshop.sh PULLSIM. Each exercise runs in well under a second.
 set -u
 bin=$1
-pass=0; fail=0
+. tests/checks.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: workshop $*"; }
 ws=scenarios/workshop
 
 run() { # NAME ARGS...: runs exercise NAME into $tmp/NAME
@@ -107,6 +105,4 @@ if near "$(field "$p/pods.csv" 1 latency_s)" 0.480 && near "$(field "$p/pods.csv
    [ "$(field "$p/pods.csv" 4 attempts)" = 6 ] && grep -q '"unauthorized": 12' "$p/summary.json"
 then ok; else bad "7: not 2 pods at 0.480 s and 2 never ready after 6 attempts, 12 401s"; fi
 
-echo "workshop checks ($bin): $pass passed, $fail failed"
-case "$bin" in build/*) echo "$pass $fail" >>"$(dirname "$bin")/tally" ;; esac
-[ "$fail" = 0 ]
+checks_tally workshop "$bin"

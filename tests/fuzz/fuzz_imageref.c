@@ -32,9 +32,7 @@ static void check_round_trip(const struct imageref *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
-    char *text = xmalloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = xstrndup((const char *)data, size); /* NUL-terminated copy */
     struct imageref r;
     if (imageref_parse(text, &r, err, sizeof(err)) == 0)
         imageref_release(&r);

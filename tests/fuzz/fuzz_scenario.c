@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "base/base.h"
 #include "base/diag.h"
@@ -18,9 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = xmalloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = xstrndup((const char *)data, size); /* NUL-terminated copy */
     struct diag d;
     diag_init(&d, NULL);
     struct scenario *s = scenario_load_string("fuzz.yaml", text, NULL, 0, false, 0, &d);

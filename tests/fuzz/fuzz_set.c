@@ -45,9 +45,7 @@ static const char base_scenario[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = xmalloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = xstrndup((const char *)data, size); /* NUL-terminated copy */
     struct scenario_override sets[MAX_SETS];
     size_t n = 0;
     for (char *line = text; line && n < MAX_SETS;) {
